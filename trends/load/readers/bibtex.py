@@ -1,0 +1,70 @@
+"""BibTeX files as Zotero and Mendeley export them, parsed by bibtexparser."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..errors import LoadError, Recorder
+
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+    )
+}
+_BRACES = re.compile(r"[{}]")
+
+
+def _plain(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return value if "\\" in value else _BRACES.sub("", value)
+
+
+def _date(fields: dict) -> str | None:
+    if fields.get("date"):
+        return fields["date"]
+    year = (fields.get("year") or "").strip()
+    if not year:
+        return None
+    month = (fields.get("month") or "").strip().lower()[:3]
+    number = _MONTHS.get(month) or (int(month) if month.isdigit() and 1 <= int(month) <= 12 else 1)
+    return f"{year}-{number:02d}-01" if year.isdigit() else year
+
+
+def read_bibtex(path: str, text: str, rec: Recorder) -> Iterator[tuple[int, dict]]:
+    """Yield one record per entry; blocks the parser could not read are recorded skips."""
+    import bibtexparser
+
+    try:
+        library = bibtexparser.parse_string(text)
+    except Exception as exc:  # the parser's own errors carry no common base class
+        raise LoadError(f"not a readable BibTeX file ({exc})", path=path) from None
+    if not library.entries and not library.failed_blocks:
+        raise LoadError("no BibTeX entry found", path=path)
+    for block in library.failed_blocks:
+        rec.skip(path, block.start_line + 1, f"unreadable BibTeX entry ({type(block).__name__})")
+    for entry in library.entries:
+        fields = {k.lower(): str(f.value) for k, f in entry.fields_dict.items()}
+        eprint = fields.get("eprint")
+        if eprint and (fields.get("archiveprefix", "arxiv").lower() != "arxiv"):
+            eprint = None
+        authors = [a.strip() for a in re.split(r"\s+and\s+", fields.get("author", "")) if a.strip()]
+        keywords = [k.strip() for k in re.split(r"[;,]", fields.get("keywords", "")) if k.strip()]
+        yield (
+            entry.start_line + 1,
+            {
+                "doc_id": eprint or fields.get("doi") or None,
+                "title": _plain(fields.get("title")),
+                "abstract": _plain(fields.get("abstract")),
+                "published": _date(fields),
+                "categories": keywords,
+                "authors": [_plain(a) for a in authors],
+                "url": fields.get("url")
+                or (f"https://doi.org/{fields['doi']}" if fields.get("doi") else None),
+                "bibtex_key": entry.key,
+                "entry_type": entry.entry_type,
+                "venue": _plain(fields.get("journal") or fields.get("booktitle")),
+            },
+        )
