@@ -1,0 +1,161 @@
+"""Scores of a set of themes: coherence, diversity, agreement with labels, stability.
+
+Pure functions on plain inputs. Conventions (shared with ``benchmarks/quality.py``):
+themes exclude the outlier label ``-1``; NMI/ARI count ``-1`` as one more cluster;
+NPMI follows gensim's ``c_npmi`` (boolean sliding window of 10 tokens, every pair of
+a theme's words, averaged per theme, then over themes).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = [
+    "agreement",
+    "keyword_words",
+    "npmi_coherence",
+    "outlier_share",
+    "stability",
+    "theme_count",
+    "tokenize",
+    "topic_diversity",
+]
+
+_EPSILON = 1e-12
+
+
+def tokenize(texts: Sequence[str]) -> list[list[str]]:
+    """Reference tokens: scikit-learn's ``CountVectorizer(stop_words="english")`` analyzer."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    analyze = CountVectorizer(stop_words="english").build_analyzer()
+    return [analyze(t) for t in texts]
+
+
+def keyword_words(
+    keywords: Sequence[str], vocabulary: set[str] | None = None, *, top_n: int = 10
+) -> list[str]:
+    """A theme's first ``top_n`` distinct words: bigram keywords split, unknown words dropped.
+
+    >>> keyword_words(["neural architecture", "architecture search", "nas"], top_n=3)
+    ['neural', 'architecture', 'search']
+    """
+    out: list[str] = []
+    for keyword in keywords:
+        for word in re.split(r"\s+", keyword.strip().lower()):
+            if word and word not in out and (vocabulary is None or word in vocabulary):
+                out.append(word)
+            if len(out) == top_n:
+                return out
+    return out
+
+
+def npmi_coherence(
+    topics: Sequence[Sequence[str]], texts: Sequence[Sequence[str]], *, window: int = 10
+) -> np.ndarray:
+    """NPMI coherence of each topic's words over tokenised reference texts.
+
+    Parameters
+    ----------
+    topics : sequence of sequences of str, shape (n_topics, n_words)
+        Each topic's words (all present in ``texts``).
+    texts : sequence of sequences of str, shape (n_texts, n_tokens)
+        Reference texts, already tokenised (see `tokenize`).
+    window : int
+        Sliding-window length in tokens; a shorter text is one window.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_topics,)
+        Mean NPMI over each topic's word pairs, in [-1, 1]; NaN for topics with fewer
+        than two words.
+    """
+    vocab = sorted({w for topic in topics for w in topic})
+    index = {w: i for i, w in enumerate(vocab)}
+    occurrences = np.zeros(len(vocab), dtype=np.int64)
+    co = np.zeros((len(vocab), len(vocab)), dtype=np.int64)
+    n_windows = 0
+    for tokens in texts:
+        n_win = max(1, len(tokens) - window + 1)
+        n_windows += n_win
+        positions: dict[int, list[int]] = {}
+        for p, token in enumerate(tokens):
+            i = index.get(token)
+            if i is not None:
+                positions.setdefault(i, []).append(p)
+        if not positions:
+            continue
+        ids = np.fromiter(positions, dtype=np.int64)
+        present = np.zeros((len(ids), n_win + 1), dtype=np.int32)
+        for row, i in enumerate(ids):
+            for p in positions[i]:
+                # token at p lies in windows max(0, p-window+1) .. min(p, n_win-1)
+                lo, hi = max(0, p - window + 1), min(p, n_win - 1)
+                present[row, lo] += 1
+                present[row, hi + 1] -= 1
+        mask = (np.cumsum(present[:, :n_win], axis=1) > 0).astype(np.int64)
+        occurrences[ids] += mask.sum(axis=1)
+        co[np.ix_(ids, ids)] += mask @ mask.T
+    out = np.full(len(topics), np.nan)
+    for t, topic in enumerate(topics):
+        words = list(dict.fromkeys(topic))
+        scores = []
+        for a, b in itertools.combinations(words, 2):
+            i, j = index[a], index[b]
+            p_ab = co[i, j] / n_windows
+            p_a, p_b = occurrences[i] / n_windows, occurrences[j] / n_windows
+            if p_a == 0 or p_b == 0:
+                continue
+            pmi = np.log((p_ab + _EPSILON) / (p_a * p_b))
+            scores.append(pmi / -np.log(p_ab + _EPSILON))
+        if scores:
+            out[t] = float(np.mean(scores))
+    return out
+
+
+def topic_diversity(keyword_lists: Sequence[Sequence[str]], *, top_n: int = 25) -> float:
+    """Share of distinct terms among all themes' first ``top_n`` terms (1.0: no overlap)."""
+    terms = [k for keywords in keyword_lists for k in list(keywords)[:top_n]]
+    return len(set(terms)) / len(terms) if terms else float("nan")
+
+
+def outlier_share(labels: Sequence[int]) -> float:
+    """Share of papers labelled ``-1``."""
+    labels = np.asarray(labels)
+    return float(np.mean(labels == -1)) if len(labels) else float("nan")
+
+
+def theme_count(labels: Sequence[int]) -> int:
+    """Number of themes, not counting outliers."""
+    return len(set(np.asarray(labels).tolist()) - {-1})
+
+
+def agreement(labels: Sequence[int], reference: Sequence) -> dict[str, float]:
+    """NMI, ARI and homogeneity of ``labels`` against reference classes (``-1`` is a cluster)."""
+    from sklearn.metrics import (
+        adjusted_rand_score,
+        homogeneity_score,
+        normalized_mutual_info_score,
+    )
+
+    if len(labels) != len(reference):
+        raise ValueError(f"{len(labels)} labels but {len(reference)} reference labels")
+    return {
+        "nmi": float(normalized_mutual_info_score(reference, labels)),
+        "ari": float(adjusted_rand_score(reference, labels)),
+        "homogeneity": float(homogeneity_score(reference, labels)),
+    }
+
+
+def stability(labelings: Sequence[Sequence[int]]) -> float:
+    """Mean pairwise ARI of several labelings of the same papers (1.0: identical)."""
+    from sklearn.metrics import adjusted_rand_score
+
+    pairs = list(itertools.combinations(labelings, 2))
+    if not pairs:
+        raise ValueError("stability needs at least two labelings")
+    return float(np.mean([adjusted_rand_score(a, b) for a, b in pairs]))
