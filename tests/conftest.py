@@ -26,3 +26,63 @@ def corpora() -> Path:
 @pytest.fixture(scope="session")
 def data() -> Path:
     return DATA
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_cache(tmp_path_factory):
+    """Every test session embeds into its own cache, never the user's."""
+    path = tmp_path_factory.mktemp("trends-cache")
+    old = os.environ.get("TRENDS_CACHE_DIR")
+    os.environ["TRENDS_CACHE_DIR"] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop("TRENDS_CACHE_DIR", None)
+    else:
+        os.environ["TRENDS_CACHE_DIR"] = old
+
+
+THEME_WORDS = {
+    "quantum": "qubit entanglement quantum circuit decoherence superconducting gate error",
+    "vision": "image segmentation pixels convolutional detection camera object bounding",
+    "language": "token language translation grammar corpus sentence parsing lexical",
+    "biology": "protein gene cell genome sequencing enzyme molecular tissue",
+}
+
+
+def synthetic_corpus(
+    n_per_theme=40, seed=0, themes=THEME_WORDS, start="2025-01-01", noise_seed=None
+):
+    """Papers about a few clearly separated themes, with matching stand-in embeddings."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    common = ["we", "propose", "method", "results", "show", "approach", "data", "model", "paper", "study"]
+    rows, truth, vectors = [], [], []
+    centres = rng.normal(size=(len(themes), 32))
+    if noise_seed is not None:  # same themes, new papers
+        rng = np.random.default_rng(noise_seed)
+    for k, (name, words) in enumerate(themes.items()):
+        vocab = words.split()
+        for i in range(n_per_theme):
+            body = " ".join(rng.choice(vocab + common, size=40))
+            rows.append(
+                {
+                    "doc_id": f"{name}-{i}",
+                    "title": f"{name} paper {i}",
+                    "abstract": body,
+                    "text": f"{vocab[0]} {vocab[1]} study {i}. {body}",
+                    "published": pd.Timestamp(start, tz="UTC") + pd.Timedelta(days=int(i)),
+                }
+            )
+            truth.append(k)
+            vectors.append(centres[k] + rng.normal(scale=0.15, size=32))
+    frame = pd.DataFrame(rows)
+    emb = np.asarray(vectors, dtype=np.float32)
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
+    return frame, emb, np.array(truth)
+
+
+@pytest.fixture(scope="session")
+def synthetic():
+    return synthetic_corpus()

@@ -41,15 +41,16 @@ class ClusterParams:
     ) -> ClusterParams:
         """The documented size rule.
 
-        ``min_cluster_size = clip(round(sqrt(n_docs) / 3), 5, 100)`` and
-        ``min_samples = clip(round(min_cluster_size / 5), 1, 10)``: about 5 and 1 for a
-        couple of hundred papers (a daily page), 15 and 3 for two thousand, 44 and 9 for
-        seventeen thousand. Small corpora need small themes to show anything; large ones
-        need larger, denser themes or HDBSCAN shatters them into hundreds of fragments
-        and outliers.
+        ``min_cluster_size = clip(round(sqrt(n_docs) / 2 - 2), 5, 100)`` and
+        ``min_samples = clip(round(min_cluster_size / 5), 1, 10)``: 5 and 1 for a couple of
+        hundred papers (a daily page), 21 and 4 for two thousand, 63 and 10 for seventeen
+        thousand. Small corpora need small themes to show anything (at 192 papers a
+        minimum of 7 already collapses them into 2 themes); large ones need larger, denser
+        themes or HDBSCAN shatters them into fragments and outliers, and the themes change
+        from seed to seed (measured in ``benchmarks/quality.py``).
         """
         if min_cluster_size is None:
-            min_cluster_size = int(min(100, max(5, round(math.sqrt(n_docs) / 3))))
+            min_cluster_size = int(min(100, max(5, round(math.sqrt(n_docs) / 2 - 2))))
         if min_samples is None:
             min_samples = int(min(10, max(1, round(min_cluster_size / 5))))
         return cls(

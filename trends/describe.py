@@ -77,21 +77,24 @@ def keywords(
 
 
 def label_from_keywords(words: list[str], *, n: int = 3) -> str:
-    """A short readable name: the first ``n`` keywords, skipping words already shown.
+    """A short readable name from the first keywords, each word shown once.
 
-    >>> label_from_keywords(["architecture search", "architecture", "darts", "search", "nas"])
+    A two-word keyword replaces a single word it contains that was chosen before it.
+
+    >>> label_from_keywords(["search", "darts", "architecture search", "nas", "search space"])
     'architecture search · darts · nas'
     """
     chosen: list[str] = []
-    shown: set[str] = set()
     for word in words:
-        parts = set(word.split())
-        if parts & shown:
+        parts = word.split()
+        shown = {p for c in chosen for p in c.split()}
+        inside = [c for c in chosen if len(c.split()) == 1 and c in parts]
+        if len(parts) > 1 and len(inside) == 1 and not (set(parts) - {inside[0]}) & shown:
+            chosen[chosen.index(inside[0])] = word
+            continue
+        if set(parts) & shown or len(chosen) == n:
             continue
         chosen.append(word)
-        shown |= parts
-        if len(chosen) == n:
-            break
     return " · ".join(chosen) if chosen else "(no keywords)"
 
 

@@ -2,8 +2,8 @@
 
 Pure functions on plain inputs. Conventions (shared with ``benchmarks/quality.py``):
 themes exclude the outlier label ``-1``; NMI/ARI count ``-1`` as one more cluster;
-NPMI follows gensim's ``c_npmi`` (boolean sliding window of 10 tokens, every pair of
-a theme's words, averaged per theme, then over themes).
+NPMI follows gensim's ``c_npmi`` exactly (its boolean sliding window of 10 tokens, with
+gensim's own way of sliding it; every pair of a theme's words, averaged per theme).
 """
 
 from __future__ import annotations
@@ -80,26 +80,25 @@ def npmi_coherence(
     co = np.zeros((len(vocab), len(vocab)), dtype=np.int64)
     n_windows = 0
     for tokens in texts:
-        n_win = max(1, len(tokens) - window + 1)
-        n_windows += n_win
-        positions: dict[int, list[int]] = {}
-        for p, token in enumerate(tokens):
-            i = index.get(token)
-            if i is not None:
-                positions.setdefault(i, []).append(p)
-        if not positions:
+        ids = [index.get(t, -1) for t in tokens]
+        n_windows += max(1, len(ids) - window + 1)
+        if not any(i >= 0 for i in ids):
             continue
-        ids = np.fromiter(positions, dtype=np.int64)
-        present = np.zeros((len(ids), n_win + 1), dtype=np.int32)
-        for row, i in enumerate(ids):
-            for p in positions[i]:
-                # token at p lies in windows max(0, p-window+1) .. min(p, n_win-1)
-                lo, hi = max(0, p - window + 1), min(p, n_win - 1)
-                present[row, lo] += 1
-                present[row, hi + 1] -= 1
-        mask = (np.cumsum(present[:, :n_win], axis=1) > 0).astype(np.int64)
-        occurrences[ids] += mask.sum(axis=1)
-        co[np.ix_(ids, ids)] += mask @ mask.T
+        # gensim's WordOccurrenceAccumulator, step for step: the first window's words, then
+        # per slide drop the token that left (even if it occurs again inside the window)
+        # and add the one that entered.
+        present = set(ids[:window])
+        for start in range(max(1, len(ids) - window + 1)):
+            if start:
+                present.discard(ids[start - 1])
+                present.add(ids[start + window - 1])
+            found = sorted(i for i in present if i >= 0)
+            if found:
+                occurrences[found] += 1
+                if len(found) > 1:
+                    for a, b in itertools.combinations(found, 2):
+                        co[a, b] += 1
+                        co[b, a] += 1
     out = np.full(len(topics), np.nan)
     for t, topic in enumerate(topics):
         words = list(dict.fromkeys(topic))

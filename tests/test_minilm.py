@@ -1,0 +1,103 @@
+"""The real offline MiniLM, end to end on the bundled corpus (slow: embeds 192 papers)."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import trends
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def bundled_fit():
+    corpus = trends.datasets.trending_papers()
+    model = trends.ThemeModel(verbose=False).fit(corpus)
+    return corpus, model
+
+
+def test_minilm_loads_offline_and_embeds(bundled_fit):
+    corpus, model = bundled_fit
+    assert model.embeddings_.shape == (192, 384)
+    assert np.allclose(np.linalg.norm(model.embeddings_, axis=1), 1, atol=1e-4)
+
+
+def test_bundled_corpus_targets(bundled_fit):
+    corpus, model = bundled_fit
+    assert model.n_themes_ >= 10
+    assert np.mean(model.labels_ == -1) <= 0.15
+    labels = model.themes_.label[model.themes_.theme_id >= 0]
+    assert labels.is_unique
+    assert not labels.str.contains(r"\b(?:the|and|of|we)\b").any()
+
+
+def test_refit_embeds_nothing_and_new_papers_only_themselves(bundled_fit, monkeypatch):
+    corpus, _ = bundled_fit
+    from trends.embed import backends
+
+    seen = []
+    original = backends.SentenceTransformerEmbedder.encode
+
+    def spy(self, texts, *, progress=True):
+        seen.append(len(texts))
+        return original(self, texts, progress=progress)
+
+    monkeypatch.setattr(backends.SentenceTransformerEmbedder, "encode", spy)
+    trends.ThemeModel(verbose=False).fit(corpus)
+    assert seen == []
+    extra = corpus.head(3).assign(
+        doc_id=["n1", "n2", "n3"], text=corpus.text.head(3) + " A revised version."
+    )
+    trends.ThemeModel(verbose=False).fit(__import__("pandas").concat([corpus, extra]))
+    assert seen == [3]
+
+
+_SCRIPT = textwrap.dedent(
+    """
+    import json, trends
+    m = trends.ThemeModel(verbose=False).fit(trends.datasets.trending_papers())
+    print(json.dumps({"labels": m.labels_.tolist(), "keywords": m.themes_.keywords.tolist()}))
+    """
+)
+
+
+def test_two_processes_give_identical_themes(bundled_fit):
+    corpus, model = bundled_fit
+    outputs = []
+    for _ in range(2):
+        run = subprocess.run(
+            [sys.executable, "-c", _SCRIPT],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"},
+            check=True,
+        )
+        outputs.append(json.loads(run.stdout.strip().splitlines()[-1]))
+    assert outputs[0] == outputs[1]
+    assert outputs[0]["labels"] == model.labels_.tolist()
+    assert outputs[0]["keywords"] == model.themes_.keywords.tolist()
+
+
+def test_saved_model_transforms_the_same_in_a_fresh_process(bundled_fit, tmp_path):
+    corpus, model = bundled_fit
+    path = tmp_path / "m.trends"
+    model.save(path)
+    expected = model.transform(corpus.head(20)).tolist()
+    script = (
+        "import json, trends; m = trends.ThemeModel.load(%r); "
+        "print(json.dumps(m.transform(trends.datasets.trending_papers().head(20)).tolist()))"
+        % str(path)
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        check=True,
+    )
+    assert json.loads(run.stdout.strip().splitlines()[-1]) == expected

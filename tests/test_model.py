@@ -1,0 +1,181 @@
+"""ThemeModel on stand-in embeddings: contract, themes, transform, persistence."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.metrics import adjusted_rand_score
+
+from trends import ThemeModel
+
+
+@pytest.fixture(scope="module")
+def fitted(synthetic):
+    frame, emb, truth = synthetic
+    return ThemeModel(verbose=False).fit(frame, embeddings=emb), frame, emb, truth
+
+
+def test_init_only_stores_arguments():
+    model = ThemeModel(min_cluster_size=7, random_state=3, embedding="tfidf")
+    assert model.get_params()["min_cluster_size"] == 7
+    assert model.random_state == 3
+    assert not [a for a in vars(model) if a.endswith("_")]
+    assert clone(model).get_params() == model.get_params()
+    assert "min_cluster_size=7" in repr(model)
+
+
+def test_invalid_parameters_fail_in_fit_with_a_clear_message(synthetic):
+    frame, emb, _ = synthetic
+    with pytest.raises(ValueError, match="reduce_outliers must be one of"):
+        ThemeModel(reduce_outliers="sometimes").fit(frame, embeddings=emb)
+    with pytest.raises(ValueError, match="n_runs must be a positive integer"):
+        ThemeModel(n_runs=0).fit(frame, embeddings=emb)
+    with pytest.raises(ValueError, match="embeddings has 3 rows but the corpus 160"):
+        ThemeModel(verbose=False).fit(frame, embeddings=emb[:3])
+    with pytest.raises(ValueError, match="at least 10 papers"):
+        ThemeModel().fit(frame.head(5), embeddings=emb[:5])
+    with pytest.raises(ValueError, match="no 'text' column"):
+        ThemeModel().fit(frame.drop(columns="text"), embeddings=emb)
+
+
+def test_finds_the_planted_themes(fitted):
+    model, frame, emb, truth = fitted
+    assert model.n_themes_ == 4
+    assert adjusted_rand_score(truth, model.labels_) > 0.95
+    assert len(model.labels_) == len(frame)
+
+
+def test_theme_table(fitted):
+    model, frame, emb, truth = fitted
+    themes = model.themes_
+    assert list(themes.columns) == [
+        "theme_id",
+        "label",
+        "size",
+        "share",
+        "keywords",
+        "keyword_weights",
+        "representative_ids",
+    ]
+    real = themes[themes.theme_id >= 0]
+    assert real["size"].is_monotonic_decreasing
+    assert real.theme_id.tolist() == list(range(len(real)))
+    assert themes["size"].sum() == len(frame)
+    assert np.isclose(themes.share.sum(), 1.0)
+    for row in real.itertuples():
+        assert 1 <= len(row.keywords) <= 10
+        assert row.keyword_weights == sorted(row.keyword_weights, reverse=True)
+        assert len(row.representative_ids) == 3
+        members = set(frame.doc_id[model.labels_ == row.theme_id])
+        assert set(row.representative_ids) <= members
+        # the theme's keywords come from its own vocabulary
+        names = {
+            frame.doc_id[i].split("-")[0] for i in np.flatnonzero(model.labels_ == row.theme_id)
+        }
+        (name,) = names
+        from conftest import THEME_WORDS
+
+        assert set(row.keywords[:3]) & set(THEME_WORDS[name].split())
+        assert " · " in row.label
+
+
+def test_transform_places_new_papers(fitted, synthetic):
+    model, frame, emb, truth = fitted
+    new_frame, new_emb, new_truth = _fresh(seed=1)
+    got = model.transform(new_frame, embeddings=new_emb)
+    # the same planted theme gets the same theme id as in training
+    mapping = {
+        t: np.bincount(model.labels_[truth == t][model.labels_[truth == t] >= 0]).argmax()
+        for t in range(4)
+    }
+    expected = np.array([mapping[t] for t in new_truth])
+    assert np.mean(got == expected) > 0.85
+
+
+def _fresh(seed):
+    from conftest import synthetic_corpus
+
+    return synthetic_corpus(n_per_theme=20, seed=0, noise_seed=100 + seed)
+
+
+def test_save_load_roundtrip_gives_same_transform(fitted, tmp_path):
+    model, frame, emb, truth = fitted
+    path = tmp_path / "model.trends"
+    model.save(path)
+    loaded = ThemeModel.load(path)
+    pd.testing.assert_frame_equal(loaded.themes_, model.themes_)
+    assert np.array_equal(loaded.labels_, model.labels_)
+    new_frame, new_emb, _ = _fresh(seed=2)
+    assert np.array_equal(
+        loaded.transform(new_frame, embeddings=new_emb),
+        model.transform(new_frame, embeddings=new_emb),
+    )
+    # no pickle inside: the archive loads with allow_pickle=False
+    with np.load(path, allow_pickle=False) as npz:
+        assert "meta" in npz.files
+
+
+def test_load_rejects_other_files(tmp_path):
+    bad = tmp_path / "x.trends"
+    bad.write_bytes(b"not a model")
+    with pytest.raises(ValueError, match="not a saved trends model"):
+        ThemeModel.load(bad)
+
+
+def test_reduce_outliers_options(synthetic, monkeypatch):
+    """The clustering leaves outliers: a near one and a far one; each option treats them."""
+    import trends.cluster as tc
+
+    frame, emb, truth = synthetic
+    emb = emb.copy()
+    emb[7] = -emb[0]  # far from every theme
+    emb[7] /= np.linalg.norm(emb[7])
+    planted = truth.copy()
+    planted[[3, 7]] = -1  # paper 3 sits inside theme 0, paper 7 far away
+
+    def fake_cluster(embeddings, params, seeds, timings, progress=True):
+        return tc.relabel_by_size(planted), [planted], None
+
+    monkeypatch.setattr(tc, "cluster", fake_cluster)
+    kept = ThemeModel(verbose=False, reduce_outliers=False).fit(frame, embeddings=emb)
+    auto = ThemeModel(verbose=False).fit(frame, embeddings=emb)
+    placed = ThemeModel(verbose=False, reduce_outliers=True).fit(frame, embeddings=emb)
+    assert np.flatnonzero(kept.labels_ == -1).tolist() == [3, 7]
+    assert np.flatnonzero(auto.labels_ == -1).tolist() == [7]
+    assert auto.labels_[3] == auto.labels_[0]
+    assert (placed.labels_ >= 0).all()
+    assert -1 not in placed.themes_.theme_id.tolist()
+    assert kept.themes_.theme_id.tolist()[-1] == -1
+
+
+def test_same_seed_same_themes_other_seed_may_differ(synthetic):
+    frame, emb, _ = synthetic
+    a = ThemeModel(verbose=False, random_state=11).fit(frame, embeddings=emb)
+    b = ThemeModel(verbose=False, random_state=11).fit(frame, embeddings=emb)
+    assert np.array_equal(a.labels_, b.labels_)
+    assert a.themes_.keywords.tolist() == b.themes_.keywords.tolist()
+
+
+def test_scorecard(fitted, synthetic):
+    model, frame, emb, truth = fitted
+    card = model.scorecard(truth)
+    assert card["n_themes"] == 4
+    assert card["nmi"] > 0.9 and card["ari"] > 0.9
+    assert 0 <= card["diversity"] <= 1
+    assert -1 <= card["coherence"] <= 1
+    assert set(card["coherence_per_theme"]) == {0, 1, 2, 3}
+    plain = model.scorecard()
+    assert "nmi" not in plain
+
+
+def test_rich_display_escapes(fitted):
+    model, *_ = fitted
+    html = model._repr_html_()
+    assert "<table>" in html and "4 themes" in html
+    assert "<script" not in html
+
+
+def test_list_of_texts_is_accepted(synthetic):
+    frame, emb, _ = synthetic
+    model = ThemeModel(verbose=False).fit(frame.text.tolist(), embeddings=emb)
+    assert model.doc_ids_[0] == "d0" and model.n_themes_ == 4
