@@ -57,7 +57,7 @@ def synthetic_corpus(
     import pandas as pd
 
     rng = np.random.default_rng(seed)
-    common = ["we", "propose", "method", "results", "show", "approach", "data", "model", "paper", "study"]
+    common = "we propose method results show approach data model paper study".split()
     rows, truth, vectors = [], [], []
     centres = rng.normal(size=(len(themes), 32))
     if noise_seed is not None:  # same themes, new papers

@@ -92,7 +92,7 @@ def test_default_cache_dir_from_environment(tmp_path, monkeypatch):
 def test_tfidf_backend_is_explicit_and_consistent():
     backend = resolve_embedder("tfidf")
     assert isinstance(backend, TfidfEmbedder)
-    words = ["quantum", "protein", "galaxy", "neuron", "market", "poetry", "river", "glacier", "volcano", "satellite"]
+    words = "quantum protein galaxy neuron market poetry river glacier volcano satellite".split()
     texts = [f"notes about {w} and the {w} {words[i - 1]} story" for i, w in enumerate(words)] * 3
     x = backend.encode(texts)
     assert np.allclose(np.linalg.norm(x, axis=1), 1, atol=1e-5)

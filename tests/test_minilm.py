@@ -89,9 +89,8 @@ def test_saved_model_transforms_the_same_in_a_fresh_process(bundled_fit, tmp_pat
     model.save(path)
     expected = model.transform(corpus.head(20)).tolist()
     script = (
-        "import json, trends; m = trends.ThemeModel.load(%r); "
+        f"import json, trends; m = trends.ThemeModel.load({str(path)!r}); "
         "print(json.dumps(m.transform(trends.datasets.trending_papers().head(20)).tolist()))"
-        % str(path)
     )
     run = subprocess.run(
         [sys.executable, "-c", script],

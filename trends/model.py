@@ -55,7 +55,8 @@ class ThemeModel:
         Seeded UMAP + HDBSCAN runs whose consensus gives the themes (1: a single run).
     reduce_outliers : {"auto", True, False}
         ``"auto"``: an outlier joins its nearest theme when it is as close to that theme's
-        centre as 95% of the theme's own papers are; ``True``: every outlier joins its nearest theme; ``False``: keep them.
+        centre as 95% of the theme's own papers are; ``True``: every outlier joins its
+        nearest theme; ``False``: keep them.
     n_keywords : int
         Keywords kept per theme.
     random_state : int
