@@ -56,6 +56,8 @@ def save_model(model, path) -> None:
         texts=np.array(model.texts_, dtype=str),
         embeddings=model.embeddings_.astype(np.float32),
     )
+    if getattr(model, "coords_", None) is not None:
+        arrays["coords"] = model.coords_.astype(np.float32)
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)
     atomic_write_bytes(path, buffer.getvalue())
@@ -110,4 +112,5 @@ def load_model(cls, path, *, embedding=None):
     model.bertopic_ = None
     model.runs_ = []
     model.knn_ = None
+    model.coords_ = npz["coords"] if "coords" in npz.files else None
     return model

@@ -1,0 +1,124 @@
+"""Each chart with 1, 2, 3 and 200 themes, asserted on fig.to_dict()."""
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from trends import charts
+from trends.charts._style import OUTLIER_COLOR
+
+
+def fake_themes(n, *, outliers=True):
+    rows = [
+        {
+            "theme_id": t,
+            "label": f"topic {t} · words",
+            "size": 300 - t,
+            "share": 0.0,
+            "keywords": [f"w{t}_{k}" for k in range(10)],
+            "keyword_weights": sorted(np.linspace(0.1, 1, 10).tolist(), reverse=True),
+            "representative_ids": ["a", "b", "c"],
+        }
+        for t in range(n)
+    ]
+    if outliers:
+        rows.append({**rows[0], "theme_id": -1, "label": "Outliers", "size": 7})
+    frame = pd.DataFrame(rows)
+    frame["share"] = frame["size"] / frame["size"].sum()
+    return frame
+
+
+def fake_points(n_themes, per=5):
+    rng = np.random.default_rng(0)
+    ids = [t for t in range(-1, n_themes) for _ in range(per)]
+    return pd.DataFrame(
+        {
+            "doc_id": [f"d{i}" for i in range(len(ids))],
+            "title": [f"<b>Title</b> {i}" for i in range(len(ids))],
+            "x": rng.normal(size=len(ids)),
+            "y": rng.normal(size=len(ids)),
+            "theme_id": ids,
+            "label": ["Outliers" if t < 0 else f"topic {t}" for t in ids],
+        }
+    )
+
+
+def fake_pairs(n):
+    rows = [
+        (a, f"topic {a}", b, f"topic {b}", 1.0 if a == b else 0.3)
+        for a in range(n)
+        for b in range(n)
+    ]
+    return pd.DataFrame(rows, columns=["theme_a", "label_a", "theme_b", "label_b", "similarity"])
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 200])
+def test_theme_sizes(n):
+    fig = charts.theme_sizes(fake_themes(n))
+    assert isinstance(fig, go.Figure)
+    data = fig.to_dict()["data"]
+    bars = data[0]
+    shown = min(n, 60)
+    assert len(bars["y"]) == shown
+    assert list(bars["x"]) == sorted(bars["x"], reverse=True)
+    assert "topic 0 · words" in bars["y"][0]
+    extra = data[1]
+    assert extra["marker"]["color"] == OUTLIER_COLOR
+    assert "Outliers (no clear theme)" in extra["y"]
+    if n > 60:
+        assert f"{n - 60} other themes" in extra["y"]
+        assert sum(bars["x"]) + sum(extra["x"]) == fake_themes(n)["size"].sum()
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 200])
+def test_keywords(n):
+    fig = charts.keywords(fake_themes(n), n_keywords=5)
+    data = fig.to_dict()["data"]
+    assert len(data) == min(n, 12)
+    assert list(data[0]["y"]) == [f"w0_{k}" for k in range(5)]
+    assert data[0]["x"][0] == max(data[0]["x"])
+    assert f"of {n} themes" in fig.layout.title.text
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 200])
+def test_paper_map(n):
+    points = fake_points(n, per=2)
+    fig = charts.paper_map(points)
+    data = fig.to_dict()["data"]
+    assert len(data) == n + 1  # one trace per theme, outliers included
+    assert data[0]["name"] == "Outliers" and data[0]["marker"]["color"] == OUTLIER_COLOR
+    assert sum(len(t["x"]) for t in data) == len(points)
+    # titles are shown on hover, escaped
+    assert "&lt;b&gt;Title&lt;/b&gt;" in data[0]["text"][0]
+    assert len(fig.layout.annotations) == min(n, 30)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 200])
+def test_theme_similarity(n):
+    fig = charts.theme_similarity(fake_pairs(n))
+    (heat,) = fig.to_dict()["data"]
+    shown = min(n, 60)
+    assert heat["type"] == "heatmap"
+    assert np.asarray(heat["z"]).shape == (shown, shown)
+    assert np.allclose(np.diag(np.asarray(heat["z"])), 1.0)
+
+
+def test_one_template_for_all():
+    figs = [
+        charts.theme_sizes(fake_themes(3)),
+        charts.keywords(fake_themes(3)),
+        charts.paper_map(fake_points(3)),
+        charts.theme_similarity(fake_pairs(3)),
+    ]
+    colorways = {tuple(f.layout.template.layout.colorway) for f in figs}
+    assert len(colorways) == 1
+
+
+def test_chart_functions_take_styling_after_star():
+    import inspect
+
+    for fn in (charts.theme_sizes, charts.keywords, charts.paper_map, charts.theme_similarity):
+        params = list(inspect.signature(fn).parameters.values())
+        assert params[0].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+        assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in params[1:])

@@ -1,0 +1,3 @@
+from trends.cli import main
+
+main()

@@ -1,0 +1,69 @@
+"""One template and one palette for every chart."""
+
+from __future__ import annotations
+
+import html
+
+import plotly.graph_objects as go
+
+OUTLIER_COLOR = "#b8b8b8"
+# Okabe-Ito and Tableau colours: distinguishable, also for most colour-blind readers.
+PALETTE = [
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#4E79A7",
+    "#F28E2B",
+    "#59A14F",
+    "#B07AA1",
+    "#76B7B2",
+    "#EDC948",
+    "#FF9DA7",
+    "#9C755F",
+    "#E15759",
+]
+FONT = "Inter, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif"
+
+TEMPLATE = go.layout.Template(
+    layout=go.Layout(
+        font={"family": FONT, "size": 13, "color": "#222"},
+        title={"font": {"size": 17}, "x": 0.01, "xanchor": "left"},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        colorway=PALETTE,
+        margin={"l": 10, "r": 10, "t": 60, "b": 40},
+        xaxis={"gridcolor": "#eee", "zeroline": False, "automargin": True},
+        yaxis={"gridcolor": "#eee", "zeroline": False, "automargin": True},
+        hoverlabel={"font": {"family": FONT}},
+        legend={"itemsizing": "constant"},
+    )
+)
+
+
+def theme_color(theme_id: int) -> str:
+    """The colour of a theme in every chart; outliers are grey."""
+    if theme_id < 0:
+        return OUTLIER_COLOR
+    return PALETTE[theme_id % len(PALETTE)]
+
+
+def safe(text) -> str:
+    """User text for plotly's text fields, which read a little HTML: escape it."""
+    return html.escape("" if text is None else str(text), quote=False)
+
+
+def short(text: str, limit: int = 60) -> str:
+    """Truncate a long name for an axis label."""
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def figure(*, title: str | None, height: int | None = None) -> go.Figure:
+    """An empty figure with the shared template."""
+    fig = go.Figure()
+    fig.update_layout(template=TEMPLATE, title=safe(title) if title else None, height=height)
+    return fig

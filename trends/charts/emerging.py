@@ -1,0 +1,71 @@
+"""Rising and fading themes: the share ratio of each theme with its confidence interval."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from ._style import OUTLIER_COLOR, figure, safe, short
+
+STATUS_COLORS = {
+    "rising": "#009E73",
+    "new": "#0072B2",
+    "stable": OUTLIER_COLOR,
+    "fading": "#D55E00",
+}
+
+
+def emerging(
+    table: pd.DataFrame, *, max_themes: int = 40, title: str | None = "Rising and fading themes"
+) -> go.Figure:
+    """Dot per theme at its recent/baseline share ratio, bars for the interval (log scale).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From `trends.timeline.emerging`: ``theme_id``, ``label``, ``ratio``, ``ci_low``,
+        ``ci_high``, ``status`` and the counts.
+    max_themes : int
+        Show the first rows only (the table is sorted, most confidently rising first).
+    """
+    rows = table.head(max_themes)
+    fig = figure(title=title, height=max(300, 24 * len(rows) + 120))
+    names = [short(safe(f"#{r.theme_id} {r.label}"), 46) for r in rows.itertuples()]
+    for status, color in STATUS_COLORS.items():
+        part = rows[rows.status == status]
+        if part.empty:
+            continue
+        finite = [
+            r if math.isfinite(r) else float(h)
+            for r, h in zip(part.ratio, part.ci_high, strict=True)
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=finite,
+                y=[names[i] for i in part.index],
+                mode="markers",
+                name=status,
+                marker={"color": color, "size": 9},
+                error_x={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [h - r for h, r in zip(part.ci_high, finite, strict=True)],
+                    "arrayminus": [r - lo for r, lo in zip(finite, part.ci_low, strict=True)],
+                    "color": color,
+                    "thickness": 1.5,
+                },
+                customdata=part[["recent_count", "baseline_count", "ci_low", "ci_high"]]
+                .to_numpy()
+                .tolist(),
+                hovertemplate=(
+                    "%{y}<br>ratio %{x:.2f} (95%: %{customdata[2]:.2f}–%{customdata[3]:.2f})"
+                    "<br>%{customdata[0]} recent, %{customdata[1]} before<extra></extra>"
+                ),
+            )
+        )
+    fig.add_vline(x=1, line={"color": "#888", "dash": "dot"})
+    fig.update_xaxes(type="log", title="recent share ÷ earlier share (log scale)")
+    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=names)
+    return fig

@@ -1,0 +1,72 @@
+"""Every paper as a point in 2-D, coloured by theme, titles on hover, names on the map."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from ._style import figure, safe, short, theme_color
+
+# Above this many points the browser draws with WebGL; below, as SVG (works everywhere).
+WEBGL_ABOVE = 20_000
+
+
+def paper_map(
+    points: pd.DataFrame,
+    *,
+    title: str | None = "Map of papers",
+    label_themes: int = 30,
+    height: int = 650,
+) -> go.Figure:
+    """Scatter of papers: one trace per theme (outliers grey, drawn first, underneath).
+
+    Parameters
+    ----------
+    points : pandas.DataFrame
+        Columns ``x``, ``y``, ``theme_id``, ``label`` (theme name) and ``title`` (paper
+        title, shown on hover); from `trends.frames.paper_points`.
+    label_themes : int
+        Write the names of this many of the largest themes at their centres.
+    """
+    fig = figure(title=title, height=height)
+    scatter = go.Scattergl if len(points) > WEBGL_ABOVE else go.Scatter
+    order = sorted(points.theme_id.unique(), key=lambda t: (t != -1, t))
+    for theme in order:
+        part = points[points.theme_id == theme]
+        name = "Outliers" if theme < 0 else safe(part.label.iloc[0])
+        fig.add_trace(
+            scatter(
+                x=part.x.round(4).tolist(),
+                y=part.y.round(4).tolist(),
+                mode="markers",
+                name=short(f"#{theme} {name}" if theme >= 0 else name, 40),
+                marker={
+                    "color": theme_color(int(theme)),
+                    "size": 6 if len(points) < 3000 else 4,
+                    "opacity": 0.45 if theme < 0 else 0.8,
+                    "line": {"width": 0},
+                },
+                text=[safe(short(t, 110)) for t in part.title],
+                hovertemplate=f"%{{text}}<br><i>{short(name, 60)}</i><extra></extra>",
+            )
+        )
+    centres = (
+        points[points.theme_id >= 0]
+        .groupby(["theme_id", "label"], as_index=False)[["x", "y"]]
+        .median()
+        .sort_values("theme_id")
+        .head(label_themes)
+    )
+    for r in centres.itertuples():
+        fig.add_annotation(
+            x=r.x,
+            y=r.y,
+            text=f"<b>{short(safe(r.label), 34)}</b>",
+            showarrow=False,
+            font={"size": 11, "color": "#111"},
+            bgcolor="rgba(255,255,255,0.7)",
+        )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.update_layout(legend={"font": {"size": 11}}, hovermode="closest")
+    return fig
