@@ -122,3 +122,23 @@ def test_chart_functions_take_styling_after_star():
         params = list(inspect.signature(fn).parameters.values())
         assert params[0].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
         assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in params[1:])
+
+
+def test_theme_share_and_emerging_charts():
+    from test_timeline import planted
+
+    import trends
+    from trends.charts.emerging import emerging as emerging_chart
+    from trends.charts.theme_share import theme_share
+
+    view, corpus = planted([1, 4, 4, 4], [3, 2, 4, 4])
+    shares = trends.theme_trends(view, corpus, freq="W")
+    fig = theme_share(shares, top=3)
+    data = fig.to_dict()["data"]
+    assert len(data) == 3 and all(t["mode"] == "lines+markers" for t in data)
+    assert len(data[0]["x"]) == shares.period.nunique()
+    table = trends.emerging(view, corpus)
+    fig = emerging_chart(table)
+    names = {t["name"] for t in fig.to_dict()["data"]}
+    assert names == {"rising", "fading", "stable"}
+    assert fig.layout.xaxis.type == "log"

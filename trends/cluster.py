@@ -27,6 +27,7 @@ class ClusterParams:
     n_neighbors: int = 15
     n_components: int = 5
     n_runs: int = 3
+    max_cluster_size: int = 0
 
     @classmethod
     def for_corpus(
@@ -53,7 +54,12 @@ class ClusterParams:
             min_cluster_size = int(min(100, max(5, round(math.sqrt(n_docs) / 2 - 2))))
         if min_samples is None:
             min_samples = int(min(10, max(1, round(min_cluster_size / 5))))
+        # No theme may hold more than a quarter of the corpus: when one distant field
+        # joins (40 sports stories among 750 ML papers), HDBSCAN's excess-of-mass choice
+        # otherwise keeps that field apart and lumps everything else into one theme.
+        max_cluster_size = max(2 * int(min_cluster_size), int(0.25 * n_docs))
         return cls(
+            max_cluster_size=max_cluster_size,
             min_cluster_size=int(min_cluster_size),
             min_samples=int(min_samples),
             n_neighbors=int(max(2, min(n_neighbors, n_docs - 1))),
@@ -122,6 +128,7 @@ def hdbscan_labels(points: np.ndarray, params: ClusterParams) -> np.ndarray:
         min_samples=max(1, min(params.min_samples, size)),
         metric="euclidean",
         cluster_selection_method="eom",
+        max_cluster_size=params.max_cluster_size or 0,
         core_dist_n_jobs=1,
     )
     return model.fit_predict(points).astype(np.int64)

@@ -1,0 +1,142 @@
+"""Daily updates with stable theme identity, replaying days of the shared arXiv feed."""
+
+import sqlite3
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import trends
+from trends.store import Store, match_themes
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def days(corpora):
+    files = sorted((corpora / "arxiv_daily").glob("*.jsonl.gz"))[:3]
+    return [trends.load(f) for f in files]
+
+
+@pytest.fixture(scope="module")
+def planted(corpora):
+    """40 sports stories, dressed as papers of the fourth day: a theme no paper had."""
+    bbc = trends.load(corpora / "bbc_news.csv.gz")
+    sport = bbc[bbc.label == "sport"].head(40).copy()
+    sport["published"] = pd.Timestamp("2025-03-21", tz="UTC")
+    sport["doc_id"] = [f"sport-{i}" for i in range(len(sport))]
+    return sport.drop(columns="label")
+
+
+@pytest.fixture(scope="module")
+def replay(tmp_path_factory, days, planted):
+    path = tmp_path_factory.mktemp("store") / "feed.sqlite"
+    results = []
+    with Store(path) as store:
+        for day in days:
+            results.append(store.update(day, verbose=False))
+        results.append(store.update(days[-1], verbose=False, refit=True))  # nothing new
+        results.append(store.update(planted, verbose=False, refit=True))
+        yield store, results, path
+
+
+def test_store_is_a_real_database(replay):
+    store, results, path = replay
+    tables = {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master")}
+    assert {"papers", "snapshots", "runs", "themes", "assignments", "lineage"} <= tables
+
+
+def test_first_snapshot_fits_later_ones_assign(replay, days):
+    store, results, _ = replay
+    first, second = results[0], results[1]
+    assert first.refitted and first.reason == "first snapshot"
+    assert second.n_new == len(days[1])
+    assert second.new_outlier_share is not None
+    runs = store.runs()
+    assert runs.kind.iloc[0] == "fit" and "assign" in set(runs.kind)
+
+
+def test_known_papers_are_not_added_again(replay, days):
+    store, results, _ = replay
+    again = results[3]
+    assert again.n_new == 0 and again.n_known == len(days[-1])
+    assert len(store.papers()) == sum(len(d) for d in days) + 40
+    assert store.papers().doc_id.is_unique
+
+
+def test_refit_without_new_papers_keeps_every_id(replay):
+    store, results, _ = replay
+    same = results[3]
+    assert same.refitted and same.new_themes == [] and same.ended_themes == []
+    assert same.unchanged_share == pytest.approx(1.0)
+
+
+def test_planted_theme_is_reported_new(replay, planted):
+    store, results, _ = replay
+    last = results[-1]
+    assert last.refitted and len(last.new_themes) >= 1
+    labels = store.assignments().set_index("doc_id").theme_id
+    sport = labels[planted.doc_id]
+    main = sport.value_counts().idxmax()
+    assert (sport == main).mean() >= 0.8
+    assert main in last.new_themes
+    lineage = store.lineage()
+    assert ((lineage.new_theme_id == main) & (lineage.kind == "new")).any()
+    # papers that were already there mostly keep their theme id
+    assert last.unchanged_share >= 0.5
+
+
+def test_current_view_feeds_the_trend_analysis(replay):
+    store, _, _ = replay
+    corpus, view = store.current()
+    assert len(view.labels_) == len(corpus)
+    shares = trends.theme_trends(view, corpus, freq="D")
+    assert shares["count"].sum() == len(corpus)
+    table = trends.emerging(view, corpus, recent=("2025-03-20", "2025-03-22"))
+    assert "new" in set(table.status) or "rising" in set(table.status)
+
+
+def test_new_papers_only_are_embedded(tmp_path, days, monkeypatch):
+    from trends.embed import backends
+
+    seen = []
+    original = backends.SentenceTransformerEmbedder.encode
+
+    def spy(self, texts, *, progress=True):
+        seen.append(len(texts))
+        return original(self, texts, progress=progress)
+
+    monkeypatch.setattr(backends.SentenceTransformerEmbedder, "encode", spy)
+    with Store(tmp_path / "s.sqlite") as store:
+        store.update(days[0], verbose=False)  # already cached by the replay
+        store.update(days[0], verbose=False)
+    assert seen == []
+
+
+def test_store_refuses_another_embedding(tmp_path, days):
+    with Store(tmp_path / "s.sqlite") as store:
+        store.update(days[0], verbose=False)
+        with pytest.raises(ValueError, match="use the same embedding"):
+            store.update(days[1], embedding="/some/other/model", verbose=False)
+        with pytest.raises(ValueError, match="not 'tfidf'"):
+            store.update(days[1], embedding="tfidf", verbose=False)
+
+
+def test_match_themes_is_one_to_one():
+    old = np.eye(3, dtype=np.float32)
+    new = np.eye(3, dtype=np.float32)[[2, 0]]
+    kw = [["a"], ["b"], ["c"]]
+    mapping, links = match_themes(np.array([10, 11, 12]), old, kw, new, [["c"], ["a"]])
+    assert mapping == {0: 12, 1: 10}
+    assert (11, None, "ended", None) in links
+
+
+def test_update_command(tmp_path, corpora):
+    from typer.testing import CliRunner
+
+    from trends.cli import app
+
+    day = sorted((corpora / "arxiv_daily").glob("*.jsonl.gz"))[0]
+    result = CliRunner().invoke(app, ["update", str(tmp_path / "s.sqlite"), str(day), "-q"])
+    assert result.exit_code == 0, result.output
+    assert "snapshot 1" in result.output and "Refitted (first snapshot)" in result.output
