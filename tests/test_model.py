@@ -179,3 +179,46 @@ def test_list_of_texts_is_accepted(synthetic):
     frame, emb, _ = synthetic
     model = ThemeModel(verbose=False).fit(frame.text.tolist(), embeddings=emb)
     assert model.doc_ids_[0] == "d0" and model.n_themes_ == 4
+
+
+def test_fit_cache_reads_back_the_same_model(synthetic, tmp_path, monkeypatch):
+    from trends import fit_cache
+
+    frame, emb, _ = synthetic
+
+    class Backend:
+        identity = "stand-in"
+        cacheable = True
+
+        def encode(self, texts, *, progress=True):
+            return emb[[int(t.split()[2]) % len(emb) for t in texts]]
+
+    fits = []
+    original = ThemeModel.fit
+
+    def counting_fit(self, corpus, embeddings=None, y=None):
+        fits.append(1)
+        return original(self, corpus, embeddings=emb)
+
+    monkeypatch.setattr(ThemeModel, "fit", counting_fit)
+    first, path = fit_cache.fit_or_load(
+        frame, ThemeModel(embedding=Backend(), verbose=False), cache_dir=tmp_path
+    )
+    again, path2 = fit_cache.fit_or_load(
+        frame, ThemeModel(embedding=Backend(), verbose=False), cache_dir=tmp_path
+    )
+    assert len(fits) == 1 and path == path2
+    assert np.array_equal(first.labels_, again.labels_)
+    assert first.themes_.keyword_weights.tolist() == again.themes_.keyword_weights.tolist()
+    # another seed, or other texts, is another key
+    other = ThemeModel(embedding=Backend(), verbose=False, random_state=7)
+    assert fit_cache.fit_key(frame, other) != fit_cache.fit_key(frame, first)
+    changed = frame.assign(text=frame.text.str.upper())
+    assert fit_cache.fit_key(changed, first) != fit_cache.fit_key(frame, first)
+    # a damaged file is reported and refitted
+    path.write_bytes(b"garbage")
+    with pytest.warns(UserWarning, match="unreadable"):
+        fit_cache.fit_or_load(
+            frame, ThemeModel(embedding=Backend(), verbose=False), cache_dir=tmp_path
+        )
+    assert len(fits) == 2

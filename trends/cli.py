@@ -90,11 +90,14 @@ def _load(inputs, fmt, columns):
 
 
 def _fit(corpus, embedding, seed, quiet):
+    """The fitted model, from the fit cache when this input was fitted before."""
     import trends
+    from trends.fit_cache import fit_or_load
 
-    return trends.ThemeModel(
-        embedding=_embedding(embedding), random_state=seed, verbose=not quiet
-    ).fit(corpus)
+    model = trends.ThemeModel(embedding=_embedding(embedding), random_state=seed, verbose=not quiet)
+    if model.embedding == "tfidf":  # not cacheable: its vectors depend on the corpus fit
+        return model.fit(corpus), None
+    return fit_or_load(corpus, model)
 
 
 def _guard(func):
@@ -144,8 +147,11 @@ def report(
         f"{load.get('duplicates', 0)} duplicates, {len(load.get('skipped', []))} skipped.",
         err=True,
     )
-    model = _fit(corpus, embedding, seed, quiet)
+    model, kept_at = _fit(corpus, embedding, seed, quiet)
+    had_map = getattr(model, "coords_", None) is not None
     path = trends.write_report(model, corpus, output, title=title or default_title)
+    if kept_at is not None and not had_map:
+        model.save(kept_at)  # with the 2-D map, which the next run then need not compute
     outliers = float(np.mean(model.labels_ == -1))
     typer.echo(
         f"{len(corpus)} papers, {model.n_themes_} themes, {outliers:.0%} outliers. Report: {path}"
@@ -168,7 +174,7 @@ def themes(
     if as_json and as_csv:
         raise UserError("choose one of --json and --csv")
     corpus, _ = _load(inputs, fmt, column)
-    model = _fit(corpus, embedding, seed, quiet)
+    model, _ = _fit(corpus, embedding, seed, quiet)
     table = model.themes_[["theme_id", "label", "size", "share", "keywords", "representative_ids"]]
     if as_json:
         typer.echo(json.dumps(json.loads(table.to_json(orient="records")), indent=1))

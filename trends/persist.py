@@ -43,7 +43,7 @@ def save_model(model, path) -> None:
         "params": params,
         "cluster_params": vars(model.params_) if hasattr(model, "params_") else None,
         "backend": backend,
-        "themes": json.loads(themes.to_json(orient="records")),
+        "themes": _records(themes),
         "keyword_weights": {str(t): w for t, w in model.keyword_weights_.items()},
         "timings": model.timings_,
     }
@@ -63,10 +63,25 @@ def save_model(model, path) -> None:
     atomic_write_bytes(path, buffer.getvalue())
 
 
+def _plain(value):
+    """JSON-ready Python value of a cell (exact floats: ``json`` writes ``repr``)."""
+    if isinstance(value, np.ndarray | list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
 def load_model(cls, path, *, embedding=None):
     """Read a model written by `save_model`."""
     from .cluster import ClusterParams
-    from .embed import SentenceTransformerEmbedder, TfidfEmbedder
+    from .embed import SentenceTransformerEmbedder, TfidfEmbedder, resolve_embedder
 
     try:
         npz = np.load(path, allow_pickle=False)
@@ -93,7 +108,7 @@ def load_model(cls, path, *, embedding=None):
                 "pass it again: ThemeModel.load(path, embedding=model)"
             )
         params["embedding"] = embedding
-        embedder = SentenceTransformerEmbedder(embedding)
+        embedder = resolve_embedder(embedding)
     model = cls(**params)
     model.embedder_ = embedder
     if meta.get("cluster_params"):

@@ -1,0 +1,54 @@
+"""Fitted models kept on disk, keyed by everything that decides the result.
+
+The same papers, parameters, embedding model, seed and package version always give the
+same themes; a second ``trends report`` of the same input reads the fitted model back
+instead of clustering again. The key is a SHA-1 of all of these, so any change refits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import warnings
+
+import pandas as pd
+
+from .embed.cache import default_cache_dir
+from .model import ThemeModel, as_corpus
+
+
+def fit_key(corpus: pd.DataFrame, model: ThemeModel) -> str:
+    """SHA-1 of the corpus's ids and texts, the model's parameters and the package version."""
+    from . import __version__
+    from .embed import resolve_embedder
+
+    frame = as_corpus(corpus)
+    h = hashlib.sha1()
+    params = {k: v for k, v in model.get_params().items() if k not in {"verbose", "cache_dir"}}
+    params["embedding"] = resolve_embedder(params["embedding"], model.random_state).identity
+    h.update(json.dumps(params, sort_keys=True, default=str).encode())
+    h.update(__version__.encode())
+    for doc_id, text in zip(frame["doc_id"].astype(str), frame["text"].astype(str), strict=True):
+        h.update(doc_id.encode() + b"\0" + text.encode() + b"\0")
+    return h.hexdigest()
+
+
+def fit_or_load(corpus: pd.DataFrame, model: ThemeModel, *, cache_dir=None):
+    """``model`` fitted on ``corpus``, read from the fit cache when it was fitted before.
+
+    Returns the fitted model and the path it is kept at (save it again there after
+    computing more, e.g. the 2-D map, so that the next run finds that too).
+    """
+    root = default_cache_dir() if cache_dir is None else cache_dir
+    path = root / "fits" / f"{fit_key(corpus, model)}.trends"
+    if path.exists():
+        try:
+            custom = model.embedding if not isinstance(model.embedding, str | None) else None
+            loaded = ThemeModel.load(path, embedding=custom)
+            loaded.verbose = model.verbose
+            return loaded, path
+        except (ValueError, OSError, KeyError) as exc:
+            warnings.warn(f"fit cache file {path} is unreadable ({exc}); refitting", stacklevel=2)
+    model.fit(corpus)
+    model.save(path)
+    return model, path
