@@ -49,7 +49,7 @@ def run_ours(quick: bool) -> dict:
     base, extra = split(quick)
     out = {"papers": len(base), "extra": len(extra)}
     fits = []
-    for k in range(2):
+    for _ in range(2):
         t0 = time.perf_counter()
         model = trends.ThemeModel(verbose=False).fit(base)
         total = time.perf_counter() - t0

@@ -1,79 +1,79 @@
-"""Keywords of each theme: BERTopic's class-based TF-IDF over a pinned vocabulary."""
+"""Keywords of each theme: BERTopic's class-based TF-IDF over the papers' term counts."""
 
 from __future__ import annotations
 
-import logging
 import math
 
 import numpy as np
 
 
-def vocabulary(texts: list[str], *, ngram_range=(1, 2), min_df: int | None = None) -> list[str]:
-    """English words and two-word phrases (stop words removed) found in ``min_df``+ papers.
+def _min_df(n_docs: int, min_df: int | None) -> int:
+    if min_df is None:
+        min_df = max(2, round(0.002 * n_docs))
+    return int(min(min_df, max(1, n_docs // 2)))
 
-    ``min_df`` defaults to ``max(2, round(0.002 * n_papers))``: a keyword must be shared by
-    a few papers, never a typo or one paper's coinage. Fitting the vocabulary on papers,
-    not on BERTopic's one-document-per-theme, keeps words unique to one theme.
+
+def term_counts(texts: list[str], *, ngram_range=(1, 2), min_df: int | None = None):
+    """Papers x terms counts over English words and two-word phrases (stop words removed).
+
+    A term must occur in ``min_df`` papers, by default ``max(2, round(0.002 * n_papers))``:
+    a keyword is shared by a few papers, never a typo or one paper's coinage.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix, shape (n_papers, n_terms), and numpy.ndarray of the terms
     """
     from sklearn.feature_extraction.text import CountVectorizer
 
-    if min_df is None:
-        min_df = max(2, round(0.002 * len(texts)))
-    min_df = min(min_df, max(1, len(texts) // 2))
-    vec = CountVectorizer(stop_words="english", ngram_range=ngram_range, min_df=min_df)
+    vec = CountVectorizer(
+        stop_words="english", ngram_range=ngram_range, min_df=_min_df(len(texts), min_df)
+    )
     try:
-        vec.fit(texts)
-    except ValueError:  # every word is a stop word or too rare: fall back to all words
+        counts = vec.fit_transform(texts)
+    except ValueError:  # every word is a stop word or too rare: take all words
         vec = CountVectorizer(stop_words="english", ngram_range=ngram_range, min_df=1)
-        vec.fit(texts)
-    return sorted(vec.vocabulary_)
+        counts = vec.fit_transform(texts)
+    return counts.tocsr(), vec.get_feature_names_out()
 
 
 def keywords(
     texts: list[str],
     labels: np.ndarray,
-    embeddings: np.ndarray,
     *,
     n_keywords: int = 10,
     ngram_range=(1, 2),
     min_df: int | None = None,
-):
-    """Top keywords and their c-TF-IDF weights per theme, and the fitted BERTopic model.
+) -> dict[int, list[tuple[str, float]]]:
+    """Top keywords and their c-TF-IDF weights per theme, best first (``-1`` included).
 
-    Returns
-    -------
-    dict[int, list[tuple[str, float]]], BERTopic
-        ``{theme id: [(keyword, weight), ...]}`` best first, ``-1`` included when present.
+    BERTopic's class-based TF-IDF (`bertopic.vectorizers.ClassTfidfTransformer`, with
+    ``reduce_frequent_words=True``) over each theme's summed term counts. Summing the
+    papers' counts, rather than counting one joined document per theme as
+    ``BERTopic.fit`` does, keeps two-word phrases from spanning two papers and counts
+    the corpus once.
     """
-    from bertopic import BERTopic
-    from bertopic.cluster import BaseCluster
-    from bertopic.dimensionality import BaseDimensionalityReduction
+    import scipy.sparse as sp
     from bertopic.vectorizers import ClassTfidfTransformer
-    from sklearn.feature_extraction.text import CountVectorizer
 
-    vocab = vocabulary(texts, ngram_range=ngram_range, min_df=min_df)
-    vectorizer = CountVectorizer(stop_words="english", ngram_range=ngram_range, vocabulary=vocab)
-    model = BERTopic(
-        embedding_model=None,  # embeddings are passed in: BERTopic must never load a model
-        # language=None: no `[^A-Za-z0-9 ]` cleaning, so the vocabulary pinned above (built
-        # from the same normalised texts) matches BERTopic's per-theme documents exactly.
-        language=None,
-        umap_model=BaseDimensionalityReduction(),
-        hdbscan_model=BaseCluster(),
-        vectorizer_model=vectorizer,
-        ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
-        top_n_words=max(n_keywords, 25),
-        calculate_probabilities=False,
-        verbose=False,
+    labels = np.asarray(labels)
+    counts, terms = term_counts(texts, ngram_range=ngram_range, min_df=min_df)
+    themes = sorted(set(labels.tolist()))
+    row = {t: k for k, t in enumerate(themes)}
+    membership = sp.csr_matrix(
+        (np.ones(len(labels)), ([row[t] for t in labels.tolist()], np.arange(len(labels)))),
+        shape=(len(themes), len(labels)),
     )
-    logging.getLogger("BERTopic").setLevel(logging.WARNING)
-    model.fit(texts, embeddings=embeddings, y=np.asarray(labels))
-    ours_to_theirs = dict(zip(np.asarray(labels).tolist(), model.topics_, strict=True))
-    out = {}
-    for ours, theirs in ours_to_theirs.items():
-        words = [(w, float(s)) for w, s in model.get_topic(theirs) or [] if w and s > 0]
-        out[int(ours)] = words
-    return out, model
+    per_theme = (membership @ counts).tocsr()
+    ctfidf = ClassTfidfTransformer(reduce_frequent_words=True).fit_transform(per_theme)
+    ctfidf = sp.csr_matrix(ctfidf)
+    out: dict[int, list[tuple[str, float]]] = {}
+    top_n = max(n_keywords, 25)
+    for t, k in row.items():
+        start, end = ctfidf.indptr[k], ctfidf.indptr[k + 1]
+        idx, vals = ctfidf.indices[start:end], ctfidf.data[start:end]
+        order = np.lexsort((idx, -vals))[:top_n]  # ties: the earlier term first
+        out[int(t)] = [(str(terms[idx[i]]), float(vals[i])) for i in order if vals[i] > 0]
+    return out
 
 
 def label_from_keywords(words: list[str], *, n: int = 3) -> str:

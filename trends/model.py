@@ -215,9 +215,7 @@ class ThemeModel:
             labels = _cluster.relabel_by_size(labels)
             cents = _cluster.centroids(embeddings, labels, n_themes)
         t0 = time.perf_counter()
-        words, bertopic_model = _describe.keywords(
-            texts, labels, embeddings, n_keywords=self.n_keywords
-        )
+        words = _describe.keywords(texts, labels, n_keywords=self.n_keywords)
         timings["keywords"] = time.perf_counter() - t0
         self.labels_ = labels
         self.embeddings_ = embeddings
@@ -227,7 +225,6 @@ class ThemeModel:
         self.thresholds_ = _member_thresholds(embeddings, labels, cents, q=0.02)
         self.doc_ids_ = frame["doc_id"].astype(str).to_numpy()
         self.texts_ = texts
-        self.bertopic_ = bertopic_model
         self.timings_ = timings
         self.keyword_weights_ = {t: w for t, w in words.items()}
         self.themes_ = self._theme_table(words)

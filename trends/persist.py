@@ -3,7 +3,7 @@
 The file is a NumPy ``.npz`` archive read with ``allow_pickle=False``: a ``meta`` entry
 (UTF-8 JSON: parameters, theme table, keyword weights, the embedding backend's name)
 and plain numeric or string arrays. A loaded model transforms new papers exactly as the
-saved one did; the BERTopic object is not stored (``bertopic_`` is None after loading).
+saved one did.
 """
 
 from __future__ import annotations
@@ -124,7 +124,6 @@ def load_model(cls, path, *, embedding=None):
     }
     model.themes_ = pd.DataFrame(meta["themes"])
     model.timings_ = meta.get("timings", {})
-    model.bertopic_ = None
     model.runs_ = []
     model.knn_ = None
     model.coords_ = npz["coords"] if "coords" in npz.files else None
