@@ -128,8 +128,7 @@ def test_theme_share_and_emerging_charts():
     from test_timeline import planted
 
     import trends
-    from trends.charts.emerging import emerging as emerging_chart
-    from trends.charts.theme_share import theme_share
+    from trends.charts import emerging_themes, theme_share
 
     view, corpus = planted([1, 4, 4, 4], [3, 2, 4, 4])
     shares = trends.theme_trends(view, corpus, freq="W")
@@ -138,7 +137,7 @@ def test_theme_share_and_emerging_charts():
     assert len(data) == 3 and all(t["mode"] == "lines+markers" for t in data)
     assert len(data[0]["x"]) == shares.period.nunique()
     table = trends.emerging(view, corpus)
-    fig = emerging_chart(table)
+    fig = emerging_themes(table)
     names = {t["name"] for t in fig.to_dict()["data"]}
     assert names == {"rising", "fading", "stable"}
     assert fig.layout.xaxis.type == "log"

@@ -261,8 +261,7 @@ def emerging(
 
 def report_section(model, corpus: pd.DataFrame) -> dict:
     """Figures, table and a sentence for the report's Trends section."""
-    from .charts.emerging import emerging as emerging_chart
-    from .charts.theme_share import theme_share
+    from .charts import emerging_themes, theme_share
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
@@ -294,7 +293,7 @@ def report_section(model, corpus: pd.DataFrame) -> dict:
             }
         )
     return {
-        "figures": {"share": theme_share(shares), "emerging": emerging_chart(table)},
+        "figures": {"share": theme_share(shares), "emerging": emerging_themes(table)},
         "note": note,
         "table": rows,
     }

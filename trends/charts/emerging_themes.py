@@ -17,7 +17,7 @@ STATUS_COLORS = {
 }
 
 
-def emerging(
+def emerging_themes(
     table: pd.DataFrame, *, max_themes: int = 40, title: str | None = "Rising and fading themes"
 ) -> go.Figure:
     """Dot per theme at its recent/baseline share ratio, bars for the interval (log scale).
