@@ -22,7 +22,10 @@ def execute(path, parameters: dict | None = None, *, timeout: int = 900):
         )
         nb.cells.insert(at + 1, cell)
     client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
     )
     client.execute()
     return nb

@@ -54,9 +54,9 @@ class ThemeModel:
     n_runs : int
         Seeded UMAP + HDBSCAN runs whose consensus gives the themes (1: a single run).
     reduce_outliers : {"auto", True, False}
-        ``"auto"``: an outlier joins its nearest theme when it is as close to that theme's
-        centre as 95% of the theme's own papers are; ``True``: every outlier joins its
-        nearest theme; ``False``: keep them.
+        ``"auto"``: an outlier joins its nearest theme when it is at least as close to
+        that theme's centre as the theme's least typical paper; ``True``: every outlier
+        joins its nearest theme (no outliers left); ``False``: keep HDBSCAN's outliers.
     n_keywords : int
         Keywords kept per theme.
     random_state : int
@@ -205,7 +205,7 @@ class ThemeModel:
         """Outlier reduction, centroids, keywords and the theme table."""
         n_themes = int(labels.max()) + 1 if (labels >= 0).any() else 0
         cents = _cluster.centroids(embeddings, labels, n_themes)
-        thresholds = _member_thresholds(embeddings, labels, cents)
+        thresholds = _member_thresholds(embeddings, labels, cents, q=0.0)
         if self.reduce_outliers == "auto":
             labels = _cluster.reassign_outliers(embeddings, labels, cents, threshold=thresholds)
         elif self.reduce_outliers is True:
@@ -377,8 +377,8 @@ def _unit(rows: np.ndarray) -> np.ndarray:
     return (rows / norms).astype(np.float32)
 
 
-def _member_thresholds(embeddings, labels, cents, q: float = 0.05) -> np.ndarray:
-    """Per theme, the similarity to its centre that 95% of its papers reach."""
+def _member_thresholds(embeddings, labels, cents, q: float) -> np.ndarray:
+    """Per theme, the similarity to its centre that a share ``1 - q`` of its papers reach."""
     out = np.zeros(len(cents), dtype=np.float32)
     for t in range(len(cents)):
         rows = labels == t
