@@ -86,3 +86,19 @@ def synthetic_corpus(
 @pytest.fixture(scope="session")
 def synthetic():
     return synthetic_corpus()
+
+
+@pytest.fixture
+def embed_calls(monkeypatch):
+    """The sizes of the batches the real sentence-transformers backend is asked to embed."""
+    from trends.embed import backends
+
+    seen = []
+    original = backends.SentenceTransformerEmbedder.encode
+
+    def spy(self, texts, *, progress=True):
+        seen.append(len(texts))
+        return original(self, texts, progress=progress)
+
+    monkeypatch.setattr(backends.SentenceTransformerEmbedder, "encode", spy)
+    return seen

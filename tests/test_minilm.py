@@ -36,18 +36,9 @@ def test_bundled_corpus_targets(bundled_fit):
     assert not labels.str.contains(r"\b(?:the|and|of|we)\b").any()
 
 
-def test_refit_embeds_nothing_and_new_papers_only_themselves(bundled_fit, monkeypatch):
+def test_refit_embeds_nothing_and_new_papers_only_themselves(bundled_fit, embed_calls):
     corpus, _ = bundled_fit
-    from trends.embed import backends
-
-    seen = []
-    original = backends.SentenceTransformerEmbedder.encode
-
-    def spy(self, texts, *, progress=True):
-        seen.append(len(texts))
-        return original(self, texts, progress=progress)
-
-    monkeypatch.setattr(backends.SentenceTransformerEmbedder, "encode", spy)
+    seen = embed_calls
     trends.ThemeModel(verbose=False).fit(corpus)
     assert seen == []
     extra = corpus.head(3).assign(

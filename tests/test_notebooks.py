@@ -47,6 +47,10 @@ def test_notebook_runs(path, corpora, monkeypatch, tmp_path):
     copy.write_text(path.read_text())
     nb = execute(copy, CI_PARAMETERS[path.stem], timeout=900)
     errors = [
-        o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"
+        o
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.output_type == "error"
     ]
     assert errors == []

@@ -96,17 +96,8 @@ def test_current_view_feeds_the_trend_analysis(replay):
     assert "new" in set(table.status) or "rising" in set(table.status)
 
 
-def test_new_papers_only_are_embedded(tmp_path, days, monkeypatch):
-    from trends.embed import backends
-
-    seen = []
-    original = backends.SentenceTransformerEmbedder.encode
-
-    def spy(self, texts, *, progress=True):
-        seen.append(len(texts))
-        return original(self, texts, progress=progress)
-
-    monkeypatch.setattr(backends.SentenceTransformerEmbedder, "encode", spy)
+def test_new_papers_only_are_embedded(tmp_path, days, embed_calls):
+    seen = embed_calls
     with Store(tmp_path / "s.sqlite") as store:
         store.update(days[0], verbose=False)  # already cached by the replay
         store.update(days[0], verbose=False)
