@@ -141,3 +141,27 @@ def test_theme_share_and_emerging_charts():
     names = {t["name"] for t in fig.to_dict()["data"]}
     assert names == {"rising", "fading", "stable"}
     assert fig.layout.xaxis.type == "log"
+
+
+def test_emerging_chart_keeps_every_moving_theme_when_truncated():
+    import pandas as pd
+
+    from trends.charts import emerging_themes
+
+    status = ["rising"] + ["stable"] * 50 + ["fading", "fading"]
+    table = pd.DataFrame(
+        {
+            "theme_id": range(len(status)),
+            "label": [f"t{i}" for i in range(len(status))],
+            "recent_count": 10,
+            "baseline_count": 10,
+            "ratio": 1.0,
+            "ci_low": 0.5,
+            "ci_high": 2.0,
+            "status": status,
+        }
+    )
+    fig = emerging_themes(table, max_themes=10)
+    shown = [y for t in fig.to_dict()["data"] for y in t["y"]]
+    assert len(shown) == 10
+    assert sum("t51" in y or "t52" in y for y in shown) == 2

@@ -116,3 +116,18 @@ def test_frames(hostile):
     assert len(pairs) == model.n_themes_**2
     papers = frames.theme_papers(model, frame, 0, limit=5)
     assert len(papers) == 5 and papers.similarity.is_monotonic_decreasing
+
+
+def test_atomic_write_gives_the_usual_file_mode(tmp_path):
+    import os
+
+    from trends import _io
+
+    path = tmp_path / "new.html"
+    _io.atomic_write_text(path, "x")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+    os.chmod(path, 0o640)
+    _io.atomic_write_text(path, "y")
+    assert path.stat().st_mode & 0o777 == 0o640 and path.read_text() == "y"

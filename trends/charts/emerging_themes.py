@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -28,11 +29,17 @@ def emerging_themes(
         From `trends.timeline.emerging`: ``theme_id``, ``label``, ``ratio``, ``ci_low``,
         ``ci_high``, ``status`` and the counts.
     max_themes : int
-        Show the first rows only (the table is sorted, most confidently rising first).
+        Show at most this many themes: every rising, new and fading one first, then the
+        stable ones in the table's order (most confidently rising first).
     """
-    rows = table.head(max_themes)
+    moving = (table.status != "stable").to_numpy()
+    room = max(0, max_themes - int(moving.sum()))
+    rows = table[moving | (np.cumsum(~moving) <= room)]
     fig = figure(title=title, height=max(300, 24 * len(rows) + 120))
-    names = [short(safe(f"#{r.theme_id} {r.label}"), 46) for r in rows.itertuples()]
+    names = {
+        i: short(safe(f"#{r.theme_id} {r.label}"), 46)
+        for i, r in zip(rows.index, rows.itertuples(), strict=True)
+    }
     for status, color in STATUS_COLORS.items():
         part = rows[rows.status == status]
         if part.empty:
@@ -67,5 +74,7 @@ def emerging_themes(
         )
     fig.add_vline(x=1, line={"color": "#888", "dash": "dot"})
     fig.update_xaxes(type="log", title="recent share ÷ earlier share (log scale)")
-    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=names)
+    fig.update_yaxes(
+        autorange="reversed", categoryorder="array", categoryarray=list(names.values())
+    )
     return fig
