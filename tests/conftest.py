@@ -102,3 +102,11 @@ def embed_calls(monkeypatch):
 
     monkeypatch.setattr(backends.SentenceTransformerEmbedder, "encode", spy)
     return seen
+
+
+# CI runs the fuzz tests with a fixed sequence of examples; a developer's run explores anew.
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    _hypothesis_settings.load_profile("ci")

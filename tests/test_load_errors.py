@@ -3,6 +3,7 @@
 import contextlib
 import gzip
 import json
+import os
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -181,7 +182,9 @@ def _load_quietly(path, fmt):
 
 @pytest.mark.parametrize("fmt", sorted(READERS))
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", 40)),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(blob=st.binary(max_size=400))
 def test_random_bytes_raise_only_load_error(tmp_path, fmt, blob):
@@ -192,7 +195,9 @@ def test_random_bytes_raise_only_load_error(tmp_path, fmt, blob):
 
 @pytest.mark.parametrize("fmt", sorted(set(READERS) - {"parquet"}))
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", 60)),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(data=st.data())
 def test_mutated_records_raise_only_load_error(tmp_path, fmt, data):
@@ -214,7 +219,7 @@ def test_mutated_records_raise_only_load_error(tmp_path, fmt, data):
 
 
 @pytest.mark.parametrize("fmt", sorted(set(READERS) - {"parquet"}))
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", 30)), deadline=None)
 @given(text=st.text(max_size=300))
 def test_readers_directly_raise_only_load_error(fmt, text):
     from trends.load.errors import LoadReport
