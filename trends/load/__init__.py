@@ -7,7 +7,6 @@ then any further columns of the source (a ``label``, a ``venue``...).
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 
 import pandas as pd
@@ -208,8 +207,3 @@ def _assemble(records: list[dict], rec: Recorder) -> pd.DataFrame:
 def _sort_time(record: dict) -> int:
     stamp = record["published"]
     return 0 if stamp is pd.NaT else stamp.value
-
-
-def source_name(path: str) -> str:
-    """The file name shown to users."""
-    return os.path.basename(path)
