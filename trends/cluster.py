@@ -103,6 +103,9 @@ def reduce(embeddings, knn, *, n_components, n_neighbors, seed, min_dist=0.0):
     n = len(embeddings)
     kwargs = {}
     if knn is not None:
+        # UMAP writes into the kNN arrays it is given (it cuts disconnected neighbours):
+        # every run gets its own copy, so runs do not depend on each other.
+        knn = (np.array(knn[0], copy=True), np.array(knn[1], copy=True))
         kwargs = {"precomputed_knn": knn, "force_approximation_algorithm": True}
     model = UMAP(
         n_neighbors=n_neighbors,
@@ -244,6 +247,33 @@ def reassign_outliers(
     return labels
 
 
+def _one_run(embeddings, knn, params: ClusterParams, seed: int):
+    """One seeded UMAP + HDBSCAN run: its labels and the seconds each stage took."""
+    t0 = time.perf_counter()
+    reduced = reduce(
+        embeddings,
+        knn,
+        n_components=params.n_components,
+        n_neighbors=params.n_neighbors,
+        seed=int(seed),
+    )
+    t1 = time.perf_counter()
+    labels = hdbscan_labels(reduced, params)
+    return labels, t1 - t0, time.perf_counter() - t1
+
+
+# From this many papers on, the seeded runs (each single-threaded: UMAP with a seed is)
+# go to worker processes, one per core; below it, starting workers costs more than it saves.
+PARALLEL_FROM = 5_000
+
+
+def _workers(n_docs: int, n_runs: int) -> int:
+    import os
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(n_runs, cores or 1)) if n_docs >= PARALLEL_FROM else 1
+
+
 def cluster(
     embeddings: np.ndarray,
     params: ClusterParams,
@@ -252,29 +282,43 @@ def cluster(
     *,
     progress: bool = True,
 ):
-    """Consensus theme labels of ``len(seeds)`` seeded UMAP + HDBSCAN runs, and each run's."""
+    """Consensus theme labels of ``len(seeds)`` seeded UMAP + HDBSCAN runs, and each run's.
+
+    The runs are independent and seeded, so running them in parallel processes gives the
+    same labels as running them one after the other.
+    """
     from tqdm.auto import tqdm
 
     n = len(embeddings)
     t0 = time.perf_counter()
     knn = exact_knn(embeddings, params.n_neighbors) if n <= EXACT_KNN_MAX else None
     timings["knn"] = time.perf_counter() - t0
-    runs = []
     timings.setdefault("umap", 0.0)
     timings.setdefault("hdbscan", 0.0)
-    for seed in tqdm(seeds, desc="Clustering", unit="run", disable=not progress):
-        t0 = time.perf_counter()
-        reduced = reduce(
-            embeddings,
-            knn,
-            n_components=params.n_components,
-            n_neighbors=params.n_neighbors,
-            seed=int(seed),
-        )
-        timings["umap"] += time.perf_counter() - t0
-        t0 = time.perf_counter()
-        runs.append(hdbscan_labels(reduced, params))
-        timings["hdbscan"] += time.perf_counter() - t0
+    workers = _workers(n, len(seeds))
+    t0 = time.perf_counter()
+    with tqdm(total=len(seeds), desc="Clustering", unit="run", disable=not progress) as bar:
+        if workers > 1:
+            from joblib import Parallel, delayed
+
+            jobs = Parallel(n_jobs=workers, backend="loky", return_as="generator")(
+                delayed(_one_run)(embeddings, knn, params, seed) for seed in seeds
+            )
+        else:
+            jobs = (_one_run(embeddings, knn, params, seed) for seed in seeds)
+        results = []
+        for result in jobs:
+            results.append(result)
+            bar.update(1)
+    runs = [r[0] for r in results]
+    if workers > 1:  # wall time, split between the stages as the workers measured them
+        wall = time.perf_counter() - t0
+        busy = sum(r[1] + r[2] for r in results) or 1.0
+        timings["umap"] += wall * sum(r[1] for r in results) / busy
+        timings["hdbscan"] += wall * sum(r[2] for r in results) / busy
+    else:
+        timings["umap"] += sum(r[1] for r in results)
+        timings["hdbscan"] += sum(r[2] for r in results)
     t0 = time.perf_counter()
     labels = runs[0] if len(runs) == 1 else consensus(runs, params.min_cluster_size)
     timings["consensus"] = time.perf_counter() - t0
