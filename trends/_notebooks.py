@@ -33,11 +33,15 @@ def execute(path, parameters: dict | None = None, *, timeout: int = 900):
 
 def render(src: str, dest: str) -> None:
     """Execute every notebook of ``src`` and write HTML copies with outputs to ``dest``."""
+    import os
+
     from nbconvert import HTMLExporter
 
     from ._io import atomic_write_text
 
     out = Path(dest)
+    # Figures as HTML, plotly.js inlined once per notebook: the copies work offline.
+    os.environ["PLOTLY_RENDERER"] = "notebook"
     for path in sorted(Path(src).glob("*.ipynb")):
         print(f"running {path} ...", flush=True)
         nb = execute(path)
