@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import inspect
 import time
 from typing import Literal
 
@@ -220,8 +222,9 @@ class ThemeModel:
         self.labels_ = labels
         self.embeddings_ = embeddings
         self.centroids_ = cents
-        # New papers get a little more room than the fit's outliers: a theme's centre sits
-        # closer to its own papers than to new ones from the same theme.
+        # New papers must be as close as 98% of a theme's own papers, a little stricter
+        # than the fit's own placement: a day of papers that fit the known themes badly
+        # is what tells a store to refit (`trends.store`).
         self.thresholds_ = _member_thresholds(embeddings, labels, cents, q=0.02)
         self.doc_ids_ = frame["doc_id"].astype(str).to_numpy()
         self.texts_ = texts
@@ -339,7 +342,7 @@ class ThemeModel:
         from .charts.table import themes_html
 
         if not hasattr(self, "themes_"):
-            return f"<pre>{_html_escape(repr(self))} (not fitted)</pre>"
+            return f"<pre>{html.escape(repr(self))} (not fitted)</pre>"
         return themes_html(self)
 
     # -- persistence --------------------------------------------------------------------
@@ -360,15 +363,9 @@ class ThemeModel:
 
 _DEFAULTS = {
     p: v.default
-    for p, v in __import__("inspect").signature(ThemeModel.__init__).parameters.items()
+    for p, v in inspect.signature(ThemeModel.__init__).parameters.items()
     if p != "self"
 }
-
-
-def _html_escape(text: str) -> str:
-    import html
-
-    return html.escape(text)
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:
