@@ -83,7 +83,6 @@ class _StageClock(logging.Handler):
         "Dimensionality - Completed": ("umap", 1),
         "Cluster - Start": ("hdbscan", 0),
         "Cluster - Completed": ("hdbscan", 1),
-        "Representation - Extracting": ("keywords", 0),
         "Representation - Completed": ("keywords", 1),
     }
 
@@ -96,6 +95,8 @@ class _StageClock(logging.Handler):
         for prefix, (stage, end) in self.MARKS.items():
             if msg.startswith(prefix):
                 self.marks[(stage, end)] = record.created
+                if stage == "hdbscan" and end == 1:  # keywords: everything after clustering
+                    self.marks[("keywords", 0)] = record.created
 
 
 def run_peer(quick: bool) -> dict:
