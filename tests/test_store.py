@@ -35,7 +35,10 @@ def replay(tmp_path_factory, days, planted):
     with Store(path) as store:
         for day in days:
             results.append(store.update(day, verbose=False))
-        results.append(store.update(days[-1], verbose=False, refit=True))  # nothing new
+        # Two asked refits: whether day 3 already refitted on its own depends on how many
+        # of its papers sit just past the 30% line; the second refit has nothing new.
+        results.append(store.update(days[-1], verbose=False, refit=True))
+        results.append(store.update(days[-1], verbose=False, refit=True))
         results.append(store.update(planted, verbose=False, refit=True))
         yield store, results, path
 
@@ -66,7 +69,7 @@ def test_known_papers_are_not_added_again(replay, days):
 
 def test_refit_without_new_papers_keeps_every_id(replay):
     store, results, _ = replay
-    same = results[3]
+    same = results[4]
     assert same.refitted and same.new_themes == [] and same.ended_themes == []
     assert same.unchanged_share == pytest.approx(1.0)
 
