@@ -274,6 +274,16 @@ def _workers(n_docs: int, n_runs: int) -> int:
     return max(1, min(n_runs, cores or 1)) if n_docs >= PARALLEL_FROM else 1
 
 
+def place(embeddings: np.ndarray, cents: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """Index of each row's nearest centre (cosine), or -1 below that centre's threshold."""
+    if not len(cents):
+        return np.full(len(embeddings), -1, dtype=np.int64)
+    sims = embeddings @ cents.T
+    best = sims.argmax(axis=1)
+    close = sims[np.arange(len(best)), best] >= thresholds[best]
+    return np.where(close, best, -1).astype(np.int64)
+
+
 def cluster(
     embeddings: np.ndarray,
     params: ClusterParams,

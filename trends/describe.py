@@ -101,16 +101,24 @@ def label_from_keywords(words: list[str], *, n: int = 3) -> str:
     return " · ".join(chosen) if chosen else "(no keywords)"
 
 
+def closest_first(embeddings, labels, centroid, theme: int):
+    """Rows of ``theme`` and their similarity to ``centroid``, most similar first.
+
+    Ties go to the earlier row; without a centroid, rows keep their order (similarity 0).
+    """
+    rows = np.flatnonzero(labels == theme)
+    if centroid is None:
+        return rows, np.zeros(len(rows))
+    sims = embeddings[rows] @ centroid
+    order = np.lexsort((rows, -sims))
+    return rows[order], sims[order]
+
+
 def representatives(
     embeddings: np.ndarray, labels: np.ndarray, centroid: np.ndarray, theme: int, k: int = 3
 ) -> np.ndarray:
     """Row indices of the ``k`` papers of ``theme`` closest to its centroid."""
-    rows = np.flatnonzero(labels == theme)
-    if not len(rows):
-        return rows
-    sims = embeddings[rows] @ centroid
-    order = np.lexsort((rows, -sims))
-    return rows[order[:k]]
+    return closest_first(embeddings, labels, centroid, theme)[0][:k]
 
 
 def finite(x: float) -> float | None:

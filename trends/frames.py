@@ -75,13 +75,10 @@ def theme_similarity(model) -> pd.DataFrame:
 
 def theme_papers(model, corpus: pd.DataFrame, theme_id: int, *, limit: int | None = None):
     """The papers of one theme, closest to its centre first, with a ``similarity`` column."""
-    rows = np.flatnonzero(model.labels_ == theme_id)
-    if theme_id >= 0 and len(model.centroids_):
-        sims = model.embeddings_[rows] @ model.centroids_[theme_id]
-    else:
-        sims = np.zeros(len(rows))
-    order = np.lexsort((rows, -sims))
-    rows, sims = rows[order], sims[order]
+    from .describe import closest_first
+
+    centroid = model.centroids_[theme_id] if theme_id >= 0 and len(model.centroids_) else None
+    rows, sims = closest_first(model.embeddings_, model.labels_, centroid, theme_id)
     if limit is not None:
         rows, sims = rows[:limit], sims[:limit]
     out = corpus.iloc[rows].copy()

@@ -307,12 +307,7 @@ class ThemeModel:
         if embeddings is None:
             embeddings = self.embed(corpus)
         embeddings = _unit(np.asarray(embeddings, dtype=np.float32))
-        if not len(self.centroids_):
-            return np.full(len(embeddings), -1, dtype=np.int64)
-        sims = embeddings @ self.centroids_.T
-        best = sims.argmax(axis=1)
-        close = sims[np.arange(len(best)), best] >= self.thresholds_[best]
-        return np.where(close, best, -1).astype(np.int64)
+        return _cluster.place(embeddings, self.centroids_, self.thresholds_)
 
     def fit_transform(self, corpus, embeddings=None, y=None) -> np.ndarray:
         """Fit, then return ``labels_``."""

@@ -538,13 +538,13 @@ class Store:
 
 
 def _place(emb, ids, cents, thresholds) -> np.ndarray:
-    """Nearest known theme centre, or -1 when farther than that theme's own papers are."""
-    if not len(ids):
-        return np.full(len(emb), -1, dtype=np.int64)
-    sims = emb @ cents.T
-    best = sims.argmax(axis=1)
-    ok = sims[np.arange(len(best)), best] >= thresholds[best]
-    return np.where(ok, ids[best], -1).astype(np.int64)
+    """Stable id of the nearest known theme (`trends.cluster.place`), or -1."""
+    from .cluster import place
+
+    index = place(emb, cents, thresholds)
+    out = np.full(len(index), -1, dtype=np.int64)
+    out[index >= 0] = ids[index[index >= 0]]
+    return out
 
 
 def match_themes(old_ids, old_cents, old_keywords, new_cents, new_keywords, *, members=None):
