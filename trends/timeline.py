@@ -14,13 +14,11 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from .errors import NoDatesError
+
 AUTO_FREQS = [("D", "day"), ("W", "week"), ("M", "month"), ("Q", "quarter"), ("Y", "year")]
 PAPERS_PER_THEME = 10
 STATUS_ORDER = {"rising": 0, "new": 1, "stable": 2, "fading": 3}
-
-
-class NoDatesError(ValueError):
-    """The corpus has no dated papers, so nothing can be said about time."""
 
 
 def _labels_for(model, corpus: pd.DataFrame) -> np.ndarray:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from ..errors import TrendsError
 
-class LoadError(ValueError):
+
+class LoadError(TrendsError, ValueError):
     """A source could not be read; the message names the file and, where it applies, the line."""
 
     def __init__(self, message: str, *, path: str | None = None, line: int | None = None):
