@@ -59,7 +59,7 @@ def main() -> None:
             kept = set(lineage[(lineage.run_id == b) & (lineage.kind == "kept")].old_theme_id)
             mask = before[both].isin(kept)
             kept_shares.append(float((before[both][mask] == after[both][mask]).mean()))
-        corpus, view = store.current()
+        corpus, labels, themes = store.current()
     print(
         f"\n{len(files)} days, {len(corpus)} papers, {len(fits)} fits, {len(updates)} daily updates"
     )
@@ -93,7 +93,7 @@ def main() -> None:
         f"daily update / full BERTopic refit = {update / peer:.2%} "
         f"(target < 5%: {'met' if update / peer < 0.05 else 'MISSED'})"
     )
-    table = trends.emerging(view, corpus)
+    table = trends.emerging((labels, themes), corpus)
     print("\ntop rising and fading themes over the replayed feed (store's current themes):")
     cols = [
         "theme_id",

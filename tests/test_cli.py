@@ -67,7 +67,7 @@ def test_themes_json_and_csv(tmp_path, synthetic):
         (["report", "{data}/custom.csv", "--format", "docx"], "unknown format 'docx'"),
         (["themes", "{data}/small.tsv", "-e", "tfidf", "--json", "--csv"], "choose one of"),
         (["themes", "{data}/small.tsv", "-e", "tfidf"], "need at least 10 papers"),
-        (["report", "-e", "/no/such/model"], "could not load the embedding"),
+        (["report", "-e", "/no/such/model"], "'/no/such/model' does not exist"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(tmp_path, data, args, message):
@@ -91,3 +91,40 @@ def test_installed_command_runs_without_traceback(tmp_path):
     )
     assert run.returncode == 2
     assert run.stderr.strip() == f"trends: error: {tmp_path / 'nope.jsonl'}: no such file or folder"
+
+
+def test_a_bug_shows_its_traceback_and_exits_1(tmp_path, synthetic):
+    """Only bad input is reported in one line; an internal error is not disguised as one."""
+    path = _corpus_csv(tmp_path, synthetic)
+    script = (
+        "import sys, trends.fit\n"
+        "def boom(*args, **kwargs):\n"
+        "    raise ValueError('an internal bug')\n"
+        "trends.fit.fit_themes = boom\n"
+        "from trends.cli import main\n"
+        f"sys.argv = ['trends', 'themes', {str(path)!r}, '-c', 'abstract=body', '-e', 'tfidf']\n"
+        "main()\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert run.returncode == 1
+    assert "Traceback (most recent call last)" in run.stderr
+    assert run.stderr.strip().endswith("ValueError: an internal bug")
+    assert "trends: error:" not in run.stderr
+
+
+def test_help_does_not_import_the_heavy_libraries():
+    script = (
+        "import sys\n"
+        "from trends.cli import app\n"
+        "heavy = ('plotly', 'pandas', 'torch', 'sklearn', 'umap')\n"
+        "heavy = [m for m in heavy if m in sys.modules]\n"
+        "print(heavy)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"
+    assert (
+        subprocess.run(
+            [sys.executable, "-m", "trends", "--help"], capture_output=True, text=True
+        ).returncode
+        == 0
+    )

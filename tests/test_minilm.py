@@ -78,10 +78,10 @@ def test_saved_model_transforms_the_same_in_a_fresh_process(bundled_fit, tmp_pat
     corpus, model = bundled_fit
     path = tmp_path / "m.trends"
     model.save(path)
-    expected = model.transform(corpus.head(20)).tolist()
+    expected = model.predict(corpus.head(20)).tolist()
     script = (
         f"import json, trends; m = trends.ThemeModel.load({str(path)!r}); "
-        "print(json.dumps(m.transform(trends.datasets.trending_papers().head(20)).tolist()))"
+        "print(json.dumps(m.predict(trends.datasets.trending_papers().head(20)).tolist()))"
     )
     run = subprocess.run(
         [sys.executable, "-c", script],

@@ -82,7 +82,7 @@ def test_theme_table(fitted):
 def test_transform_places_new_papers(fitted, synthetic):
     model, frame, emb, truth = fitted
     new_frame, new_emb, new_truth = _fresh(seed=1)
-    got = model.transform(new_frame, embeddings=new_emb)
+    got = model.predict(new_frame, embeddings=new_emb)
     # the same planted theme gets the same theme id as in training
     mapping = {
         t: np.bincount(model.labels_[truth == t][model.labels_[truth == t] >= 0]).argmax()
@@ -107,8 +107,8 @@ def test_save_load_roundtrip_gives_same_transform(fitted, tmp_path):
     assert np.array_equal(loaded.labels_, model.labels_)
     new_frame, new_emb, _ = _fresh(seed=2)
     assert np.array_equal(
-        loaded.transform(new_frame, embeddings=new_emb),
-        model.transform(new_frame, embeddings=new_emb),
+        loaded.predict(new_frame, embeddings=new_emb),
+        model.predict(new_frame, embeddings=new_emb),
     )
     # no pickle inside: the archive loads with allow_pickle=False
     with np.load(path, allow_pickle=False) as npz:
@@ -118,8 +118,12 @@ def test_save_load_roundtrip_gives_same_transform(fitted, tmp_path):
 def test_load_rejects_other_files(tmp_path):
     bad = tmp_path / "x.trends"
     bad.write_bytes(b"not a model")
-    with pytest.raises(ValueError, match="not a saved trends model"):
+    from trends.errors import ModelFileError
+
+    with pytest.raises(ModelFileError, match="not a saved trends model"):
         ThemeModel.load(bad)
+    with pytest.raises(ModelFileError, match="no such file|No such file"):
+        ThemeModel.load(tmp_path / "missing.trends")
 
 
 def test_reduce_outliers_options(synthetic, monkeypatch):
@@ -137,9 +141,13 @@ def test_reduce_outliers_options(synthetic, monkeypatch):
         return tc.relabel_by_size(planted), [planted], None
 
     monkeypatch.setattr(tc, "cluster", fake_cluster)
-    kept = ThemeModel(verbose=False, reduce_outliers=False).fit(frame, embeddings=emb)
-    auto = ThemeModel(verbose=False).fit(frame, embeddings=emb)
-    placed = ThemeModel(verbose=False, reduce_outliers=True).fit(frame, embeddings=emb)
+    # A minimum size of 25 puts the size cap at 50 papers, above the planted themes' 40:
+    # the cap is tested on its own below.
+    kept = ThemeModel(verbose=False, reduce_outliers=False, min_cluster_size=25)
+    kept.fit(frame, embeddings=emb)
+    auto = ThemeModel(verbose=False, min_cluster_size=25).fit(frame, embeddings=emb)
+    placed = ThemeModel(verbose=False, reduce_outliers=True, min_cluster_size=25)
+    placed.fit(frame, embeddings=emb)
     assert np.flatnonzero(kept.labels_ == -1).tolist() == [3, 7]
     assert np.flatnonzero(auto.labels_ == -1).tolist() == [7]
     assert auto.labels_[3] == auto.labels_[0]
@@ -196,9 +204,9 @@ def test_fit_cache_reads_back_the_same_model(synthetic, tmp_path, monkeypatch):
     fits = []
     original = ThemeModel.fit
 
-    def counting_fit(self, corpus, embeddings=None, y=None):
+    def counting_fit(self, X, y=None, *, embeddings=None):
         fits.append(1)
-        return original(self, corpus, embeddings=emb)
+        return original(self, X, embeddings=emb)
 
     monkeypatch.setattr(ThemeModel, "fit", counting_fit)
     first, path = fit_cache.fit_or_load(
@@ -215,10 +223,31 @@ def test_fit_cache_reads_back_the_same_model(synthetic, tmp_path, monkeypatch):
     assert fit_cache.fit_key(frame, other) != fit_cache.fit_key(frame, first)
     changed = frame.assign(text=frame.text.str.upper())
     assert fit_cache.fit_key(changed, first) != fit_cache.fit_key(frame, first)
-    # a damaged file is reported and refitted
-    path.write_bytes(b"garbage")
-    with pytest.warns(UserWarning, match="unreadable"):
-        fit_cache.fit_or_load(
-            frame, ThemeModel(embedding=Backend(), verbose=False), cache_dir=tmp_path
-        )
-    assert len(fits) == 2
+    # a damaged file (garbage, truncated, empty) is reported once, set aside and refitted
+    good = path.read_bytes()
+    for damaged in (b"garbage", good[: len(good) // 2], b""):
+        path.write_bytes(damaged)
+        with pytest.warns(RuntimeWarning, match="unreadable") as caught:
+            again, _ = fit_cache.fit_or_load(
+                frame, ThemeModel(embedding=Backend(), verbose=False), cache_dir=tmp_path
+            )
+        assert len(caught) == 1
+        assert np.array_equal(again.labels_, first.labels_)
+        assert path.with_suffix(".corrupt").read_bytes() == damaged
+        assert path.read_bytes() != damaged  # the refit was saved in its place
+    assert len(fits) == 4
+
+
+def test_no_theme_exceeds_a_quarter_of_the_corpus_after_reassignment(synthetic):
+    """240 copies of one abstract among 160 papers: the copies cannot make a theme of 60%."""
+    frame, emb, _ = synthetic
+    copies = pd.DataFrame(
+        {"doc_id": [f"copy-{i}" for i in range(240)], "text": [frame.text[0]] * 240}
+    )
+    corpus = pd.concat([frame[["doc_id", "text"]], copies], ignore_index=True)
+    vectors = np.vstack([emb, np.repeat(emb[:1], 240, axis=0)])
+    for reduce in ("auto", True):
+        model = ThemeModel(verbose=False, reduce_outliers=reduce).fit(corpus, embeddings=vectors)
+        cap = model.params_.max_cluster_size
+        assert cap == len(corpus) // 4
+        assert model.themes_.query("theme_id >= 0")["size"].max() <= cap

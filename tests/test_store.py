@@ -2,12 +2,11 @@
 
 import sqlite3
 
-import numpy as np
 import pandas as pd
 import pytest
 
 import trends
-from trends.store import Store, match_themes
+from trends.store import Store
 
 pytestmark = pytest.mark.slow
 
@@ -89,13 +88,16 @@ def test_planted_theme_is_reported_new(replay, planted):
     assert last.unchanged_share >= 0.5
 
 
-def test_current_view_feeds_the_trend_analysis(replay):
+def test_current_themes_feed_the_trend_analysis(replay):
     store, _, _ = replay
-    corpus, view = store.current()
-    assert len(view.labels_) == len(corpus)
-    shares = trends.theme_trends(view, corpus, freq="D")
+    corpus, labels, themes = store.current()
+    assert len(labels) == len(corpus)
+    assert themes["size"].sum() == len(corpus)
+    shares = trends.theme_trends(store, freq="D")  # the store itself is a source
     assert shares["count"].sum() == len(corpus)
-    table = trends.emerging(view, corpus, recent=("2025-03-20", "2025-03-22"))
+    same = trends.theme_trends((labels, themes), corpus, freq="D")
+    pd.testing.assert_frame_equal(shares, same)
+    table = trends.emerging(store, recent=("2025-03-20", "2025-03-22"))
     assert "new" in set(table.status) or "rising" in set(table.status)
 
 
@@ -108,21 +110,15 @@ def test_new_papers_only_are_embedded(tmp_path, days, embed_calls):
 
 
 def test_store_refuses_another_embedding(tmp_path, days):
+    from trends.errors import InputError, StoreError
+
     with Store(tmp_path / "s.sqlite") as store:
         store.update(days[0], verbose=False)
-        with pytest.raises(ValueError, match="use the same embedding"):
-            store.update(days[1], embedding="/some/other/model", verbose=False)
-        with pytest.raises(ValueError, match="not 'tfidf'"):
-            store.update(days[1], embedding="tfidf", verbose=False)
-
-
-def test_match_themes_is_one_to_one():
-    old = np.eye(3, dtype=np.float32)
-    new = np.eye(3, dtype=np.float32)[[2, 0]]
-    kw = [["a"], ["b"], ["c"]]
-    mapping, links = match_themes(np.array([10, 11, 12]), old, kw, new, [["c"], ["a"]])
-    assert mapping == {0: 12, 1: 10}
-    assert (11, None, "ended", None) in links
+        other = trends.ThemeModel(embedding="/some/other/model")
+        with pytest.raises(StoreError, match="use the same embedding"):
+            store.update(days[1], model=other, verbose=False)
+        with pytest.raises(InputError, match="not 'tfidf'"):
+            store.update(days[1], model=trends.ThemeModel(embedding="tfidf"), verbose=False)
 
 
 def test_update_command(tmp_path, corpora):

@@ -3,25 +3,39 @@
 The data flows one way: `load` (any source -> the canonical table) -> `ThemeModel`
 (embeddings -> UMAP -> HDBSCAN -> keywords) -> `charts` and `write_report`, with
 `theme_trends` and `emerging` for themes over time and `Store` for daily updates.
+
+Importing the package is cheap: submodules and their heavy dependencies (plotly,
+pandas, torch) load on first use, as in scikit-learn's ``__init__``.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-from . import charts, datasets, frames, metrics
-from .load import LoadError, load
-from .model import ThemeModel
-from .report import write_report
-from .timeline import NoDatesError, emerging, theme_trends
+import importlib
 
-try:
-    __version__ = version("trends")
-except PackageNotFoundError:  # running from a source tree without installing
-    __version__ = "0+unknown"
+from .errors import InputError, NoDatesError, TrendsError
+
+# name -> (module, attribute or None for the module itself)
+_LAZY = {
+    "LoadError": ("trends.load", "LoadError"),
+    "load": ("trends.load", None),  # the package is callable: trends.load(...) loads
+    "ThemeModel": ("trends.model", "ThemeModel"),
+    "write_report": ("trends.report", "write_report"),
+    "theme_trends": ("trends.timeline", "theme_trends"),
+    "emerging": ("trends.timeline", "emerging"),
+    "Store": ("trends.store", "Store"),
+    "charts": ("trends.charts", None),
+    "datasets": ("trends.datasets", None),
+    "frames": ("trends.frames", None),
+    "metrics": ("trends.metrics", None),
+}
 
 __all__ = [
+    "InputError",
     "LoadError",
     "NoDatesError",
+    "Store",
     "ThemeModel",
+    "TrendsError",
     "__version__",
     "charts",
     "datasets",
@@ -32,3 +46,26 @@ __all__ = [
     "theme_trends",
     "write_report",
 ]
+
+
+def __getattr__(name: str):
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            value = version("trends")
+        except PackageNotFoundError:  # running from a source tree without installing
+            value = "0+unknown"
+    elif name in _LAZY:
+        module, attr = _LAZY[name]
+        value = importlib.import_module(module)
+        if attr is not None:
+            value = getattr(value, attr)
+    else:
+        raise AttributeError(f"module 'trends' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -11,6 +11,10 @@ import typer
 
 app = typer.Typer(
     add_completion=False,
+    pretty_exceptions_enable=False,
+    # Plain help and errors: rich's help renderer imports markdown-it and friends, which
+    # triples the start-up time of every command (benchmarks/cli_speed.py).
+    rich_markup_mode=None,
     no_args_is_help=True,
     help="Themes and trends in a pile of research-paper abstracts.",
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -38,27 +42,35 @@ Columns = Annotated[
     ),
 ]
 Embedding = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--embedding",
         "-e",
         help="'minilm' (offline all-MiniLM-L6-v2), 'tfidf' (fast, torch-free), or a "
-        "sentence-transformers model path.",
+        "sentence-transformers model path. Default: minilm.",
+        show_default=False,
     ),
 ]
 Seed = Annotated[
-    int, typer.Option("--seed", help="Random seed: the same seed gives the same themes.")
+    int | None,
+    typer.Option(
+        "--seed",
+        help="Random seed: the same seed gives the same themes. Default: 42.",
+        show_default=False,
+    ),
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
-
-
-class UserError(Exception):
-    """Bad input: reported on one line, exit status 2."""
 
 
 def _fail(message: str) -> None:
     typer.echo(f"trends: error: {message}", err=True)
     raise typer.Exit(2)
+
+
+def _user_error(message: str):
+    from .errors import InputError
+
+    return InputError(message)
 
 
 def _columns(pairs: list[str] | None) -> dict[str, str] | None:
@@ -68,13 +80,17 @@ def _columns(pairs: list[str] | None) -> dict[str, str] | None:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip() or not value.strip():
-            raise UserError(f"--column expects canonical=yours (e.g. abstract=body), got {pair!r}")
+            raise _user_error(
+                f"--column expects canonical=yours (e.g. abstract=body), got {pair!r}"
+            )
         out[key.strip()] = value.strip()
     return out
 
 
-def _embedding(name: str):
-    return None if name.lower() in {"minilm", "default", "all-minilm-l6-v2"} else name
+def _embedding(name: str | None):
+    if name is None or name.lower() in {"minilm", "default", "all-minilm-l6-v2"}:
+        return None
+    return name
 
 
 def _load(inputs, fmt, columns):
@@ -84,7 +100,7 @@ def _load(inputs, fmt, columns):
         return trends.datasets.trending_papers(), "Trending papers"
     corpus = trends.load(*inputs, format=fmt, columns=_columns(columns))
     if len(corpus) == 0:
-        raise UserError(f"no paper could be read from {', '.join(map(str, inputs))}")
+        raise _user_error(f"no paper could be read from {', '.join(map(str, inputs))}")
     name = inputs[0].name if len(inputs) == 1 else f"{len(inputs)} sources"
     return corpus, f"Themes in {name}"
 
@@ -94,31 +110,42 @@ def _fit(corpus, embedding, seed, quiet):
     import trends
     from trends.fit_cache import fit_or_load
 
-    model = trends.ThemeModel(embedding=_embedding(embedding), random_state=seed, verbose=not quiet)
+    model = trends.ThemeModel(
+        embedding=_embedding(embedding),
+        random_state=42 if seed is None else seed,
+        verbose=not quiet,
+    )
     if model.embedding == "tfidf":  # not cacheable: its vectors depend on the corpus fit
         return model.fit(corpus), None
     return fit_or_load(corpus, model)
 
 
 def _guard(func):
-    """Run a command; bad input becomes one line on stderr and exit status 2."""
+    """Run a command; a `TrendsError` becomes one line on stderr and exit status 2.
+
+    `TrendsError` is bad input, files or setup. Anything else is a bug: it shows its
+    traceback (exit 1).
+    """
     import functools
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        from .load import LoadError
-        from .timeline import NoDatesError
+        from .errors import TrendsError
 
         try:
             return func(*args, **kwargs)
-        except (UserError, LoadError, NoDatesError) as exc:
-            _fail(str(exc))
-        except (ImportError, RuntimeError, OSError) as exc:
-            _fail(f"{type(exc).__name__}: {exc}")
-        except ValueError as exc:
+        except TrendsError as exc:
             _fail(str(exc))
 
     return wrapper
+
+
+def _write(path: Path, write) -> Path:
+    """Run ``write(path)``; a path that cannot be written is the user's to fix."""
+    try:
+        return write(path)
+    except OSError as exc:
+        raise _user_error(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 @app.command()
@@ -148,8 +175,10 @@ def report(
         err=True,
     )
     model, kept_at = _fit(corpus, embedding, seed, quiet)
-    had_map = getattr(model, "coords_", None) is not None
-    path = trends.write_report(model, corpus, output, title=title or default_title)
+    had_map = "coords" in model.fit_.__dict__
+    path = _write(
+        output, lambda p: trends.write_report(model, corpus, p, title=title or default_title)
+    )
     if kept_at is not None and not had_map:
         model.save(kept_at)  # with the 2-D map, which the next run then need not compute
     outliers = float(np.mean(model.labels_ == -1))
@@ -172,7 +201,7 @@ def themes(
 ) -> None:
     """Print the theme table of INPUT (a table, or --json / --csv for scripts)."""
     if as_json and as_csv:
-        raise UserError("choose one of --json and --csv")
+        raise _user_error("choose one of --json and --csv")
     corpus, _ = _load(inputs, fmt, column)
     model, _ = _fit(corpus, embedding, seed, quiet)
     table = model.themes_[["theme_id", "label", "size", "share", "keywords", "representative_ids"]]
@@ -211,23 +240,44 @@ def update(
     ],
     fmt: Format = None,
     column: Columns = None,
-    embedding: Embedding = "minilm",
-    seed: Seed = 42,
+    embedding: Embedding = None,
+    seed: Seed = None,
     refit: Annotated[bool, typer.Option("--refit", help="Refit the themes now.")] = False,
+    new_params: Annotated[
+        bool,
+        typer.Option(
+            "--new-params",
+            help="Refit with --embedding/--seed other than the store's (otherwise refused).",
+        ),
+    ] = False,
+    wait: Annotated[
+        float,
+        typer.Option("--wait", help="Seconds to wait for another update of STORE to finish."),
+    ] = 600.0,
     quiet: Quiet = False,
 ) -> None:
-    """Add new papers to STORE, place them in the known themes, refit when needed."""
+    """Add new papers to STORE, place them in the known themes, refit when needed.
+
+    Without --embedding and --seed an update uses the store's own parameters.
+    """
     import trends
     from trends.store import Store
 
     corpus = trends.load(*inputs, format=fmt, columns=_columns(column))
-    with Store(store) as db:
+    if len(corpus) == 0:
+        raise _user_error(f"no paper could be read from {', '.join(map(str, inputs))}")
+    model = None
+    if embedding is not None or seed is not None:
+        defaults = Store(store).meta("model_params") or {}
+        model = trends.ThemeModel(
+            embedding=_embedding(embedding)
+            if embedding is not None
+            else defaults.get("embedding_arg"),
+            random_state=seed if seed is not None else defaults.get("random_state", 42),
+        )
+    with Store(store, busy_timeout=wait) as db:
         result = db.update(
-            corpus,
-            embedding=_embedding(embedding),
-            random_state=seed,
-            refit=refit,
-            verbose=not quiet,
+            corpus, model=model, refit=refit, new_params=new_params, verbose=not quiet
         )
     typer.echo(result.summary())
 

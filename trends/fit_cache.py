@@ -14,6 +14,7 @@ import warnings
 import pandas as pd
 
 from .embed.cache import default_cache_dir
+from .errors import ModelFileError
 from .model import ThemeModel, as_corpus
 
 
@@ -37,7 +38,8 @@ def fit_or_load(corpus: pd.DataFrame, model: ThemeModel, *, cache_dir=None):
     """``model`` fitted on ``corpus``, read from the fit cache when it was fitted before.
 
     Returns the fitted model and the path it is kept at (save it again there after
-    computing more, e.g. the 2-D map, so that the next run finds that too).
+    computing more, e.g. the 2-D map, so that the next run finds that too). A damaged
+    file is reported once, set aside (renamed ``*.corrupt``) and the model refitted.
     """
     root = default_cache_dir() if cache_dir is None else cache_dir
     path = root / "fits" / f"{fit_key(corpus, model)}.trends"
@@ -47,8 +49,14 @@ def fit_or_load(corpus: pd.DataFrame, model: ThemeModel, *, cache_dir=None):
             loaded = ThemeModel.load(path, embedding=custom)
             loaded.verbose = model.verbose
             return loaded, path
-        except (ValueError, OSError, KeyError) as exc:
-            warnings.warn(f"fit cache file {path} is unreadable ({exc}); refitting", stacklevel=2)
+        except ModelFileError as exc:
+            warnings.warn(
+                f"fit cache file {path} is unreadable ({exc}); it was set aside and the "
+                "model is fitted again",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            path.replace(path.with_suffix(".corrupt"))
     model.fit(corpus)
     model.save(path)
     return model, path

@@ -12,27 +12,7 @@ def labels_of(model) -> dict[int, str]:
 
 
 def coordinates(model) -> np.ndarray:
-    """2-D coordinates of the training papers (UMAP of the embeddings), computed once."""
-    if getattr(model, "coords_", None) is not None:
-        return model.coords_
-    from .cluster import exact_knn, reduce
-
-    n = len(model.embeddings_)
-    if n < 4:
-        model.coords_ = np.zeros((n, 2), dtype=np.float32)
-        return model.coords_
-    k = min(15, n - 1)
-    knn = (
-        model.knn_ if getattr(model, "knn_", None) is not None else exact_knn(model.embeddings_, k)
-    )
-    model.coords_ = reduce(
-        model.embeddings_,
-        knn,
-        n_components=2,
-        n_neighbors=k,
-        seed=model.random_state,
-        min_dist=0.1,
-    ).astype(np.float32)
+    """2-D coordinates of the training papers: the fit's map (`ThemeModel.coords_`)."""
     return model.coords_
 
 
@@ -54,9 +34,15 @@ def paper_points(model, corpus: pd.DataFrame | None = None) -> pd.DataFrame:
 
 
 def _titles(model, corpus):
-    if corpus is not None and "title" in corpus.columns and len(corpus) == len(model.labels_):
-        return corpus["title"].astype(str).tolist()
-    return [t[:120] for t in model.texts_]
+    texts = [t[:120] for t in model.texts_]
+    if corpus is None or "title" not in corpus.columns:
+        return texts
+    rows = model.training_rows(corpus)
+    titles = corpus["title"].astype(str).tolist()
+    for k, row in enumerate(rows.tolist()):
+        if row >= 0:
+            texts[row] = titles[k]
+    return texts
 
 
 def theme_similarity(model) -> pd.DataFrame:
@@ -74,13 +60,20 @@ def theme_similarity(model) -> pd.DataFrame:
 
 
 def theme_papers(model, corpus: pd.DataFrame, theme_id: int, *, limit: int | None = None):
-    """The papers of one theme, closest to its centre first, with a ``similarity`` column."""
+    """The papers of one theme that ``corpus`` holds, closest to the centre first.
+
+    Rows of ``corpus`` the model was fitted on (see `ThemeModel.training_rows`), with a
+    ``similarity`` column (cosine to the theme's centre).
+    """
     from .describe import closest_first
 
     centroid = model.centroids_[theme_id] if theme_id >= 0 and len(model.centroids_) else None
-    rows, sims = closest_first(model.embeddings_, model.labels_, centroid, theme_id)
+    fit_rows, sims = closest_first(model.embeddings_, model.labels_, centroid, theme_id)
+    where = {r: k for k, r in enumerate(model.training_rows(corpus).tolist()) if r >= 0}
+    pairs = zip(fit_rows.tolist(), sims.tolist(), strict=True)
+    picked = [(where[r], s) for r, s in pairs if r in where]
     if limit is not None:
-        rows, sims = rows[:limit], sims[:limit]
-    out = corpus.iloc[rows].copy()
-    out.insert(0, "similarity", sims)
+        picked = picked[:limit]
+    out = corpus.iloc[[k for k, _ in picked]].copy()
+    out.insert(0, "similarity", [s for _, s in picked])
     return out

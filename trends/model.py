@@ -3,31 +3,30 @@
 from __future__ import annotations
 
 import html
-import inspect
-import time
 from typing import Literal
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.utils.validation import check_is_fitted
 
-from . import cluster as _cluster
-from . import describe as _describe
+from . import fit as _fit
 from . import metrics as _metrics
+from .errors import InputError
 
-OUTLIER_LABEL = "Outliers (no clear theme)"
-_REDUCE = ("auto", True, False)
+OUTLIER_LABEL = _fit.OUTLIER_LABEL
 
 
 def as_corpus(corpus) -> pd.DataFrame:
-    """The canonical table, or a minimal one built from a list of texts."""
+    """The canonical table, or a minimal one (``doc_id``, ``text``) built from texts."""
     if isinstance(corpus, pd.DataFrame):
         if "text" not in corpus.columns:
-            raise ValueError(
+            raise InputError(
                 "corpus has no 'text' column: load it with trends.load(), or pass a list of texts"
             )
         frame = corpus
-    elif isinstance(corpus, str):
-        raise TypeError("corpus must be a DataFrame from trends.load() or a list of texts")
+    elif isinstance(corpus, str | bytes):
+        raise InputError("corpus must be a DataFrame from trends.load() or a list of texts")
     else:
         texts = [str(t) for t in corpus]
         frame = pd.DataFrame({"doc_id": [f"d{i}" for i in range(len(texts))], "text": texts})
@@ -35,11 +34,11 @@ def as_corpus(corpus) -> pd.DataFrame:
         frame = frame.assign(doc_id=[f"d{i}" for i in range(len(frame))])
     if frame["text"].isna().any():
         bad = int(np.flatnonzero(frame["text"].isna().to_numpy())[0])
-        raise ValueError(f"corpus row {bad} has no text")
+        raise InputError(f"corpus row {bad} has no text")
     return frame
 
 
-class ThemeModel:
+class ThemeModel(ClusterMixin, BaseEstimator):
     """Themes of a corpus of papers: embeddings -> UMAP -> HDBSCAN -> c-TF-IDF keywords.
 
     Parameters
@@ -58,7 +57,9 @@ class ThemeModel:
     reduce_outliers : {"auto", True, False}
         ``"auto"``: an outlier joins its nearest theme when it is at least as close to
         that theme's centre as the theme's least typical paper; ``True``: every outlier
-        joins its nearest theme (no outliers left); ``False``: keep HDBSCAN's outliers.
+        joins its nearest theme; ``False``: keep HDBSCAN's outliers. In both cases no
+        theme grows past a quarter of the corpus (``params_.max_cluster_size``): once a
+        theme is full, the outliers least similar to it stay outliers.
     n_keywords : int
         Keywords kept per theme.
     random_state : int
@@ -68,6 +69,41 @@ class ThemeModel:
         disables the cache.
     verbose : bool
         Progress bars while embedding and fitting.
+
+    Attributes
+    ----------
+    fit_ : trends.fit.ThemeFit
+        The whole fit result; every attribute below is one of its fields.
+    labels_ : numpy.ndarray of shape (n_papers,)
+        Theme of each training paper; ``-1`` for outliers. Theme ids are in size order.
+    themes_ : pandas.DataFrame
+        One row per theme, largest first, outliers (``-1``) last: ``theme_id``, ``label``
+        (the first keywords, ``a · b · c``), ``size``, ``share``, ``keywords``,
+        ``keyword_weights``, ``representative_ids`` (the papers closest to the centre).
+    n_themes_ : int
+        Number of themes, not counting outliers.
+    embeddings_ : numpy.ndarray of shape (n_papers, n_dims)
+        Unit-length embeddings of the training papers.
+    centroids_ : numpy.ndarray of shape (n_themes, n_dims)
+        Unit-length centre of each theme.
+    thresholds_ : numpy.ndarray of shape (n_themes,)
+        Similarity to its centre that a new paper needs to be placed in a theme.
+    coords_ : numpy.ndarray of shape (n_papers, 2)
+        2-D map of the training papers (computed on first use, kept with the fit).
+    doc_ids_ : numpy.ndarray of shape (n_papers,)
+        Ids of the training papers.
+    texts_ : numpy.ndarray of shape (n_papers,)
+        Texts of the training papers.
+    keyword_weights_ : dict
+        ``{theme id: [(keyword, weight), ...]}``, outliers included.
+    params_ : trends.cluster.ClusterParams
+        The clustering parameters used (derived from the corpus size where not given).
+    runs_ : numpy.ndarray of shape (n_runs, n_papers)
+        Labels of each seeded clustering run behind the consensus.
+    timings_ : dict
+        Seconds per stage (embedding, knn, umap, hdbscan, consensus, keywords).
+    embedder_ : object
+        The embedding backend (see `trends.embed`).
     """
 
     def __init__(
@@ -97,52 +133,18 @@ class ThemeModel:
         self.cache_dir = cache_dir
         self.verbose = verbose
 
-    # -- sklearn plumbing ---------------------------------------------------------------
-    _PARAMS = (
-        "embedding",
-        "min_cluster_size",
-        "min_samples",
-        "n_neighbors",
-        "n_components",
-        "n_runs",
-        "reduce_outliers",
-        "n_keywords",
-        "random_state",
-        "cache_dir",
-        "verbose",
-    )
-
-    def get_params(self, deep: bool = True) -> dict:
-        """Constructor arguments, as scikit-learn expects."""
-        return {p: getattr(self, p) for p in self._PARAMS}
-
-    def set_params(self, **params) -> ThemeModel:
-        """Set constructor arguments, as scikit-learn expects."""
-        for key, value in params.items():
-            if key not in self._PARAMS:
-                raise ValueError(f"unknown parameter {key!r}; valid: {', '.join(self._PARAMS)}")
-            setattr(self, key, value)
-        return self
-
-    def __repr__(self) -> str:
-        changed = {p: getattr(self, p) for p in self._PARAMS if getattr(self, p) != _DEFAULTS[p]}
-        args = ", ".join(f"{k}={v!r}" for k, v in changed.items())
-        return f"ThemeModel({args})"
-
     # -- fitting ------------------------------------------------------------------------
-    def _validate(self) -> None:
-        if self.reduce_outliers not in _REDUCE:
-            raise ValueError(
-                f"reduce_outliers must be one of {_REDUCE}, got {self.reduce_outliers!r}"
-            )
-        for name in ("n_neighbors", "n_components", "n_runs", "n_keywords"):
-            value = getattr(self, name)
-            if not isinstance(value, int | np.integer) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        for name in ("min_cluster_size", "min_samples"):
-            value = getattr(self, name)
-            if value is not None and (not isinstance(value, int | np.integer) or value < 1):
-                raise ValueError(f"{name} must be a positive integer or None, got {value!r}")
+    def _settings(self) -> dict:
+        """The arguments of `trends.fit.fit_themes` that come from this model's parameters."""
+        return {
+            "min_cluster_size": self.min_cluster_size,
+            "min_samples": self.min_samples,
+            "n_neighbors": self.n_neighbors,
+            "n_components": self.n_components,
+            "n_runs": self.n_runs,
+            "reduce_outliers": self.reduce_outliers,
+            "n_keywords": self.n_keywords,
+        }
 
     def _cache(self):
         from .embed import EmbeddingCache
@@ -151,167 +153,151 @@ class ThemeModel:
             return None
         return EmbeddingCache(self.cache_dir)
 
-    def fit(self, corpus, embeddings=None, y=None) -> ThemeModel:
-        """Find the themes of ``corpus``.
+    def _embedder(self):
+        """The fitted backend, else a new one from the ``embedding`` parameter."""
+        from .embed import resolve_embedder
+
+        fitted = self.__dict__.get("embedder_")
+        return fitted if fitted is not None else resolve_embedder(self.embedding, self.random_state)
+
+    def fit(self, X, y=None, *, embeddings=None) -> ThemeModel:
+        """Find the themes of ``X``.
 
         Parameters
         ----------
-        corpus : pandas.DataFrame or list of str
+        X : pandas.DataFrame or sequence of str
             The canonical table from `trends.load` (its ``text`` column is read), or texts.
-        embeddings : numpy.ndarray, optional, shape (n_papers, n_dims)
-            Precomputed embeddings; skips the embedding step.
         y : ignored
+            Accepted for scikit-learn compatibility (pipelines pass it).
+        embeddings : numpy.ndarray of shape (n_papers, n_dims), optional
+            Precomputed embeddings; skips the embedding step.
 
         Returns
         -------
         ThemeModel
-            ``self``, fitted: ``themes_``, ``labels_``, ``embeddings_`` and more.
+            ``self``, fitted.
         """
+        import time
+
         from .embed import embed_texts, resolve_embedder
 
-        self._validate()
-        frame = as_corpus(corpus)
-        n = len(frame)
-        if n < 10:
-            raise ValueError(f"need at least 10 papers to find themes, got {n}")
+        _fit.check_settings(**self._settings())
+        frame = as_corpus(X)
+        if len(frame) < _fit.MIN_PAPERS:
+            raise InputError(
+                f"need at least {_fit.MIN_PAPERS} papers to find themes, got {len(frame)}"
+            )
         texts = frame["text"].astype(str).tolist()
-        timings: dict[str, float] = {}
-        rng = np.random.RandomState(self.random_state)
         t0 = time.perf_counter()
-        self.embedder_ = resolve_embedder(self.embedding, random_state=self.random_state)
+        embedder = resolve_embedder(self.embedding, random_state=self.random_state)
         if embeddings is None:
-            embeddings = embed_texts(texts, self.embedder_, self._cache(), progress=self.verbose)
-        embeddings = _unit(np.asarray(embeddings, dtype=np.float32))
-        if embeddings.shape[0] != n:
-            raise ValueError(f"embeddings has {embeddings.shape[0]} rows but the corpus {n} papers")
-        timings["embedding"] = time.perf_counter() - t0
-
-        self.params_ = _cluster.ClusterParams.for_corpus(
-            n,
-            min_cluster_size=self.min_cluster_size,
-            min_samples=self.min_samples,
-            n_neighbors=self.n_neighbors,
-            n_components=self.n_components,
-            n_runs=self.n_runs,
+            embeddings = embed_texts(texts, embedder, self._cache(), progress=self.verbose)
+        seconds = time.perf_counter() - t0
+        result = _fit.fit_themes(
+            texts,
+            embeddings,
+            doc_ids=frame["doc_id"].astype(str).tolist(),
+            random_state=self.random_state,
+            progress=self.verbose,
+            **self._settings(),
         )
-        seeds = rng.randint(0, 2**31 - 1, size=self.params_.n_runs).tolist()
-        labels, runs, knn = _cluster.cluster(
-            embeddings, self.params_, seeds, timings, progress=self.verbose
-        )
-        self._finish(frame, texts, embeddings, labels, timings)
-        self.runs_ = runs
-        self.knn_ = knn
+        result.timings["embedding"] = seconds
+        self._set_fit(result, embedder)
         return self
 
-    def _finish(self, frame, texts, embeddings, labels, timings) -> None:
-        """Outlier reduction, centroids, keywords and the theme table."""
-        n_themes = int(labels.max()) + 1 if (labels >= 0).any() else 0
-        cents = _cluster.centroids(embeddings, labels, n_themes)
-        thresholds = _member_thresholds(embeddings, labels, cents, q=0.0)
-        if self.reduce_outliers == "auto":
-            labels = _cluster.reassign_outliers(embeddings, labels, cents, threshold=thresholds)
-        elif self.reduce_outliers is True:
-            labels = _cluster.reassign_outliers(embeddings, labels, cents, threshold=None)
-        if n_themes:
-            # Reassignment can change which theme is largest: ids stay in size order.
-            labels = _cluster.relabel_by_size(labels)
-            cents = _cluster.centroids(embeddings, labels, n_themes)
-        t0 = time.perf_counter()
-        words = _describe.keywords(texts, labels, n_keywords=self.n_keywords)
-        timings["keywords"] = time.perf_counter() - t0
-        self.labels_ = labels
-        self.embeddings_ = embeddings
-        self.centroids_ = cents
-        # New papers must be as close as 98% of a theme's own papers, a little stricter
-        # than the fit's own placement: a day of papers that fit the known themes badly
-        # is what tells a store to refit (`trends.store`).
-        self.thresholds_ = _member_thresholds(embeddings, labels, cents, q=0.02)
-        self.doc_ids_ = frame["doc_id"].astype(str).to_numpy()
-        self.texts_ = texts
-        self.timings_ = timings
-        self.keyword_weights_ = {t: w for t, w in words.items()}
-        self.themes_ = self._theme_table(words)
-
-    def _theme_table(self, words) -> pd.DataFrame:
-        labels = self.labels_
-        n = len(labels)
-        rows = []
-        ids = sorted({int(x) for x in labels.tolist()}, key=lambda t: (t == -1, t))
-        for t in ids:
-            kw = [w for w, _ in words.get(t, [])][: self.n_keywords]
-            weights = [s for _, s in words.get(t, [])][: self.n_keywords]
-            size = int(np.sum(labels == t))
-            if t == -1:
-                reps: list[str] = []
-                label = OUTLIER_LABEL
-            else:
-                idx = _describe.representatives(self.embeddings_, labels, self.centroids_[t], t)
-                reps = self.doc_ids_[idx].tolist()
-                label = _describe.label_from_keywords(kw)
-            rows.append(
-                {
-                    "theme_id": t,
-                    "label": label,
-                    "size": size,
-                    "share": size / n,
-                    "keywords": kw,
-                    "keyword_weights": weights,
-                    "representative_ids": reps,
-                }
-            )
-        table = pd.DataFrame(
-            rows,
-            columns=[
-                "theme_id",
-                "label",
-                "size",
-                "share",
-                "keywords",
-                "keyword_weights",
-                "representative_ids",
-            ],
-        )
-        # Ordered by size; outliers last so that theme 0 is the largest theme.
-        table = table.sort_values(
-            ["size", "theme_id"], ascending=[False, True], key=None, kind="stable"
-        )
-        table = pd.concat([table[table.theme_id != -1], table[table.theme_id == -1]])
-        return table.reset_index(drop=True)
+    def _set_fit(self, result: _fit.ThemeFit, embedder) -> None:
+        """Unpack a fit result into the fitted attributes (the only place they are set)."""
+        self.fit_ = result
+        self.embedder_ = embedder
+        self.labels_ = result.labels
+        self.themes_ = result.themes
+        self.embeddings_ = result.embeddings
+        self.centroids_ = result.centroids
+        self.thresholds_ = result.thresholds
+        self.doc_ids_ = result.doc_ids
+        self.texts_ = result.texts
+        self.keyword_weights_ = result.keyword_weights
+        self.params_ = result.params
+        self.runs_ = result.runs
+        self.timings_ = result.timings
 
     # -- using a fitted model -----------------------------------------------------------
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "themes_"):
-            raise RuntimeError("this ThemeModel is not fitted yet: call fit(corpus) first")
-
     @property
     def n_themes_(self) -> int:
         """Number of themes, not counting outliers."""
-        self._check_fitted()
-        return int((self.themes_.theme_id >= 0).sum())
+        check_is_fitted(self, "fit_")
+        return self.fit_.n_themes
 
-    def embed(self, corpus) -> np.ndarray:
-        """Embeddings of new papers with this model's backend (cached)."""
+    @property
+    def coords_(self) -> np.ndarray:
+        """2-D map coordinates of the training papers (see `trends.fit.ThemeFit.coords`)."""
+        check_is_fitted(self, "fit_")
+        return self.fit_.coords
+
+    def embed(self, X) -> np.ndarray:
+        """Unit-length embeddings of papers with this model's backend (cached on disk)."""
         from .embed import embed_texts
 
-        self._check_fitted()
-        texts = as_corpus(corpus)["text"].astype(str).tolist()
-        return _unit(embed_texts(texts, self.embedder_, self._cache(), progress=self.verbose))
+        texts = as_corpus(X)["text"].astype(str).tolist()
+        embedder = self._embedder()
+        return _fit.unit_rows(embed_texts(texts, embedder, self._cache(), progress=self.verbose))
 
-    def transform(self, corpus, embeddings=None) -> np.ndarray:
-        """Themes of new papers without refitting: the nearest theme centre, or -1.
+    def _vectors(self, X, embeddings) -> np.ndarray:
+        check_is_fitted(self, "fit_")
+        if embeddings is None:
+            return self.embed(X)
+        embeddings = _fit.unit_rows(embeddings)
+        n = len(as_corpus(X)) if X is not None else len(embeddings)
+        if embeddings.ndim != 2 or embeddings.shape[0] != n:
+            raise InputError(f"embeddings has {embeddings.shape[0]} rows but there are {n} papers")
+        return embeddings
+
+    def predict(self, X, *, embeddings=None) -> np.ndarray:
+        """Theme ids of papers without refitting: the nearest theme centre, or -1.
 
         A paper is placed in the theme whose centre is most similar to it, unless it is
-        less similar than 98% of that theme's own papers: then it is an outlier.
+        less similar than 98% of that theme's own papers: then it is an outlier (the rule
+        of `trends.cluster.place`, which the store's daily updates use too).
         """
-        self._check_fitted()
-        if embeddings is None:
-            embeddings = self.embed(corpus)
-        embeddings = _unit(np.asarray(embeddings, dtype=np.float32))
-        return _cluster.place(embeddings, self.centroids_, self.thresholds_)
+        from .cluster import place
 
-    def fit_transform(self, corpus, embeddings=None, y=None) -> np.ndarray:
-        """Fit, then return ``labels_``."""
-        return self.fit(corpus, embeddings).labels_
+        vectors = self._vectors(X, embeddings)
+        return place(vectors, self.centroids_, self.thresholds_)
+
+    def transform(self, X, *, embeddings=None) -> np.ndarray:
+        """Cosine similarity of each paper to each theme centre, shape (n_papers, n_themes)."""
+        vectors = self._vectors(X, embeddings)
+        return (vectors @ self.centroids_.T).astype(np.float32)
+
+    def training_rows(self, corpus) -> np.ndarray:
+        """Row of the fit of each paper of ``corpus``, or -1 where it was not fitted on.
+
+        A paper counts as fitted on when its ``doc_id`` and its text are those of a
+        training paper: the one check of "is this the training corpus?" used by the
+        trends, the charts and the report.
+        """
+        check_is_fitted(self, "fit_")
+        frame = as_corpus(corpus)
+        index = {d: i for i, d in enumerate(self.doc_ids_.tolist())}
+        rows = np.array(
+            [index.get(d, -1) for d in frame["doc_id"].astype(str).tolist()], dtype=np.int64
+        )
+        texts = frame["text"].astype(str).to_numpy()
+        known = rows >= 0
+        same = np.zeros(len(rows), dtype=bool)
+        same[known] = self.texts_[rows[known]] == texts[known]
+        rows[~same] = -1
+        return rows
+
+    def assign(self, corpus) -> np.ndarray:
+        """Theme of each paper of ``corpus``: its fitted label, else `predict`'s placement."""
+        rows = self.training_rows(corpus)
+        out = np.where(rows >= 0, self.labels_[np.maximum(rows, 0)], -1).astype(np.int64)
+        new = rows < 0
+        if new.any():
+            frame = as_corpus(corpus)
+            out[new] = self.predict(frame[new].reset_index(drop=True))
+        return out
 
     def scorecard(self, labels=None) -> dict:
         """Quality figures of the fitted themes (see `trends.metrics`).
@@ -330,13 +316,13 @@ class ThemeModel:
             keywords), ``outlier_share``, ``n_themes``; with ``labels``: ``nmi``, ``ari``,
             ``homogeneity``.
         """
-        self._check_fitted()
-        return scorecard(self.texts_, self.labels_, self.keyword_weights_, labels)
+        check_is_fitted(self, "fit_")
+        return scorecard(self.texts_.tolist(), self.labels_, self.keyword_weights_, labels)
 
     def _repr_html_(self) -> str:
         from .charts.table import themes_html
 
-        if not hasattr(self, "themes_"):
+        if "fit_" not in self.__dict__:
             return f"<pre>{html.escape(repr(self))} (not fitted)</pre>"
         return themes_html(self)
 
@@ -345,7 +331,7 @@ class ThemeModel:
         """Write the fitted model to one file, atomically (JSON + arrays, no pickle)."""
         from .persist import save_model
 
-        self._check_fitted()
+        check_is_fitted(self, "fit_")
         save_model(self, path)
 
     @classmethod
@@ -354,29 +340,6 @@ class ThemeModel:
         from .persist import load_model
 
         return load_model(cls, path, embedding=embedding)
-
-
-_DEFAULTS = {
-    p: v.default
-    for p, v in inspect.signature(ThemeModel.__init__).parameters.items()
-    if p != "self"
-}
-
-
-def _unit(rows: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(rows, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return (rows / norms).astype(np.float32)
-
-
-def _member_thresholds(embeddings, labels, cents, q: float) -> np.ndarray:
-    """Per theme, the similarity to its centre that a share ``1 - q`` of its papers reach."""
-    out = np.zeros(len(cents), dtype=np.float32)
-    for t in range(len(cents)):
-        rows = labels == t
-        if rows.any():
-            out[t] = np.quantile(embeddings[rows] @ cents[t], q)
-    return out
 
 
 def scorecard(texts, labels, keyword_weights, reference=None) -> dict:

@@ -1,66 +1,29 @@
 """Save and load a fitted `ThemeModel` as one file of JSON and arrays: no pickle.
 
 The file is a NumPy ``.npz`` archive read with ``allow_pickle=False``: a ``meta`` entry
-(UTF-8 JSON: parameters, theme table, keyword weights, the embedding backend's name)
-and plain numeric or string arrays. A loaded model transforms new papers exactly as the
-saved one did.
+(UTF-8 JSON: the model's parameters, the embedding backend, the JSON-kind fields of the
+`trends.fit.ThemeFit`) and one plain numeric array per array-kind field. What is saved is
+the fit result, field by field as its dataclass declares them, so a loaded model holds
+exactly what the saved one held (and places new papers exactly as it did).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
+import zipfile
 
 import numpy as np
 import pandas as pd
 
 from ._io import atomic_write_bytes
+from .errors import ModelFileError
 
-FORMAT_VERSION = 1
-
-
-def save_model(model, path) -> None:
-    """Write ``model`` to ``path`` atomically."""
-    from .embed import TfidfEmbedder
-
-    params = model.get_params()
-    embedding = params.pop("embedding")
-    params.pop("cache_dir")
-    backend: dict = {"identity": model.embedder_.identity}
-    arrays: dict[str, np.ndarray] = {}
-    if isinstance(model.embedder_, TfidfEmbedder):
-        meta, tfidf_arrays = model.embedder_.state()
-        backend.update(kind="tfidf", state=meta)
-        arrays.update(tfidf_arrays)
-    elif embedding is None or isinstance(embedding, str):
-        backend.update(kind="sentence-transformers", model=embedding)
-    else:
-        backend.update(kind="object", model=None)
-    themes = model.themes_.copy()
-    meta = {
-        "format": "trends.ThemeModel",
-        "version": FORMAT_VERSION,
-        "params": params,
-        "cluster_params": vars(model.params_) if hasattr(model, "params_") else None,
-        "backend": backend,
-        "themes": _records(themes),
-        "keyword_weights": {str(t): w for t, w in model.keyword_weights_.items()},
-        "timings": model.timings_,
-    }
-    arrays.update(
-        meta=np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8),
-        labels=np.asarray(model.labels_, dtype=np.int64),
-        centroids=model.centroids_.astype(np.float32),
-        thresholds=model.thresholds_.astype(np.float32),
-        doc_ids=np.array(model.doc_ids_, dtype=str),
-        texts=np.array(model.texts_, dtype=str),
-        embeddings=model.embeddings_.astype(np.float32),
-    )
-    if getattr(model, "coords_", None) is not None:
-        arrays["coords"] = model.coords_.astype(np.float32)
-    buffer = io.BytesIO()
-    np.savez_compressed(buffer, **arrays)
-    atomic_write_bytes(path, buffer.getvalue())
+FORMAT = "trends.ThemeModel"
+FORMAT_VERSION = 2
+# Fields that are derived on first use and saved when they were computed.
+_CACHED = ("coords",)
 
 
 def _plain(value):
@@ -71,60 +34,169 @@ def _plain(value):
         return int(value)
     if isinstance(value, np.floating):
         return float(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
     return value
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
-    return [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+def _strings_to_bytes(values) -> tuple[np.ndarray, np.ndarray]:
+    """UTF-8 bytes of all strings and their end offsets (compact, unlike numpy's ``U``)."""
+    encoded = [str(v).encode("utf-8") for v in values]
+    ends = np.cumsum([len(b) for b in encoded], dtype=np.int64)
+    return np.frombuffer(b"".join(encoded), dtype=np.uint8), ends
+
+
+def _bytes_to_strings(data: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    raw = data.tobytes()
+    starts = np.concatenate([[0], ends[:-1]]) if len(ends) else ends
+    return np.array(
+        [raw[s:e].decode("utf-8") for s, e in zip(starts.tolist(), ends.tolist(), strict=True)],
+        dtype=object,
+    )
+
+
+def _encode(fit) -> tuple[dict, dict[str, np.ndarray]]:
+    """The JSON part and the arrays of a `ThemeFit`."""
+    meta: dict = {}
+    arrays: dict[str, np.ndarray] = {}
+    for f in dataclasses.fields(fit):
+        kind, value = f.metadata["kind"], getattr(fit, f.name)
+        if kind == "array":
+            arrays[f"fit.{f.name}"] = np.asarray(value)
+        elif kind == "strings":
+            arrays[f"fit.{f.name}.utf8"], arrays[f"fit.{f.name}.ends"] = _strings_to_bytes(value)
+        elif kind == "frame":
+            meta[f.name] = {
+                "columns": [str(c) for c in value.columns],
+                "records": [
+                    {k: _plain(v) for k, v in row.items()}
+                    for row in value.to_dict(orient="records")
+                ],
+            }
+        elif kind == "keywords":
+            meta[f.name] = [
+                [int(t), [[w, float(s)] for w, s in words]] for t, words in value.items()
+            ]
+        elif kind == "params":
+            meta[f.name] = dataclasses.asdict(value)
+        elif kind == "json":
+            meta[f.name] = _plain(value)
+        else:  # a new kind must be given a codec here
+            raise TypeError(f"ThemeFit.{f.name}: no codec for kind {kind!r}")
+    for name in _CACHED:
+        if name in fit.__dict__:
+            arrays[f"cached.{name}"] = np.asarray(fit.__dict__[name])
+    return meta, arrays
+
+
+def _decode(meta: dict, npz) -> object:
+    from .cluster import ClusterParams
+    from .fit import ThemeFit
+
+    values = {}
+    for f in dataclasses.fields(ThemeFit):
+        kind = f.metadata["kind"]
+        if kind == "array":
+            values[f.name] = npz[f"fit.{f.name}"]
+        elif kind == "strings":
+            values[f.name] = _bytes_to_strings(npz[f"fit.{f.name}.utf8"], npz[f"fit.{f.name}.ends"])
+        elif kind == "frame":
+            values[f.name] = pd.DataFrame(meta[f.name]["records"], columns=meta[f.name]["columns"])
+        elif kind == "keywords":
+            values[f.name] = {
+                int(t): [(w, float(s)) for w, s in words] for t, words in meta[f.name]
+            }
+        elif kind == "params":
+            values[f.name] = ClusterParams(**meta[f.name])
+        else:
+            values[f.name] = meta[f.name]
+    fit = ThemeFit(**values)
+    for name in _CACHED:
+        if f"cached.{name}" in npz.files:
+            fit.__dict__[name] = npz[f"cached.{name}"]
+    return fit
+
+
+def save_model(model, path) -> None:
+    """Write a fitted ``model`` to ``path`` atomically."""
+    from .embed import TfidfEmbedder
+
+    params = model.get_params()
+    embedding = params.pop("embedding")
+    params.pop("cache_dir")
+    backend: dict = {"identity": model.embedder_.identity}
+    arrays: dict[str, np.ndarray] = {}
+    if isinstance(model.embedder_, TfidfEmbedder):
+        state, tfidf_arrays = model.embedder_.state()
+        backend.update(kind="tfidf", state=state)
+        arrays.update({f"backend.{k}": v for k, v in tfidf_arrays.items()})
+    elif embedding is None or isinstance(embedding, str):
+        backend.update(kind="sentence-transformers", model=embedding)
+    else:
+        backend.update(kind="object", model=None)
+    fit_meta, fit_arrays = _encode(model.fit_)
+    meta = {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "params": _plain(params),
+        "backend": backend,
+        "fit": fit_meta,
+    }
+    arrays.update(fit_arrays)
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    atomic_write_bytes(path, buffer.getvalue())
 
 
 def load_model(cls, path, *, embedding=None):
-    """Read a model written by `save_model`."""
-    from .cluster import ClusterParams
+    """Read a model written by `save_model`; a damaged file is a `ModelFileError`."""
+    import os
+
+    if not os.path.isfile(path):
+        raise ModelFileError(f"{path}: no such file")
+    try:
+        if not zipfile.is_zipfile(path):
+            raise ModelFileError(f"{path}: not a saved trends model (not a .npz archive)")
+        with np.load(path, allow_pickle=False) as npz:
+            meta = json.loads(bytes(npz["meta"]).decode("utf-8"))
+            if meta.get("format") != FORMAT:
+                raise ModelFileError(f"{path}: not a saved trends model")
+            if meta.get("version", 0) != FORMAT_VERSION:
+                newer = meta.get("version", 0) > FORMAT_VERSION
+                raise ModelFileError(
+                    f"{path}: saved by {'a newer' if newer else 'an older'} trends "
+                    f"(format {meta.get('version')}, this version reads {FORMAT_VERSION}): "
+                    "fit the model again"
+                )
+            result = _decode(meta["fit"], npz)
+            backend_arrays = {
+                k.removeprefix("backend."): npz[k] for k in npz.files if k.startswith("backend.")
+            }
+    except ModelFileError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as exc:
+        raise ModelFileError(
+            f"{path}: not a readable trends model ({type(exc).__name__}: {exc})"
+        ) from None
+    params = dict(meta["params"])
+    params["embedding"], embedder = _backend(meta["backend"], backend_arrays, embedding, path)
+    model = cls(**params)
+    model._set_fit(result, embedder)
+    return model
+
+
+def _backend(backend: dict, arrays: dict, embedding, path):
+    """The ``embedding`` parameter and the backend object of a saved model."""
     from .embed import SentenceTransformerEmbedder, TfidfEmbedder, resolve_embedder
 
-    try:
-        npz = np.load(path, allow_pickle=False)
-        meta = json.loads(bytes(npz["meta"]).decode("utf-8"))
-    except (OSError, ValueError, KeyError) as exc:
-        raise ValueError(f"{path}: not a saved trends model ({exc})") from None
-    if meta.get("format") != "trends.ThemeModel":
-        raise ValueError(f"{path}: not a saved trends model")
-    if meta.get("version", 0) > FORMAT_VERSION:
-        raise ValueError(f"{path}: saved by a newer trends (format {meta['version']})")
-    backend = meta["backend"]
-    params = dict(meta["params"])
     if backend["kind"] == "tfidf":
-        arrays = {k: npz[k] for k in ("tfidf_terms", "tfidf_idf", "svd_components")}
-        embedder = TfidfEmbedder.from_state(backend["state"], arrays)
-        params["embedding"] = "tfidf"
-    elif backend["kind"] == "sentence-transformers" and embedding is None:
-        params["embedding"] = backend["model"]
-        embedder = SentenceTransformerEmbedder(backend["model"])
-    else:
-        if embedding is None:
-            raise ValueError(
-                f"{path} was fitted with a custom embedding model object; "
-                "pass it again: ThemeModel.load(path, embedding=model)"
-            )
-        params["embedding"] = embedding
-        embedder = resolve_embedder(embedding)
-    model = cls(**params)
-    model.embedder_ = embedder
-    if meta.get("cluster_params"):
-        model.params_ = ClusterParams(**meta["cluster_params"])
-    model.labels_ = npz["labels"]
-    model.centroids_ = npz["centroids"]
-    model.thresholds_ = npz["thresholds"]
-    model.doc_ids_ = npz["doc_ids"].astype(object)
-    model.texts_ = npz["texts"].tolist()
-    model.embeddings_ = npz["embeddings"]
-    model.keyword_weights_ = {
-        int(t): [(w, float(s)) for w, s in words] for t, words in meta["keyword_weights"].items()
-    }
-    model.themes_ = pd.DataFrame(meta["themes"])
-    model.timings_ = meta.get("timings", {})
-    model.runs_ = []
-    model.knn_ = None
-    model.coords_ = npz["coords"] if "coords" in npz.files else None
-    return model
+        return "tfidf", TfidfEmbedder.from_state(backend["state"], arrays)
+    if backend["kind"] == "sentence-transformers" and embedding is None:
+        return backend["model"], SentenceTransformerEmbedder(backend["model"])
+    if embedding is None:
+        raise ModelFileError(
+            f"{path} was fitted with a custom embedding model object; "
+            "pass it again: ThemeModel.load(path, embedding=model)"
+        )
+    return embedding, resolve_embedder(embedding)

@@ -21,23 +21,38 @@ PAPERS_PER_THEME = 10
 STATUS_ORDER = {"rising": 0, "new": 1, "stable": 2, "fading": 3}
 
 
-def _labels_for(model, corpus: pd.DataFrame) -> np.ndarray:
-    """Themes of the corpus's papers: the fit's labels when it is the fitted corpus."""
-    if len(corpus) == len(model.labels_) and (
-        "doc_id" not in corpus.columns
-        or np.array_equal(corpus["doc_id"].astype(str).to_numpy(), model.doc_ids_.astype(str))
-    ):
-        return np.asarray(model.labels_)
-    return model.transform(corpus)
+def resolve(source, corpus: pd.DataFrame | None):
+    """``(corpus, labels, themes)`` of what the trend functions are given.
+
+    ``source`` is a fitted `ThemeModel` (its labels for the papers it was fitted on,
+    its placement for the others), a `trends.store.Store` (its papers and their current
+    themes; ``corpus`` may then be omitted), or a ``(labels, themes)`` pair of plain data
+    (one label per row of ``corpus`` and a theme table with ``theme_id`` and ``label``).
+    """
+    if hasattr(source, "current") and not hasattr(source, "fit_"):
+        papers, labels, themes = source.current()
+        if corpus is None:
+            return papers, labels, themes
+        where = dict(zip(papers["doc_id"].astype(str), labels.tolist(), strict=True))
+        labels = np.array([where.get(d, -1) for d in corpus["doc_id"].astype(str)], dtype=np.int64)
+        return corpus, labels, themes
+    if corpus is None:
+        raise TypeError("corpus is required unless the source is a Store")
+    if isinstance(source, tuple) and len(source) == 2:
+        labels, themes = np.asarray(source[0], dtype=np.int64), source[1]
+        if len(labels) != len(corpus):
+            raise ValueError(f"{len(labels)} labels for a corpus of {len(corpus)} papers")
+        return corpus, labels, themes
+    return corpus, source.assign(corpus), source.themes_
 
 
-def _dated(model, corpus: pd.DataFrame):
+def dated(corpus: pd.DataFrame, labels: np.ndarray):
+    """The dated papers' dates and labels, and how many papers had no date."""
     if "published" not in corpus.columns:
         raise NoDatesError(
             "the corpus has no 'published' column: theme trends need dated papers "
             "(load a source with a date, published or year field)"
         )
-    labels = _labels_for(model, corpus)
     published = pd.to_datetime(corpus["published"], utc=True)
     has_date = published.notna().to_numpy()
     if not has_date.any():
@@ -53,7 +68,7 @@ def _dated(model, corpus: pd.DataFrame):
             UserWarning,
             stacklevel=3,
         )
-    return published[has_date].reset_index(drop=True), labels[has_date], undated
+    return published[has_date].reset_index(drop=True), np.asarray(labels)[has_date], undated
 
 
 def choose_freq(dates: pd.Series, n_themes: int) -> str:
@@ -80,15 +95,16 @@ def _periods(dates: pd.Series, freq: str) -> pd.Series:
         ) from None
 
 
-def theme_trends(model, corpus: pd.DataFrame, *, freq: str = "auto") -> pd.DataFrame:
+def theme_trends(model, corpus: pd.DataFrame | None = None, *, freq: str = "auto") -> pd.DataFrame:
     """Papers and share of each theme per period.
 
     Parameters
     ----------
-    model : ThemeModel
-        Fitted; papers of another corpus are placed with ``model.transform``.
+    model : ThemeModel, Store or (labels, themes)
+        A fitted model (papers it was not fitted on are placed with ``model.predict``),
+        a `trends.store.Store`, or plain data (see `resolve`).
     corpus : pandas.DataFrame
-        The canonical table, with ``published`` dates.
+        The canonical table, with ``published`` dates (optional for a store).
     freq : str
         ``"auto"`` (see the module docstring) or a pandas period frequency.
 
@@ -104,8 +120,13 @@ def theme_trends(model, corpus: pd.DataFrame, *, freq: str = "auto") -> pd.DataF
     NoDatesError
         No paper has a date.
     """
-    dates, labels, undated = _dated(model, corpus)
-    themes = model.themes_
+    corpus, labels, themes = resolve(model, corpus)
+    return share_table(labels, themes, corpus, freq=freq)
+
+
+def share_table(labels, themes: pd.DataFrame, corpus: pd.DataFrame, *, freq: str = "auto"):
+    """`theme_trends` on plain data: one label per row of ``corpus``, and the theme table."""
+    dates, labels, undated = dated(corpus, labels)
     if freq == "auto":
         freq = choose_freq(dates, int((themes.theme_id >= 0).sum()))
     periods = _periods(dates, freq)
@@ -164,7 +185,7 @@ def rate_ratio_ci(a: int, n1: int, b: int, n2: int, *, level: float = 0.95):
 
 def emerging(
     model,
-    corpus: pd.DataFrame,
+    corpus: pd.DataFrame | None = None,
     *,
     recent=None,
     baseline=None,
@@ -194,7 +215,30 @@ def emerging(
         excludes 1, ``new`` when the theme has no baseline paper but at least
         ``min_papers / 2`` recent ones, else ``stable``. Most confidently rising first.
     """
-    dates, labels, undated = _dated(model, corpus)
+    corpus, labels, themes = resolve(model, corpus)
+    return emerging_table(
+        labels,
+        themes,
+        corpus,
+        recent=recent,
+        baseline=baseline,
+        min_papers=min_papers,
+        level=level,
+    )
+
+
+def emerging_table(
+    labels,
+    themes: pd.DataFrame,
+    corpus: pd.DataFrame,
+    *,
+    recent=None,
+    baseline=None,
+    min_papers: int = 10,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """`emerging` on plain data: one label per row of ``corpus``, and the theme table."""
+    dates, labels, undated = dated(corpus, labels)
     first, last = dates.min(), dates.max()
     span = max(last - first, pd.Timedelta(days=1))
     r_start, r_end = _window(recent, last, span / 4)
@@ -213,7 +257,7 @@ def emerging(
             f"and the baseline ({b_start:%Y-%m-%d} to {b_end:%Y-%m-%d}) {n_base}: both need papers"
         )
     rows = []
-    for theme in model.themes_.itertuples():
+    for theme in themes.itertuples():
         t = int(theme.theme_id)
         if t < 0:
             continue

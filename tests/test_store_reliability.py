@@ -1,0 +1,194 @@
+"""A store never loses papers, never half-writes, and says what is wrong in one line."""
+
+import threading
+import time
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import trends
+from trends.cli import app
+from trends.errors import InputError, StoreError
+from trends.store import Store
+
+
+class StandIn:
+    """A cacheable embedding backend that looks texts up in the synthetic corpus' vectors."""
+
+    cacheable = True
+
+    def __init__(self, frame, emb, *, identity="stand-in", fail=False, delay=0.0):
+        self.table = dict(zip(frame.text, emb, strict=True))
+        self.identity = identity
+        self.fail = fail
+        self.delay = delay
+
+    def encode(self, texts, *, progress=True):
+        if self.fail:
+            raise RuntimeError("the embedding service is down")
+        time.sleep(self.delay)
+        return np.vstack([self.table[t] for t in texts])
+
+
+@pytest.fixture
+def parts(synthetic):
+    frame, emb, _ = synthetic
+    order = np.random.default_rng(0).permutation(len(frame))
+    first, second = order[:100], order[100:]
+    return (
+        frame,
+        emb,
+        frame.iloc[first].reset_index(drop=True),
+        frame.iloc[second].reset_index(drop=True),
+    )
+
+
+def model(frame, emb, **kwargs):
+    backend = StandIn(frame, emb, **{k: kwargs.pop(k) for k in ("fail", "delay") if k in kwargs})
+    return trends.ThemeModel(embedding=backend, verbose=False, **kwargs)
+
+
+def test_a_failing_embedder_loses_nothing(tmp_path, parts):
+    frame, emb, first, second = parts
+    path = tmp_path / "s.sqlite"
+    with Store(path, cache_dir=tmp_path / "cache") as store:
+        with pytest.raises(RuntimeError, match="down"):
+            store.update(first, model=model(frame, emb, fail=True), verbose=False)
+        assert not path.exists()  # the first update failed: no store was created
+        store.update(first, model=model(frame, emb), verbose=False)
+        before = (len(store.papers()), len(store.snapshots()), len(store.runs()))
+        with pytest.raises(RuntimeError, match="down"):
+            store.update(second, model=model(frame, emb, fail=True), verbose=False)
+        assert (len(store.papers()), len(store.snapshots()), len(store.runs())) == before
+        result = store.update(second, model=model(frame, emb), verbose=False)
+        assert result.n_new == len(second)  # nothing was marked as known by the failure
+        assert len(store.papers()) == len(frame)
+        placed = store.assignments().set_index("doc_id").theme_id
+        assert set(placed.index) == set(frame.doc_id)
+
+
+def test_other_parameters_than_the_store_are_refused_then_accepted(tmp_path, parts):
+    frame, emb, first, second = parts
+    with Store(tmp_path / "s.sqlite", cache_dir=tmp_path / "cache") as store:
+        store.update(first, model=model(frame, emb), verbose=False)
+        recorded = store.meta("model_params")
+        assert recorded["random_state"] == 42 and recorded["embedding"] == "stand-in"
+        with pytest.raises(StoreError, match=r"random_state=42 \(asked 7\)"):
+            store.update(second, model=model(frame, emb, random_state=7), verbose=False)
+        assert len(store.snapshots()) == 1
+        result = store.update(
+            second, model=model(frame, emb, random_state=7), new_params=True, verbose=False
+        )
+        assert result.refitted and result.reason == "asked"
+        assert store.meta("model_params")["random_state"] == 7
+        # the same parameters again: accepted, nothing new
+        again = store.update(second, model=model(frame, emb, random_state=7), verbose=False)
+        assert again.n_new == 0 and not again.refitted
+
+
+def test_update_clones_the_model_it_is_given(tmp_path, parts):
+    frame, emb, first, _ = parts
+    given = model(frame, emb)
+    with Store(tmp_path / "s.sqlite", cache_dir=tmp_path / "cache") as store:
+        store.update(first, model=given, verbose=False)
+    assert not hasattr(given, "labels_")
+
+
+def test_bad_updates_leave_no_store_behind(tmp_path, parts):
+    frame, emb, first, _ = parts
+    path = tmp_path / "new.sqlite"
+    store = Store(path)
+    with pytest.raises(InputError, match="not 'tfidf'"):
+        store.update(first, model=trends.ThemeModel(embedding="tfidf"), verbose=False)
+    with pytest.raises(InputError, match="0 papers"):
+        store.update(first.head(0), model=model(frame, emb), verbose=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "is a folder"),
+        (b"just some notes\n", "not a trends store"),
+        (b"SQLite format 3\x00" + b"\x07" * 200, "cannot open the store"),
+    ],
+)
+def test_what_is_not_a_store_is_refused_in_one_line(tmp_path, content, message):
+    path = tmp_path / "s.sqlite"
+    if content is None:
+        path.mkdir()
+    else:
+        path.write_bytes(content)
+    with pytest.raises(StoreError, match=message):
+        Store(path)
+    result = CliRunner().invoke(app, ["update", str(path), str(tmp_path / "missing.csv"), "-q"])
+    assert result.exit_code == 2  # the missing input is reported first, in one line
+    assert "Traceback" not in result.output
+
+
+def test_cli_reports_a_bad_store_in_one_line(tmp_path, data):
+    path = tmp_path / "s.sqlite"
+    path.write_text("not a database")
+    result = CliRunner().invoke(app, ["update", str(path), str(data / "custom.csv")])
+    assert result.exit_code == 2
+    assert (
+        result.stderr.strip()
+        == f"trends: error: {path}: not a trends store (not an SQLite database)"
+    )
+
+
+def test_a_held_store_times_out_with_a_clear_error(tmp_path, parts):
+    from filelock import FileLock
+
+    frame, emb, first, _ = parts
+    path = tmp_path / "s.sqlite"
+    with FileLock(str(path) + ".lock"):
+        store = Store(path, cache_dir=tmp_path / "cache", busy_timeout=0.5)
+        with pytest.raises(StoreError, match="another update of this store"):
+            store.update(first, model=model(frame, emb), verbose=False)
+    assert not path.exists()
+
+
+def test_two_updates_at_once_run_one_after_the_other(tmp_path, parts):
+    frame, emb, first, _ = parts
+    path = tmp_path / "s.sqlite"
+    results, errors = [], []
+
+    def run():
+        try:
+            with Store(path, cache_dir=tmp_path / "cache") as store:
+                slow = model(frame, emb, delay=0.5)  # holds the store while "embedding"
+                results.append(store.update(first, model=slow, verbose=False))
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    first_done, second_done = sorted(results, key=lambda r: r.snapshot_id)
+    assert first_done.refitted and first_done.reason == "first snapshot"
+    assert first_done.n_new == len(first)
+    assert second_done.n_new == 0 and second_done.n_known == len(first)
+    assert not second_done.refitted
+    with Store(path) as store:
+        assert len(store.papers()) == len(first) and store.papers().doc_id.is_unique
+        assert (store.runs().kind == "fit").sum() == 1
+
+
+def test_a_reused_local_id_is_another_paper(tmp_path, parts):
+    """A daily CSV numbering its rows 1, 2, 3... again: other texts are other papers."""
+    frame, emb, first, second = parts
+    renumbered = second.assign(doc_id=first.doc_id[: len(second)].to_numpy())
+    with Store(tmp_path / "s.sqlite", cache_dir=tmp_path / "cache") as store:
+        store.update(first, model=model(frame, emb), verbose=False)
+        result = store.update(renumbered, model=model(frame, emb), verbose=False)
+        assert result.n_new == len(second)
+        papers = store.papers()
+        assert len(papers) == len(frame) and papers.doc_id.is_unique
+        assert set(papers.text) == set(frame.text)
+        # and the same papers again are known, whatever their ids were made
+        assert store.update(renumbered, model=model(frame, emb), verbose=False).n_new == 0

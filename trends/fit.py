@@ -1,0 +1,305 @@
+"""The whole fit as one pure function: texts and their embeddings in, a `ThemeFit` out.
+
+`fit_themes` is the work; `trends.ThemeModel.fit` embeds the papers, calls it and unpacks
+the result into its fitted attributes (as EVoC's ``evoc_clusters`` and hdbscan's
+``hdbscan()`` are unpacked by their estimators). `trends.persist` saves and loads a
+`ThemeFit` field by field, so what a model holds and what its file holds cannot drift.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from . import cluster as _cluster
+from . import describe as _describe
+from .errors import InputError
+
+OUTLIER_LABEL = "Outliers (no clear theme)"
+REDUCE_OUTLIERS = ("auto", True, False)
+MIN_PAPERS = 10
+THEME_COLUMNS = [
+    "theme_id",
+    "label",
+    "size",
+    "share",
+    "keywords",
+    "keyword_weights",
+    "representative_ids",
+]
+
+
+def _kind(kind: str, doc: str):
+    """A dataclass field with its storage kind for `trends.persist` (and a description)."""
+    return field(metadata={"kind": kind, "doc": doc})
+
+
+@dataclass(frozen=True, eq=False)
+class ThemeFit:
+    """Everything a fit produces; immutable. Shapes: n papers, d dims, k themes, r runs.
+
+    The 2-D map of the papers (`coords`) is computed on first use from this fit's
+    embeddings and seed, and belongs to this fit: a refit makes a new `ThemeFit` and so
+    a new map.
+    """
+
+    doc_ids: np.ndarray = _kind("strings", "(n,) the papers' ids, in corpus order")
+    texts: np.ndarray = _kind("strings", "(n,) the texts the themes were fitted on")
+    embeddings: np.ndarray = _kind("array", "(n, d) unit-length embeddings")
+    labels: np.ndarray = _kind("array", "(n,) theme of each paper, -1 for outliers")
+    centroids: np.ndarray = _kind("array", "(k, d) unit-length centre of each theme")
+    thresholds: np.ndarray = _kind(
+        "array", "(k,) similarity to its centre that a new paper needs to join a theme"
+    )
+    keyword_weights: dict = _kind(
+        "keywords", "{theme: [(keyword, c-TF-IDF weight), ...]}, best first, -1 included"
+    )
+    themes: pd.DataFrame = _kind("frame", "one row per theme (see `ThemeModel.themes_`)")
+    params: _cluster.ClusterParams = _kind("params", "the clustering parameters used")
+    runs: np.ndarray = _kind("array", "(r, n) labels of each seeded clustering run")
+    knn_indices: np.ndarray = _kind("array", "(n, n_neighbors) nearest neighbours, self first")
+    knn_distances: np.ndarray = _kind("array", "(n, n_neighbors) their cosine distances")
+    random_state: int = _kind("json", "the seed of every random step")
+    timings: dict = _kind("json", "seconds per stage")
+
+    @property
+    def n_themes(self) -> int:
+        """Themes found, not counting outliers."""
+        return len(self.centroids)
+
+    @cached_property
+    def coords(self) -> np.ndarray:
+        """(n, 2) map coordinates: a seeded 2-D UMAP of the embeddings on the fit's kNN graph."""
+        return paper_map_coords(
+            self.embeddings, (self.knn_indices, self.knn_distances), self.random_state
+        )
+
+
+def paper_map_coords(embeddings: np.ndarray, knn, random_state: int) -> np.ndarray:
+    """2-D coordinates for the paper map (UMAP, ``min_dist=0.1``, seeded)."""
+    n = len(embeddings)
+    if n < 4:
+        return np.zeros((n, 2), dtype=np.float32)
+    k = min(15, n - 1)
+    if knn is None or knn[0] is None or knn[0].shape[1] < k:
+        knn = _cluster.exact_knn(embeddings, k)
+    knn = (knn[0][:, :k], knn[1][:, :k])
+    coords = _cluster.reduce(
+        embeddings, knn, n_components=2, n_neighbors=k, seed=random_state, min_dist=0.1
+    )
+    return np.asarray(coords, dtype=np.float32)
+
+
+def unit_rows(rows) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero), as float32."""
+    rows = np.asarray(rows, dtype=np.float32)
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (rows / norms).astype(np.float32)
+
+
+def check_settings(
+    *,
+    min_cluster_size,
+    min_samples,
+    n_neighbors,
+    n_components,
+    n_runs,
+    reduce_outliers,
+    n_keywords,
+) -> None:
+    """Raise `InputError` naming the first invalid setting and what is allowed."""
+    if reduce_outliers not in REDUCE_OUTLIERS:
+        raise InputError(
+            f"reduce_outliers must be one of {REDUCE_OUTLIERS}, got {reduce_outliers!r}"
+        )
+    for name, value in (
+        ("n_neighbors", n_neighbors),
+        ("n_components", n_components),
+        ("n_runs", n_runs),
+        ("n_keywords", n_keywords),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+            raise InputError(f"{name} must be a positive integer, got {value!r}")
+    for name, value in (("min_cluster_size", min_cluster_size), ("min_samples", min_samples)):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1
+        ):
+            raise InputError(f"{name} must be a positive integer or None, got {value!r}")
+
+
+def fit_themes(
+    texts,
+    embeddings,
+    *,
+    doc_ids=None,
+    min_cluster_size: int | None = None,
+    min_samples: int | None = None,
+    n_neighbors: int = 15,
+    n_components: int = 5,
+    n_runs: int = 3,
+    reduce_outliers: Literal["auto"] | bool = "auto",
+    n_keywords: int = 10,
+    random_state: int = 42,
+    progress: bool = False,
+) -> ThemeFit:
+    """Themes of ``texts`` from their ``embeddings``: kNN, UMAP, HDBSCAN, consensus, keywords.
+
+    Parameters
+    ----------
+    texts : sequence of str, shape (n,)
+        What the keywords are counted in (title and abstract of each paper).
+    embeddings : array-like, shape (n, d)
+        One vector per text; scaled to unit length here.
+    doc_ids : sequence of str, shape (n,), optional
+        The papers' ids (default ``d0, d1, ...``).
+    min_cluster_size, min_samples, n_neighbors, n_components, n_runs : int
+        See `trends.ThemeModel` and `trends.cluster.ClusterParams.for_corpus`.
+    reduce_outliers : {"auto", True, False}
+        See `trends.ThemeModel`.
+    n_keywords : int
+        Keywords listed per theme in the theme table.
+    random_state : int
+        Seed of every random step.
+    progress : bool
+        Progress bars while clustering.
+
+    Returns
+    -------
+    ThemeFit
+    """
+    check_settings(
+        min_cluster_size=min_cluster_size,
+        min_samples=min_samples,
+        n_neighbors=n_neighbors,
+        n_components=n_components,
+        n_runs=n_runs,
+        reduce_outliers=reduce_outliers,
+        n_keywords=n_keywords,
+    )
+    texts = np.asarray([str(t) for t in texts], dtype=object)
+    n = len(texts)
+    if n < MIN_PAPERS:
+        raise InputError(f"need at least {MIN_PAPERS} papers to find themes, got {n}")
+    embeddings = unit_rows(embeddings)
+    if embeddings.ndim != 2 or embeddings.shape[0] != n:
+        raise InputError(
+            f"embeddings has {embeddings.shape[0]} rows but the corpus {n} papers"
+            if embeddings.ndim == 2
+            else f"embeddings must be a 2-D array, got shape {embeddings.shape}"
+        )
+    doc_ids = (
+        np.asarray([f"d{i}" for i in range(n)], dtype=object)
+        if doc_ids is None
+        else np.asarray([str(d) for d in doc_ids], dtype=object)
+    )
+    timings: dict[str, float] = {}
+    params = _cluster.ClusterParams.for_corpus(
+        n,
+        min_cluster_size=min_cluster_size,
+        min_samples=min_samples,
+        n_neighbors=n_neighbors,
+        n_components=n_components,
+        n_runs=n_runs,
+    )
+    seeds = np.random.RandomState(random_state).randint(0, 2**31 - 1, size=params.n_runs)
+    labels, runs, knn = _cluster.cluster(
+        embeddings, params, seeds.tolist(), timings, progress=progress
+    )
+    labels, cents = _place_outliers(embeddings, labels, reduce_outliers, params)
+    t0 = time.perf_counter()
+    words = _describe.keywords(texts.tolist(), labels, n_keywords=n_keywords)
+    timings["keywords"] = time.perf_counter() - t0
+    # New papers must be as close as 98% of a theme's own papers, a little stricter than
+    # the fit's own placement: a day of papers that fit the known themes badly is what
+    # tells a store to refit (`trends.store`).
+    thresholds = member_thresholds(embeddings, labels, cents, q=0.02)
+    themes = theme_table(labels, words, embeddings, cents, doc_ids, n_keywords=n_keywords)
+    knn_indices, knn_distances = knn if knn is not None else (None, None)
+    return ThemeFit(
+        doc_ids=doc_ids,
+        texts=texts,
+        embeddings=embeddings,
+        labels=np.asarray(labels, dtype=np.int64),
+        centroids=cents,
+        thresholds=thresholds,
+        keyword_weights=words,
+        themes=themes,
+        params=params,
+        runs=np.vstack(runs).astype(np.int64),
+        knn_indices=_or_empty(knn_indices, np.int64, n),
+        knn_distances=_or_empty(knn_distances, np.float32, n),
+        random_state=int(random_state),
+        timings=timings,
+    )
+
+
+def _or_empty(array, dtype, n: int) -> np.ndarray:
+    return np.zeros((n, 0), dtype=dtype) if array is None else np.asarray(array, dtype=dtype)
+
+
+def _place_outliers(embeddings, labels, reduce_outliers, params):
+    """Outliers join their nearest theme (as ``reduce_outliers`` says); centres after."""
+    n_themes = int(labels.max()) + 1 if (labels >= 0).any() else 0
+    cents = _cluster.centroids(embeddings, labels, n_themes)
+    if reduce_outliers is not False and n_themes:
+        threshold = (
+            member_thresholds(embeddings, labels, cents, q=0.0)
+            if reduce_outliers == "auto"
+            else None
+        )
+        # The quarter-of-the-corpus cap holds after reassignment too (issue 11): 10,000
+        # copies of one abstract must not become one theme of 79% of the corpus.
+        labels = _cluster.reassign_outliers(
+            embeddings, labels, cents, threshold=threshold, max_size=params.max_cluster_size
+        )
+        # Reassignment can change which theme is largest: ids stay in size order.
+        labels = _cluster.relabel_by_size(labels)
+        cents = _cluster.centroids(embeddings, labels, n_themes)
+    return labels, cents
+
+
+def member_thresholds(embeddings, labels, cents, q: float) -> np.ndarray:
+    """Per theme, the similarity to its centre that a share ``1 - q`` of its papers reach."""
+    out = np.zeros(len(cents), dtype=np.float32)
+    for t in range(len(cents)):
+        rows = labels == t
+        if rows.any():
+            out[t] = np.quantile(embeddings[rows] @ cents[t], q)
+    return out
+
+
+def theme_table(labels, words, embeddings, cents, doc_ids, *, n_keywords: int) -> pd.DataFrame:
+    """One row per theme, largest first, outliers (``-1``) last."""
+    n = len(labels)
+    rows = []
+    for t in sorted({int(x) for x in labels.tolist()}, key=lambda t: (t == -1, t)):
+        pairs = words.get(t, [])[:n_keywords]
+        size = int(np.sum(labels == t))
+        if t == -1:
+            reps: list[str] = []
+            label = OUTLIER_LABEL
+        else:
+            idx = _describe.representatives(embeddings, labels, cents[t], t)
+            reps = [str(d) for d in doc_ids[idx]]
+            label = _describe.label_from_keywords([w for w, _ in pairs])
+        rows.append(
+            {
+                "theme_id": t,
+                "label": label,
+                "size": size,
+                "share": size / n,
+                "keywords": [w for w, _ in pairs],
+                "keyword_weights": [s for _, s in pairs],
+                "representative_ids": reps,
+            }
+        )
+    table = pd.DataFrame(rows, columns=THEME_COLUMNS)
+    table = table.sort_values(["size", "theme_id"], ascending=[False, True], kind="stable")
+    table = pd.concat([table[table.theme_id != -1], table[table.theme_id == -1]])
+    return table.reset_index(drop=True)

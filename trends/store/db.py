@@ -1,0 +1,520 @@
+"""The store's SQLite layer: opening, the schema, reads, and the one write of an update.
+
+Nothing here decides anything: `trends.store.update` decides what an update does (with the
+pure functions of `trends.store.lineage`), and hands this layer one `Write` to commit in a
+single transaction. The database file is created by the first update that commits, never
+by opening a store, so a failed first update leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import StoreError
+from ..load.canonical import CANONICAL
+from ..load.normalise import title_key
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS snapshots (
+    snapshot_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    added_at TEXT NOT NULL,
+    sources TEXT NOT NULL,
+    n_read INTEGER NOT NULL,
+    n_new INTEGER NOT NULL,
+    n_known INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS papers (
+    doc_id TEXT PRIMARY KEY,
+    title_key TEXT NOT NULL,
+    title TEXT NOT NULL,
+    abstract TEXT NOT NULL,
+    text TEXT NOT NULL,
+    published TEXT,
+    categories TEXT NOT NULL,
+    authors TEXT NOT NULL,
+    url TEXT,
+    source TEXT,
+    snapshot_id INTEGER NOT NULL REFERENCES snapshots(snapshot_id)
+);
+CREATE INDEX IF NOT EXISTS papers_title_key ON papers(title_key);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    snapshot_id INTEGER NOT NULL REFERENCES snapshots(snapshot_id),
+    kind TEXT NOT NULL CHECK (kind IN ('fit', 'assign')),
+    created_at TEXT NOT NULL,
+    n_papers INTEGER NOT NULL,
+    n_themes INTEGER NOT NULL,
+    new_outlier_share REAL,
+    seconds REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS themes (
+    run_id INTEGER NOT NULL REFERENCES runs(run_id),
+    theme_id INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    keywords TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    centroid BLOB NOT NULL,
+    threshold REAL NOT NULL,
+    PRIMARY KEY (run_id, theme_id)
+);
+CREATE TABLE IF NOT EXISTS assignments (
+    run_id INTEGER NOT NULL REFERENCES runs(run_id),
+    doc_id TEXT NOT NULL REFERENCES papers(doc_id),
+    theme_id INTEGER NOT NULL,
+    PRIMARY KEY (run_id, doc_id)
+);
+CREATE TABLE IF NOT EXISTS lineage (
+    run_id INTEGER NOT NULL REFERENCES runs(run_id),
+    old_theme_id INTEGER,
+    new_theme_id INTEGER,
+    kind TEXT NOT NULL CHECK (kind IN ('kept', 'new', 'ended')),
+    similarity REAL
+);
+"""
+_TABLES = {"meta", "snapshots", "papers", "runs", "themes", "assignments", "lineage"}
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+OUTLIER_LABEL = "Outliers (no clear theme)"
+
+
+@dataclass
+class Run:
+    """One run to record: an assignment of new papers or a fit of all of them."""
+
+    kind: str  # "assign" or "fit"
+    n_papers: int
+    n_themes: int
+    new_outlier_share: float | None
+    seconds: float
+    assignments: list[tuple[str, int]]
+    themes: list[tuple] = field(default_factory=list)  # (id, label, keywords, size, cent, thr)
+    lineage: list[tuple] = field(default_factory=list)  # Link.row()
+
+
+@dataclass
+class Write:
+    """Everything one update writes, committed in one transaction."""
+
+    added_at: str
+    sources: list[str]
+    n_read: int
+    new_papers: pd.DataFrame
+    runs: list[Run]
+    meta: dict
+
+
+class Store:
+    """A local database of papers and their themes, updated day by day.
+
+    Parameters
+    ----------
+    path : str or path
+        The SQLite file; it is created by the first update.
+    cache_dir : str or path, optional
+        The embedding cache folder of the store's updates (default: the user's cache,
+        ``$TRENDS_CACHE_DIR``).
+    refit_threshold : float
+        Refit when more than this share of a snapshot's new papers fit no known theme.
+    busy_timeout : float
+        Seconds an update waits for another update of the same store to finish (and
+        SQLite for a lock) before giving up with a `StoreError`.
+
+    Raises
+    ------
+    StoreError
+        The path is a folder, or a file that is not a trends store.
+    """
+
+    def __init__(self, path, *, cache_dir=None, refit_threshold=0.3, busy_timeout=600.0):
+        self.path = Path(path)
+        self.cache_dir = cache_dir
+        self.refit_threshold = refit_threshold
+        self.busy_timeout = float(busy_timeout)
+        self._db: sqlite3.Connection | None = None
+        if self.path.is_dir():
+            raise StoreError(f"{self.path}: is a folder, not a store file")
+        if self.path.exists():
+            self._open(create=False)
+
+    # -- opening ------------------------------------------------------------------------
+    def _open(self, *, create: bool) -> sqlite3.Connection | None:
+        if self._db is not None:
+            return self._db
+        if not self.path.exists():
+            if not create:
+                return None
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        elif self.path.stat().st_size:
+            with open(self.path, "rb") as fh:
+                if fh.read(16) != _SQLITE_MAGIC:
+                    raise StoreError(f"{self.path}: not a trends store (not an SQLite database)")
+        try:
+            db = sqlite3.connect(self.path, timeout=self.busy_timeout)
+            db.execute("PRAGMA foreign_keys = ON")
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            tables.discard("sqlite_sequence")
+            if tables and not tables <= _TABLES | {"sqlite_sequence"}:
+                db.close()
+                raise StoreError(
+                    f"{self.path}: an SQLite database of something else, not a trends store "
+                    f"(tables: {', '.join(sorted(tables))})"
+                )
+            if tables != _TABLES:
+                db.execute("PRAGMA journal_mode = WAL")
+                db.executescript(SCHEMA)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot open the store ({exc})") from None
+        self._db = db
+        return db
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the database."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    @contextlib.contextmanager
+    def lock(self):
+        """Hold the store for one update: a second update of the same file waits here."""
+        from filelock import FileLock, Timeout
+
+        lock = FileLock(str(self.path) + ".lock", timeout=self.busy_timeout)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise StoreError(
+                f"{self.path}: another update of this store has been running for over "
+                f"{self.busy_timeout:.0f} s; try again when it has finished"
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def _query(self, sql: str, params=()) -> list[tuple]:
+        db = self._open(create=False)
+        if db is None:
+            return []
+        try:
+            return db.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"{self.path}: {exc}") from None
+
+    def _frame(self, sql: str, columns: list[str], params=()) -> pd.DataFrame:
+        return pd.DataFrame(self._query(sql, params), columns=columns)
+
+    # -- reads --------------------------------------------------------------------------
+    def meta(self, key: str, default=None):
+        """A value the store keeps about itself (its model parameters, the next theme id)."""
+        rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
+        return json.loads(rows[0][0]) if rows else default
+
+    def known(self, corpus: pd.DataFrame) -> np.ndarray:
+        """Which papers of ``corpus`` the store holds.
+
+        The same arXiv id or DOI (even with a revised abstract), or the same title and
+        text. A local id (a row number, a title hash) reused for another text is not the
+        same paper: `fresh_ids` gives such a paper an id of its own.
+        """
+        from ..load.canonical import is_global_id
+
+        ids = corpus["doc_id"].astype(str).tolist()
+        keys = corpus["title"].astype(str).map(title_key).tolist()
+        texts = corpus["text"].astype(str).tolist()
+        stored_text = dict(self._query("SELECT doc_id, text FROM papers"))
+        stored = {(r[0], r[1]) for r in self._query("SELECT title_key, text FROM papers")}
+        return np.array(
+            [
+                (d in stored_text and (is_global_id(d) or stored_text[d] == t)) or (k, t) in stored
+                for d, k, t in zip(ids, keys, texts, strict=True)
+            ],
+            dtype=bool,
+        )
+
+    def fresh_ids(self, ids) -> list[str]:
+        """``ids`` with each one already in the store (or repeated) made unique: ``id-2``..."""
+        taken = {r[0] for r in self._query("SELECT doc_id FROM papers")}
+        out = []
+        for doc_id in map(str, ids):
+            new, n = doc_id, 2
+            while new in taken:
+                new, n = f"{doc_id}-{n}", n + 1
+            taken.add(new)
+            out.append(new)
+        return out
+
+    def papers(self) -> pd.DataFrame:
+        """Every paper in the store, as the canonical table (oldest snapshot first)."""
+        columns = [*CANONICAL, "snapshot_id"]
+        frame = self._frame(
+            f"SELECT {', '.join(columns)} FROM papers ORDER BY snapshot_id, rowid", columns
+        )
+        frame["published"] = pd.to_datetime(frame["published"], utc=True, format="ISO8601")
+        frame["categories"] = frame["categories"].map(json.loads)
+        frame["authors"] = frame["authors"].map(json.loads)
+        return frame
+
+    def snapshots(self) -> pd.DataFrame:
+        """Every snapshot: when it was added, from which sources, how many papers were new."""
+        return self._frame(
+            "SELECT * FROM snapshots ORDER BY snapshot_id",
+            ["snapshot_id", "added_at", "sources", "n_read", "n_new", "n_known"],
+        )
+
+    def runs(self) -> pd.DataFrame:
+        """Every run: fits and assignments, with their sizes and times."""
+        return self._frame(
+            "SELECT * FROM runs ORDER BY run_id",
+            [
+                "run_id",
+                "snapshot_id",
+                "kind",
+                "created_at",
+                "n_papers",
+                "n_themes",
+                "new_outlier_share",
+                "seconds",
+            ],
+        )
+
+    def last_fit(self) -> int | None:
+        """Id of the latest fit run, or None before the first."""
+        rows = self._query("SELECT max(run_id) FROM runs WHERE kind = 'fit'")
+        return rows[0][0] if rows else None
+
+    def themes(self, run_id: int | None = None) -> pd.DataFrame:
+        """The themes of a fit run (default: the latest), with their stable ids."""
+        run_id = run_id if run_id is not None else self.last_fit()
+        frame = self._frame(
+            "SELECT theme_id, label, size, keywords FROM themes WHERE run_id = ? "
+            "ORDER BY size DESC, theme_id",
+            ["theme_id", "label", "size", "keywords"],
+            (run_id,),
+        )
+        frame["keywords"] = frame["keywords"].map(json.loads)
+        return frame
+
+    def theme_arrays(self, run_id: int):
+        """``(ids, centres, thresholds, keywords)`` of a fit run's themes (outliers left out)."""
+        rows = self._query(
+            "SELECT theme_id, centroid, threshold, keywords FROM themes WHERE run_id = ? "
+            "AND theme_id >= 0 ORDER BY theme_id",
+            (run_id,),
+        )
+        ids = np.array([r[0] for r in rows], dtype=np.int64)
+        cents = (
+            np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
+            if rows
+            else np.zeros((0, 0), np.float32)
+        )
+        thresholds = np.array([r[2] for r in rows], dtype=np.float32)
+        return ids, cents, thresholds, [json.loads(r[3]) for r in rows]
+
+    def assignments(self, run_id: int | None = None) -> pd.DataFrame:
+        """Each paper's theme as of a run (default: the latest): ``doc_id, theme_id, run_id``.
+
+        A paper's theme is the one given by the latest run at or before ``run_id`` that
+        placed it: the last refit, or the daily assignment that added it afterwards.
+        """
+        if run_id is None:
+            rows = self._query("SELECT max(run_id) FROM runs")
+            run_id = rows[0][0] if rows else None
+        return self._frame(
+            "SELECT a.doc_id, a.theme_id, a.run_id FROM assignments a "
+            "JOIN (SELECT doc_id, max(run_id) AS r FROM assignments WHERE run_id <= ? "
+            "GROUP BY doc_id) last ON a.doc_id = last.doc_id AND a.run_id = last.r",
+            ["doc_id", "theme_id", "run_id"],
+            (run_id,),
+        )
+
+    def lineage(self) -> pd.DataFrame:
+        """Which old theme became which new one at each refit (kept, new or ended)."""
+        return self._frame(
+            "SELECT l.run_id, r.created_at, l.old_theme_id, l.new_theme_id, l.kind, l.similarity "
+            "FROM lineage l JOIN runs r USING (run_id) ORDER BY l.run_id, l.kind, "
+            "coalesce(l.new_theme_id, l.old_theme_id)",
+            ["run_id", "created_at", "old_theme_id", "new_theme_id", "kind", "similarity"],
+        )
+
+    def unchanged_share(self, run_a: int, run_b: int) -> float:
+        """Share of papers placed by ``run_a`` whose theme id is the same after ``run_b``."""
+        from .lineage import unchanged_share
+
+        def as_map(run):
+            frame = self.assignments(run)
+            return dict(zip(frame.doc_id, frame.theme_id, strict=True))
+
+        return unchanged_share(as_map(run_a), as_map(run_b))
+
+    def current(self) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
+        """The stored papers, their current theme ids, and the current theme table.
+
+        This is plain data for `trends.theme_trends` and `trends.emerging` (which also
+        accept the store itself): ``theme_id, label, size, share, keywords``, sizes counted
+        over the current assignments, outliers last.
+        """
+        corpus = self.papers()
+        current = self.assignments()
+        labels = (
+            pd.Series(current.theme_id.to_numpy(), index=current.doc_id.to_numpy())
+            .reindex(corpus.doc_id.to_numpy())
+            .fillna(-1)
+            .astype(np.int64)
+            .to_numpy()
+        )
+        themes = self.themes()
+        themes = themes[themes.theme_id >= 0]
+        counts = pd.Series(labels).value_counts()
+        themes = themes.assign(size=themes.theme_id.map(counts).fillna(0).astype(int))
+        if (labels == -1).any():
+            outliers = {"theme_id": -1, "label": OUTLIER_LABEL, "size": int(counts.get(-1, 0))}
+            themes = pd.concat([themes, pd.DataFrame([{**outliers, "keywords": []}])])
+        themes = themes.assign(share=themes["size"] / max(1, len(corpus))).reset_index(drop=True)
+        return corpus, labels, themes
+
+    # -- updates ------------------------------------------------------------------------
+    def update(
+        self,
+        corpus: pd.DataFrame,
+        *,
+        model=None,
+        refit: bool = False,
+        new_params: bool = False,
+        verbose: bool = True,
+    ):
+        """Add a snapshot of papers; place the new ones; refit when asked or needed.
+
+        Parameters
+        ----------
+        corpus : pandas.DataFrame
+            The canonical table of the new snapshot (may repeat known papers).
+        model : ThemeModel, optional
+            The model to refit with; it is cloned, never changed. Default: the store's own
+            parameters (those of its first update), or `ThemeModel`'s defaults.
+        refit : bool
+            Refit the themes on every stored paper now.
+        new_params : bool
+            Accept a ``model`` whose parameters differ from the store's, and refit with
+            them; without it such an update raises `StoreError` saying what differs.
+        verbose : bool
+            Progress bars.
+
+        Returns
+        -------
+        trends.store.UpdateResult
+
+        Raises
+        ------
+        InputError
+            The input holds no paper, or the embedding cannot be cached (``"tfidf"``).
+        StoreError
+            The store's embedding or parameters differ from the model's, another update
+            holds the store for longer than ``busy_timeout``, or SQLite fails.
+        """
+        from .update import run_update
+
+        return run_update(
+            self, corpus, model=model, refit=refit, new_params=new_params, verbose=verbose
+        )
+
+    # -- the one write ------------------------------------------------------------------
+    def commit(self, write: Write) -> int:
+        """Record one update in a single transaction; returns the snapshot id."""
+        db = self._open(create=True)
+        try:
+            with db:
+                snapshot_id = db.execute(
+                    "INSERT INTO snapshots(added_at, sources, n_read, n_new, n_known) "
+                    "VALUES (?,?,?,?,?)",
+                    (
+                        write.added_at,
+                        json.dumps(write.sources),
+                        write.n_read,
+                        len(write.new_papers),
+                        write.n_read - len(write.new_papers),
+                    ),
+                ).lastrowid
+                db.executemany(
+                    "INSERT INTO papers VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    _paper_rows(write.new_papers, snapshot_id),
+                )
+                for run in write.runs:
+                    self._insert_run(db, snapshot_id, write.added_at, run)
+                for key, value in write.meta.items():
+                    db.execute(
+                        "INSERT INTO meta(key, value) VALUES (?, ?) "
+                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                        (key, json.dumps(value)),
+                    )
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: the update could not be written ({exc})") from None
+        return snapshot_id
+
+    @staticmethod
+    def _insert_run(db, snapshot_id: int, created_at: str, run: Run) -> int:
+        run_id = db.execute(
+            "INSERT INTO runs(snapshot_id, kind, created_at, n_papers, n_themes, "
+            "new_outlier_share, seconds) VALUES (?,?,?,?,?,?,?)",
+            (
+                snapshot_id,
+                run.kind,
+                created_at,
+                run.n_papers,
+                run.n_themes,
+                run.new_outlier_share,
+                run.seconds,
+            ),
+        ).lastrowid
+        db.executemany(
+            "INSERT INTO themes VALUES (?,?,?,?,?,?,?)",
+            [
+                (run_id, t, label, json.dumps(list(kw)), size, cent.tobytes(), thr)
+                for t, label, kw, size, cent, thr in run.themes
+            ],
+        )
+        db.executemany(
+            "INSERT INTO assignments VALUES (?,?,?)",
+            [(run_id, d, int(t)) for d, t in run.assignments],
+        )
+        db.executemany(
+            "INSERT INTO lineage VALUES (?,?,?,?,?)", [(run_id, *row) for row in run.lineage]
+        )
+        return run_id
+
+
+def _paper_rows(papers: pd.DataFrame, snapshot_id: int) -> list[tuple]:
+    def listed(value) -> str:
+        return json.dumps([str(v) for v in value] if isinstance(value, list | tuple) else [])
+
+    def text_or_none(value):
+        return None if value is None or pd.isna(value) else str(value)
+
+    return [
+        (
+            str(r.doc_id),
+            title_key(str(r.title)),
+            str(r.title),
+            str(r.abstract),
+            str(r.text),
+            None if pd.isna(r.published) else pd.Timestamp(r.published).isoformat(),
+            listed(r.categories),
+            listed(r.authors),
+            text_or_none(r.url),
+            text_or_none(r.source),
+            snapshot_id,
+        )
+        for r in papers.itertuples()
+    ]

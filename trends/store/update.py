@@ -1,0 +1,277 @@
+"""One daily update of a store: add the new papers, place them, refit when needed.
+
+The order is what keeps it safe: everything is checked before the store is touched (the
+input, the embedding, the parameters), the store is locked for the whole update (a second
+update waits for the first and then sees its papers), every slow step (embedding, a refit)
+runs before anything is written, and all of it is written in one transaction at the end.
+An update that fails or is killed leaves the store as it was; its papers are new again
+next time.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, StoreError
+from . import lineage
+from .db import Run, Store, Write
+
+# Parameters that do not change which themes a fit finds; a store does not pin them.
+NOT_PINNED = frozenset({"verbose", "cache_dir", "engine", "device", "namer", "ray_address"})
+
+
+@dataclass
+class UpdateResult:
+    """What one `Store.update` did."""
+
+    snapshot_id: int
+    n_read: int
+    n_new: int
+    n_known: int
+    new_outlier_share: float | None
+    refitted: bool
+    reason: str
+    n_themes: int
+    new_themes: list[int] = field(default_factory=list)
+    ended_themes: list[int] = field(default_factory=list)
+    unchanged_share: float | None = None
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        """One paragraph for the terminal."""
+        parts = [
+            f"snapshot {self.snapshot_id}: {self.n_read} papers read, {self.n_new} new, "
+            f"{self.n_known} already in the store."
+        ]
+        if self.new_outlier_share is not None:
+            parts.append(f"{self.new_outlier_share:.0%} of the new papers fit no known theme.")
+        if self.refitted:
+            parts.append(f"Refitted ({self.reason}): {self.n_themes} themes")
+            if self.new_themes:
+                parts.append(f"new themes {self.new_themes}")
+            if self.ended_themes:
+                parts.append(f"ended themes {self.ended_themes}")
+            if self.unchanged_share is not None:
+                parts.append(f"{self.unchanged_share:.0%} of papers kept their theme id.")
+        else:
+            parts.append(f"No refit: {self.n_themes} themes.")
+        parts.append(f"({self.seconds:.1f} s)")
+        return " ".join(parts)
+
+
+def pinned_params(model, embedder) -> dict:
+    """The parameters of ``model`` that decide its themes, as plain data.
+
+    ``embedding`` is recorded as the backend's identity (a model object has no other
+    stable name); ``embedding_arg`` keeps the argument itself when it is plain data, so
+    that an update without a model can rebuild the store's.
+    """
+    params = {k: v for k, v in model.get_params().items() if k not in NOT_PINNED}
+    arg = params.pop("embedding")
+    params["embedding"] = embedder.identity
+    params["embedding_arg"] = arg if arg is None or isinstance(arg, str | int | float) else None
+    return params
+
+
+def _model_for(store: Store, model, new_params: bool):
+    """A clone of ``model`` (or of the store's own) checked against the store's parameters."""
+    from sklearn.base import clone
+
+    from ..model import ThemeModel
+
+    recorded = store.meta("model_params")
+    if model is None:
+        kwargs = {}
+        if recorded:
+            kwargs = {k: v for k, v in recorded.items() if k not in {"embedding", "embedding_arg"}}
+            kwargs["embedding"] = recorded.get("embedding_arg")
+        model = ThemeModel(**kwargs)
+    model = clone(model)
+    if store.cache_dir is not None:
+        model.set_params(cache_dir=store.cache_dir)
+    embedder = model._embedder()
+    if not embedder.cacheable:
+        raise InputError(
+            "a store needs an embedding whose vectors can be cached (not 'tfidf'): "
+            "use the default model or a sentence-transformers model"
+        )
+    asked = pinned_params(model, embedder)
+    old_identity = store.meta("embedding")
+    if old_identity is not None and old_identity != asked["embedding"]:
+        raise StoreError(
+            f"{store.path} was built with the embedding {old_identity!r}, not "
+            f"{asked['embedding']!r}: use the same embedding for a store"
+        )
+    if recorded and not new_params:
+        differ = {
+            k: (recorded.get(k), v)
+            for k, v in asked.items()
+            if k != "embedding_arg" and recorded.get(k) != v
+        }
+        if differ:
+            listed = ", ".join(f"{k}={old!r} (asked {new!r})" for k, (old, new) in differ.items())
+            raise StoreError(
+                f"{store.path} was fitted with {listed}: leave these options out to use the "
+                "store's parameters, or ask for a refit with the new ones (--new-params)"
+            )
+    return model, embedder, asked
+
+
+def _check_corpus(corpus) -> pd.DataFrame:
+    from ..load.canonical import CANONICAL
+
+    if not isinstance(corpus, pd.DataFrame):
+        raise InputError("an update takes the canonical table of trends.load()")
+    if len(corpus) == 0:
+        raise InputError("no paper to add: the input holds 0 papers")
+    missing = [c for c in ("doc_id", "title", "text") if c not in corpus.columns]
+    if missing:
+        raise InputError(
+            f"the input lacks the column(s) {', '.join(missing)}: load it with trends.load()"
+        )
+    corpus = corpus.reset_index(drop=True)
+    for name in CANONICAL:
+        if name not in corpus.columns:
+            corpus[name] = None if name not in {"categories", "authors"} else [[]] * len(corpus)
+    return corpus
+
+
+def run_update(
+    store: Store,
+    corpus: pd.DataFrame,
+    *,
+    model=None,
+    refit: bool = False,
+    new_params: bool = False,
+    verbose: bool = True,
+) -> UpdateResult:
+    """Add a snapshot of papers to ``store`` (see `Store.update`)."""
+    t0 = time.perf_counter()
+    corpus = _check_corpus(corpus)
+    _model_for(store, model, new_params)  # refuse a bad update before touching the store
+    with store.lock():
+        model, embedder, params = _model_for(store, model, new_params)
+        model.set_params(verbose=verbose)
+        last_fit = store.last_fit()
+        unique = ~corpus["doc_id"].astype(str).duplicated()
+        new = corpus[(~store.known(corpus)) & unique.to_numpy()].reset_index(drop=True)
+        new["doc_id"] = store.fresh_ids(new["doc_id"])
+        new_emb = model.embed(new) if len(new) else None
+        placed = np.full(len(new), -1, dtype=np.int64)
+        share = None
+        if last_fit is not None:
+            ids, cents, thresholds, _ = store.theme_arrays(last_fit)
+            placed = lineage.place_stable(new_emb, ids, cents, thresholds)
+            share = float(np.mean(placed == -1)) if len(new) else None
+        reason = lineage.refit_reason(
+            has_fit=last_fit is not None,
+            asked=refit or (new_params and store.meta("model_params") is not None),
+            new_outlier_share=share,
+            threshold=store.refit_threshold,
+        )
+        runs: list[Run] = []
+        n_themes = len(store.theme_arrays(last_fit)[0]) if last_fit is not None else 0
+        if last_fit is not None and reason != "asked":
+            runs.append(
+                Run(
+                    kind="assign",
+                    n_papers=len(new),
+                    n_themes=n_themes,
+                    new_outlier_share=share,
+                    seconds=time.perf_counter() - t0,
+                    assignments=list(zip(new.doc_id.astype(str), placed.tolist(), strict=True)),
+                )
+            )
+        result = UpdateResult(
+            snapshot_id=0,
+            n_read=len(corpus),
+            n_new=len(new),
+            n_known=len(corpus) - len(new),
+            new_outlier_share=share,
+            refitted=False,
+            reason=reason,
+            n_themes=n_themes,
+        )
+        meta = {"embedding": embedder.identity, "model_params": params}
+        if reason:
+            fit_run, next_id = _refit(store, model, new, placed, last_fit, t0)
+            runs.append(fit_run)
+            meta["next_theme_id"] = next_id
+            _describe_refit(result, fit_run, store, last_fit)
+        write = Write(
+            added_at=pd.Timestamp.now(tz="UTC").isoformat(),
+            sources=sorted({str(s) for s in corpus["source"].dropna()}),
+            n_read=len(corpus),
+            new_papers=new,
+            runs=runs,
+            meta=meta,
+        )
+        result.snapshot_id = store.commit(write)
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def _refit(store: Store, model, new: pd.DataFrame, placed, last_fit, t0):
+    """Fit every paper (stored and new); stable ids by matching the previous themes."""
+    stored = store.papers().drop(columns="snapshot_id")
+    everything = pd.concat([stored, new[stored.columns]], ignore_index=True)
+    fitted = model.fit(everything, embeddings=model.embed(everything))
+    keywords = {int(r.theme_id): list(r.keywords) for r in fitted.themes_.itertuples()}
+    mapping, links = {}, []
+    if last_fit is not None:
+        old_ids, old_cents, _, old_kw = store.theme_arrays(last_fit)
+        before = store.assignments()
+        where = dict(zip(before.doc_id, before.theme_id, strict=True))
+        where.update(zip(new.doc_id.astype(str), np.asarray(placed).tolist(), strict=True))
+        old_labels = np.array([where.get(d, -1) for d in everything.doc_id.astype(str)])
+        mapping, links = lineage.match_themes(
+            old_ids,
+            old_cents,
+            old_kw,
+            fitted.centroids_,
+            [keywords[t] for t in range(fitted.n_themes_)],
+            members=(old_labels, fitted.labels_),
+        )
+    full, new_links, next_id = lineage.allocate_ids(
+        mapping, fitted.n_themes_, int(store.meta("next_theme_id", 0))
+    )
+    stable = lineage.stable_labels(fitted.labels_, full)
+    dims = fitted.centroids_.shape[1]
+    themes = []
+    for r in fitted.themes_.itertuples():
+        t = int(r.theme_id)
+        cent = fitted.centroids_[t] if t >= 0 else np.zeros(dims, np.float32)
+        thr = float(fitted.thresholds_[t]) if t >= 0 else 1.0
+        themes.append(
+            (full[t], r.label, list(r.keywords), int(r.size), cent.astype(np.float32), thr)
+        )
+    run = Run(
+        kind="fit",
+        n_papers=len(everything),
+        n_themes=fitted.n_themes_,
+        new_outlier_share=None,
+        seconds=time.perf_counter() - t0,
+        assignments=list(zip(everything.doc_id.astype(str), stable.tolist(), strict=True)),
+        themes=themes,
+        lineage=[link.row() for link in links + new_links],
+    )
+    return run, next_id
+
+
+def _describe_refit(result: UpdateResult, run: Run, store: Store, last_fit) -> None:
+    result.refitted = True
+    result.n_themes = run.n_themes
+    if last_fit is not None:  # the first fit's themes are all new: not worth listing
+        result.new_themes = sorted(row[1] for row in run.lineage if row[2] == "new")
+    result.ended_themes = sorted(row[0] for row in run.lineage if row[2] == "ended")
+    if last_fit is not None:
+        before = store.assignments()
+        after = dict(run.assignments)
+        result.unchanged_share = lineage.unchanged_share(
+            dict(zip(before.doc_id, before.theme_id, strict=True)),
+            {d: after[d] for d in before.doc_id if d in after},
+        )
