@@ -111,7 +111,11 @@ def test_latin1_file_is_decoded_and_recorded(data):
     assert df.title[0] == "\u201cNa\u00efve\u201d Bayes revisited"
     assert "Caf\u00e9" in df.abstract[0]
     report = df.attrs["load_report"]
-    assert report["encodings"] == {str(data / "legacy_cp1252.csv"): "cp1252"}
+    (found,) = report["encodings"].values()
+    assert list(report["encodings"]) == [str(data / "legacy_cp1252.csv")]
+    assert found["encoding"] == "cp1252" and 0 <= found["confidence"] <= 1
+    (warning,) = report["warnings"]
+    assert warning["field"] == "encoding" and "cp1252" in warning["reason"]
 
 
 def test_duplicates_by_id_then_title_keep_earliest(tmp_path):

@@ -3,21 +3,30 @@
 The canonical table has one row per paper and these columns, in order:
 ``doc_id, title, abstract, text, published, categories, authors, url, source``,
 then any further columns of the source (a ``label``, a ``venue``...).
+
+Every record read is kept, dropped as a duplicate (`trends.load.dedupe` says which kinds)
+or skipped with its file, line and reason; a file that cannot be read at all raises
+`LoadError`. Texts are normalised as `trends.load.normalise` describes (markup removed,
+escaped text never turned into markup), and resources are bounded by `trends.load.limits`.
 """
 
 from __future__ import annotations
 
+import sys
+import types
 from functools import lru_cache
 
 import pandas as pd
 
+from . import limits
 from .canonical import CANONICAL, ColumnMap, canonical_record, file_date, is_global_id
+from .dedupe import dedupe
 from .errors import LoadError, LoadReport, Recorder, Skip
-from .normalise import make_text, title_doc_id, title_key
-from .readers import BINARY_FORMATS, READERS
-from .sources import FORMATS, decode, detect_format, expand, read_bytes
+from .normalise import collect_notes, make_text
+from .readers import BINARY_FORMATS, READERS, RECORD_STREAMS
+from .sources import FORMATS, decode, detect_format, expand, read_bytes, transcode_bom
 
-__all__ = ["CANONICAL", "FORMATS", "LoadError", "LoadReport", "Skip", "load"]
+__all__ = ["CANONICAL", "FORMATS", "LoadError", "LoadReport", "Skip", "limits", "load"]
 
 
 def load(*sources, format: str | None = None, columns=None, strict: bool = False) -> pd.DataFrame:
@@ -40,15 +49,21 @@ def load(*sources, format: str | None = None, columns=None, strict: bool = False
     Returns
     -------
     pandas.DataFrame
-        The canonical table. ``df.attrs["load_report"]`` holds ``read``, ``kept``,
-        ``duplicates`` and ``skipped`` (each skip with file, line and reason);
-        ``read == kept + duplicates + len(skipped)``.
+        The canonical table. ``df.attrs["load_report"]`` (see `LoadReport`) holds
+        ``read``, ``kept``, ``duplicates`` (``id_duplicates + title_text_duplicates +
+        near_duplicates``, as `trends.load.dedupe` defines them) and ``skipped`` (each
+        skip with file, line and reason), with ``read == kept + duplicates +
+        len(skipped)``; also ``missing_values`` (unusable values treated as missing, per
+        field), ``encodings`` (files not in UTF-8: the encoding used and how sure the
+        guess was), ``warnings`` and ``files``.
 
     Raises
     ------
     LoadError
-        A source is missing, empty, truncated, binary or of an unknown format, or a
-        table has no abstract column. The message names the file and line.
+        A source is empty, missing, not a regular file, truncated, binary, of an unknown
+        format or over a limit of `trends.load.limits`; a table has no abstract column,
+        or names a column twice. The message names the file and, where there is one, the
+        line.
     """
     if not sources:
         raise LoadError("no source given: name at least one file, folder or glob pattern")
@@ -57,17 +72,18 @@ def load(*sources, format: str | None = None, columns=None, strict: bool = False
     report = LoadReport()
     rec = Recorder(report, strict=strict)
     records: list[dict] = []
+    seen_files: set[str] = set()
     for source in sources:
         if isinstance(source, pd.DataFrame):
             records.extend(_from_frame(source, columns, rec, report))
             continue
-        for path in expand([source]):
+        for path in expand([source], seen_files):
             records.extend(_from_file(path, format, columns, rec, report))
-    skipped_early = len(report.skipped)
+    skipped = len(report.skipped)
     frame = _assemble(records, rec)
-    report.read = len(records) + skipped_early
+    report.read = len(records) + skipped
     report.kept = len(frame)
-    report.duplicates = len(records) - (len(report.skipped) - skipped_early) - len(frame)
+    report.duplicates = report.id_duplicates + report.title_text_duplicates + report.near_duplicates
     assert report.read == report.kept + report.duplicates + len(report.skipped)
     frame.attrs["load_report"] = report.as_dict()
     return frame
@@ -75,53 +91,123 @@ def load(*sources, format: str | None = None, columns=None, strict: bool = False
 
 def _from_file(path, format, columns, rec, report) -> list[dict]:
     data = read_bytes(path)
+    data = transcode_bom(path, data, report.encodings)
     fmt = format or detect_format(path, data)
     report.files.append(path)
     reader = READERS[fmt]
-    payload = data if fmt in BINARY_FORMATS else decode(path, data, report.encodings)
+    if fmt in BINARY_FORMATS:
+        payload = data
+    else:
+        payload = decode(path, data, report.encodings)
+        found = report.encodings.get(path)
+        if found and found["detected"] != "byte-order mark":
+            rec.warn(
+                path,
+                None,
+                f"not UTF-8: decoded as {found['encoding']} (detected {found['detected']}, "
+                f"confidence {found['confidence']:.0%}); check its accented letters",
+                "encoding",
+            )
+    del data
     default_date = file_date(path)
+    stream = fmt in RECORD_STREAMS
     out: list[dict] = []
     cmaps: dict[tuple, ColumnMap] = {}
+    # A stream may mix records with and without an abstract key: those without are counted
+    # skips, but only once the file has shown an abstract column at all (a file without
+    # one is refused as a whole, as a table without one is).
+    pending: list[tuple[int | None, list[str]]] = []
+    has_abstract = False
+    mapped_seen: set[str] = set()
     try:
-        for line, raw in reader(path, payload, rec):
-            keys = tuple(raw)
-            cmap = cmaps.get(keys)
-            if cmap is None:
-                cmap = cmaps[keys] = ColumnMap.build(list(keys), columns, path)
+        with collect_notes() as notes:
+            for line, raw in reader(path, payload, rec):
+                keys = tuple(raw)
+                cmap = cmaps.get(keys)
+                if cmap is None:
+                    cmap = cmaps[keys] = ColumnMap.build(list(keys), columns, path, partial=stream)
+                    if not stream and "abstract" not in cmap.used:
+                        raise _no_abstract(path, line, keys)
+                if columns:
+                    mapped_seen.update(c for c in columns if c in cmap.used)
                 if "abstract" not in cmap.used:
-                    raise LoadError(
-                        "no abstract column: expected one of abstract, summary, text "
-                        f"(columns are: {', '.join(k for k in keys if not k.startswith('_'))}); "
-                        "map yours with columns={'abstract': ...}",
-                        path=path,
-                        line=line,
-                    )
-            row = canonical_record(
-                raw, cmap, path=path, line=line, rec=rec, default_date=default_date
-            )
-            if row is not None:
-                out.append(row)
+                    where = line if line is not None else raw.get("_record")
+                    if has_abstract:
+                        _skip_no_abstract_key(rec, path, where, keys)
+                    else:
+                        pending.append((where, list(keys)))
+                    continue
+                if not has_abstract:
+                    has_abstract = True
+                    for where, pkeys in pending:
+                        _skip_no_abstract_key(rec, path, where, pkeys)
+                    pending = []
+                row = canonical_record(
+                    raw, cmap, path=path, line=line, rec=rec, default_date=default_date
+                )
+                if notes:
+                    where = line if line is not None else raw.get("_record")
+                    for note in dict.fromkeys(notes):
+                        rec.warn(path, where, note)
+                    notes.clear()
+                if row is not None:
+                    out.append(row)
     except LoadError:
         raise
     except Exception as exc:  # a reader met input it was not built for: say where, not how
         raise LoadError(
             f"could not read as {fmt} ({type(exc).__name__}: {str(exc)[:160]})", path=path
         ) from exc
+    if pending:
+        raise _no_abstract(path, pending[0][0], tuple(pending[0][1]))
+    if columns and (out or has_abstract):
+        missing = [c for c in columns if c not in mapped_seen]
+        if missing:
+            name = missing[0]
+            raise LoadError(
+                f"columns= maps {name!r} to {columns[name]!r}, but no record has such a column",
+                path=path,
+            )
     return out
+
+
+def _no_abstract(path: str, line, keys: tuple) -> LoadError:
+    shown = [str(k) for k in keys if not str(k).startswith("_")]
+    hint = "; is the file really comma-separated?" if len(shown) == 1 else ""
+    return LoadError(
+        "no abstract column: expected one of abstract, summary, text "
+        f"(columns are: {', '.join(shown[:50])}{', ...' if len(shown) > 50 else ''}); "
+        f"map yours with columns={{'abstract': ...}}{hint}",
+        path=path,
+        line=line,
+    )
+
+
+def _skip_no_abstract_key(rec: Recorder, path: str, line, keys) -> None:
+    shown = ", ".join(str(k) for k in list(keys)[:20] if not str(k).startswith("_"))
+    rec.skip(path, line, f"record has no abstract field (its keys: {shown})", "abstract")
 
 
 def _from_frame(frame: pd.DataFrame, columns, rec, report) -> list[dict]:
     path = "<DataFrame>"
     report.files.append(path)
-    cmap = ColumnMap.build([str(c) for c in frame.columns], columns, path)
+    names = [str(c) for c in frame.columns]
+    if len(set(names)) != len(names):
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        raise LoadError(f"the table names a column more than once: {repeated}", path=path)
+    cmap = ColumnMap.build(names, columns, path)
     if "abstract" not in cmap.used:
         raise LoadError("no abstract column (abstract, summary or text)", path=path)
-    frame = frame.rename(columns=str)
+    frame = frame.set_axis(names, axis=1)
     out = []
-    for k, raw in enumerate(frame.to_dict(orient="records"), start=1):
-        row = canonical_record(raw, cmap, path=path, line=k, rec=rec, default_date=None)
-        if row is not None:
-            out.append(row)
+    with collect_notes() as notes:
+        for k, raw in enumerate(frame.to_dict(orient="records"), start=1):
+            row = canonical_record(raw, cmap, path=path, line=k, rec=rec, default_date=None)
+            for note in dict.fromkeys(notes):
+                rec.warn(path, k, note)
+            notes.clear()
+            if row is not None:
+                out.append(row)
     return out
 
 
@@ -137,6 +223,9 @@ def _parse_date(value: str):
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
+_FIXED = frozenset(CANONICAL) | {"_line", "_date_field"}
+
+
 def _assemble(records: list[dict], rec: Recorder) -> pd.DataFrame:
     for r in records:
         value = r["published"]
@@ -147,63 +236,70 @@ def _assemble(records: list[dict], rec: Recorder) -> pd.DataFrame:
         range(len(records)),
         key=lambda i: (records[i]["published"] is pd.NaT, _sort_time(records[i]), i),
     )
-    titles_by_id: dict[str, dict[str, str]] = {}
-    ids_in_use: set[str] = {r["doc_id"] for r in records if r["doc_id"]}
-    seen_titles: set[str] = set()
-    kept: list[int] = []
-    for i in order:
-        r = records[i]
-        key = title_key(r["title"])
-        doc_id = r["doc_id"] or title_doc_id(r["title"])
-        known = titles_by_id.get(doc_id)
-        if known is not None:
-            if key in known:
-                continue  # the same paper again
-            if is_global_id(doc_id):
-                continue  # an arXiv id or DOI names one paper, even if its title was revised
-            # A local id (a row number) reused for another paper: keep it under a new id.
-            rec.report.id_conflicts += 1
-            n = 2
-            while f"{doc_id}-{n}" in ids_in_use:
-                n += 1
-            new_id = f"{doc_id}-{n}"
-            ids_in_use.add(new_id)
-            known[key] = new_id
-            doc_id = new_id
-        else:
-            titles_by_id[doc_id] = {key: doc_id}
-        if key in seen_titles:
-            continue
-        seen_titles.add(key)
-        r["doc_id"] = doc_id
-        kept.append(i)
-    kept.sort()
+    found = dedupe(records, order, is_global_id)
+    report = rec.report
+    report.id_duplicates += found.id_duplicates
+    report.title_text_duplicates += found.title_text_duplicates
+    report.near_duplicates += found.near_duplicates
+    report.id_conflicts += found.id_conflicts
+    for i, j, similarity in found.near_pairs:
+        report.near_duplicate_pairs.append(
+            {
+                "file": records[i]["source"],
+                "line": records[i]["_line"],
+                "title": records[i]["title"][:200],
+                "kept_doc_id": found.doc_ids[j],
+                "kept_file": records[j]["source"],
+                "kept_line": records[j]["_line"],
+                "similarity": round(similarity, 3),
+            }
+        )
+    kept = sorted(found.kept)
     rows = [records[i] for i in kept]
-    extras: list[str] = []
+    for i, r in zip(kept, rows, strict=True):
+        r["doc_id"] = found.doc_ids[i]
+    extras: dict[str, None] = {}
     for r in rows:
-        for k in r:
-            if k not in CANONICAL and not k.startswith("_") and k not in extras:
-                extras.append(k)
-    frame = pd.DataFrame(
-        {
-            "doc_id": pd.array([r["doc_id"] for r in rows], dtype="string"),
-            "title": pd.array([r["title"] for r in rows], dtype="string"),
-            "abstract": pd.array([r["abstract"] for r in rows], dtype="string"),
-            "text": pd.array([make_text(r["title"], r["abstract"]) for r in rows], dtype="string"),
-            "published": pd.to_datetime(
-                pd.Series([r["published"] for r in rows], dtype="object"), utc=True
-            ),
-            "categories": pd.Series([r["categories"] for r in rows], dtype="object"),
-            "authors": pd.Series([r["authors"] for r in rows], dtype="object"),
-            "url": pd.array([r["url"] for r in rows], dtype="string"),
-            "source": pd.array([r["source"] for r in rows], dtype="string"),
-        }
-    )
+        if r.keys() - extras.keys() - _FIXED:  # in C: most rows add no new column
+            for k in r:
+                if k not in extras and k not in _FIXED and not k.startswith("_"):
+                    extras[k] = None
+    columns = {
+        "doc_id": pd.array([r["doc_id"] for r in rows], dtype="string"),
+        "title": pd.array([r["title"] for r in rows], dtype="string"),
+        "abstract": pd.array([r["abstract"] for r in rows], dtype="string"),
+        "text": pd.array([make_text(r["title"], r["abstract"]) for r in rows], dtype="string"),
+        "published": pd.to_datetime(
+            pd.Series([r["published"] for r in rows], dtype="object"), utc=True
+        ),
+        "categories": pd.Series([r["categories"] for r in rows], dtype="object"),
+        "authors": pd.Series([r["authors"] for r in rows], dtype="object"),
+        "url": pd.array([r["url"] for r in rows], dtype="string"),
+        "source": pd.array([r["source"] for r in rows], dtype="string"),
+    }
+    # All extra columns in one go: adding 10,000 columns one by one takes minutes.
     for name in extras:
-        frame[name] = [r.get(name) for r in rows]
-    return frame
+        columns[name] = [r.get(name) for r in rows]
+    return pd.DataFrame(columns)
 
 
 def _sort_time(record: dict) -> int:
     stamp = record["published"]
     return 0 if stamp is pd.NaT else stamp.value
+
+
+class _CallableModule(types.ModuleType):
+    """The `trends.load` package, callable as its own `load` function.
+
+    ``trends.load`` names both this subpackage and the function. With the package root
+    importing lazily, ``import trends.load`` (or ``from trends.load import LoadError``)
+    makes the import system bind the subpackage to ``trends.load``, which would then no
+    longer be callable; a callable package keeps ``trends.load(...)`` working whatever was
+    imported first.
+    """
+
+    def __call__(self, *sources, **kwargs) -> pd.DataFrame:
+        return load(*sources, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
+import numbers
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from . import limits
 from .errors import LoadError, Recorder
 from .normalise import arxiv_id, clean_text
 
@@ -44,6 +47,19 @@ ALIASES: dict[str, tuple[str, ...]] = {
 _FILE_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
 _DOI = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)?(10\.\d{4,9}/\S+)$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
+# Strings that spreadsheets, pandas and databases write for "no value" (pandas' own list,
+# compared case-insensitively, plus a few more); never a title or an abstract.
+_NA_STRINGS = frozenset(
+    s.casefold()
+    for s in (
+        "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "1.#IND", "1.#QNAN",
+        "<NA>", "N/A", "NA", "NULL", "NaN", "None", "nil", "undefined", "Infinity",
+        "-Infinity", "inf", "-inf",
+    )
+)  # fmt: skip
+_NA_MAX_LEN = max(map(len, _NA_STRINGS))
+# An abstract shorter than this is kept, with a warning: it is more likely junk than prose.
+NEAR_EMPTY_CHARS = 10
 
 
 @dataclass(frozen=True)
@@ -54,8 +70,14 @@ class ColumnMap:
     extras: tuple[str, ...]
 
     @classmethod
-    def build(cls, keys: list[str], columns: dict[str, str] | None, path: str) -> ColumnMap:
-        """Resolve the user's ``columns`` mapping, then the usual names, case-insensitively."""
+    def build(
+        cls, keys: list[str], columns: dict[str, str] | None, path: str, *, partial: bool = False
+    ) -> ColumnMap:
+        """Resolve the user's ``columns`` mapping, then the usual names, case-insensitively.
+
+        With ``partial`` (records of a stream, whose keys vary), a mapped column absent
+        from these keys is left out instead of refused; the caller checks the whole file.
+        """
         columns = dict(columns or {})
         unknown = set(columns) - set(ALIASES)
         if unknown:
@@ -68,6 +90,8 @@ class ColumnMap:
         used: dict[str, str] = {}
         for canonical, given in columns.items():
             if given not in keys and given.lower() not in lower:
+                if partial:
+                    continue
                 raise LoadError(
                     f"columns= maps {canonical!r} to {given!r}, but there is no such column "
                     f"(columns are: {', '.join(map(str, keys))})",
@@ -87,34 +111,97 @@ class ColumnMap:
         return cls(used, extras)
 
 
-def _scalar(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
+def _text_value(value) -> tuple[str | None, str | None]:
+    """A title or abstract as ``(text, None)``.
+
+    ``(None, None)`` when absent, ``(None, why)`` when a value is there but is not text
+    (it then counts as missing).
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None, None
+        if len(text) <= _NA_MAX_LEN and text.casefold() in _NA_STRINGS:
+            return None, f"{text!r} is a missing-value marker"
+        return text, None
+    if _is_null(value):
+        return None, None
+    return None, f"a {_kind(value)} is not text"
+
+
+def _scalar(value) -> tuple[str | None, str | None]:
+    """An id, date or url as text (numbers spelled exactly), like `_text_value`."""
+    if isinstance(value, str):
+        text, why = _text_value(value)
+        if text is not None and len(text) > limits.MAX_VALUE_CHARS:
+            return None, f"longer than {limits.MAX_VALUE_CHARS:,} characters"
+        return text, why
+    if _is_null(value):
+        return None, None
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return None, f"a {_kind(value)} is not text"
     if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    text = str(value).strip()
-    return text or None
+        # JSON numbers arrive as Decimal; `1e2000000000` must not be spelled out.
+        if not value.is_finite() or abs(value.adjusted()) > limits.MAX_NUMBER_DIGITS:
+            return None, f"the number {str(value)[:40]} is out of range"
+        if len(value.as_tuple().digits) > limits.MAX_NUMBER_DIGITS:
+            return None, "the number has too many digits"
+        return format(value, "f"), None
+    if isinstance(value, numbers.Integral):
+        if abs(int(value)) >= 10**limits.MAX_NUMBER_DIGITS:
+            return None, "the number has too many digits"
+        return str(int(value)), None
+    if isinstance(value, float):
+        if not math.isfinite(value) or abs(value) >= 10.0**limits.MAX_NUMBER_DIGITS:
+            return None, f"the number {value!r} is out of range"
+        return (str(int(value)) if value.is_integer() else repr(value)), None
+    if isinstance(value, (_dt.date, _dt.datetime)) or hasattr(value, "isoformat"):
+        return str(value), None
+    return None, f"a {_kind(value)} is not text"
+
+
+def _is_null(value) -> bool:
+    """The source's own "no value": None, NaN, pandas' NA and NaT."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    return type(value).__name__ in {"NAType", "NaTType"}
+
+
+def _kind(value) -> str:
+    if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
+        return "list"
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return "bytes value"
+    if isinstance(value, (numbers.Number, Decimal)):
+        return "number"
+    return type(value).__name__
 
 
 def _as_list(value, kind: str) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, float) and math.isnan(value):
-        return []
-    if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
+    """Categories or authors as a list of names.
+
+    From a list (of names, or of objects with a ``name``/``term``) or from one string
+    split at ``;``, `` and `` (authors), ``,`` or spaces (categories).
+    """
+    if isinstance(value, (list, tuple)) or (
+        hasattr(value, "tolist") and not isinstance(value, str)
+    ):
         items = value.tolist() if hasattr(value, "tolist") else value
+        if not isinstance(items, list):
+            items = [items]
         out = []
         for item in items:
             if isinstance(item, dict):
-                item = item.get("name") or item.get("term") or ""
-            if str(item).strip():
-                out.append(clean_text(str(item)))
+                item = item.get("name") or item.get("term")
+            text, _ = _text_value(item) if isinstance(item, str) else _scalar(item)
+            if text and len(text) <= limits.MAX_VALUE_CHARS:
+                out.append(clean_text(text))
         return out
-    text = str(value).strip()
+    text, _ = _text_value(value)
     if not text:
         return []
     if ";" in text:
@@ -127,7 +214,7 @@ def _as_list(value, kind: str) -> list[str]:
         parts = text.split()
     else:
         parts = [text]
-    return [clean_text(p) for p in parts if p.strip()]
+    return [clean_text(p) for p in parts if p.strip() and len(p) <= limits.MAX_VALUE_CHARS]
 
 
 def doc_id_of(raw: str | None) -> str | None:
@@ -157,26 +244,63 @@ def file_date(path: str) -> str | None:
 def canonical_record(
     raw: dict, cmap: ColumnMap, *, path: str, line: int | None, rec: Recorder, default_date
 ) -> dict | None:
-    """The canonical fields of one record, or None (and a recorded skip) when unusable."""
+    """The canonical fields of one record, or None (and a recorded skip) when unusable.
+
+    A value that is present but unusable (an NA-like string, a list where text belongs, an
+    absurd number) is treated as missing and counted in ``missing_values``.
+    """
     where_line = line if line is not None else raw.get("_record")
-    get = {c: raw.get(k) for c, k in cmap.used.items()}
-    title = clean_text(_scalar(get.get("title")) or "")
-    abstract = clean_text(_scalar(get.get("abstract")) or "")
+    used = cmap.used
+    fields = {}
+    for name in ("title", "abstract"):
+        text, why = _text_value(raw.get(used[name])) if name in used else (None, None)
+        if why is not None:
+            rec.missing(name)
+        elif text is not None and len(text) > limits.MAX_FIELD_CHARS:
+            rec.skip(
+                path,
+                where_line,
+                f"{name} is longer than {limits.MAX_FIELD_CHARS:,} characters "
+                "(trends.load.limits.MAX_FIELD_CHARS)",
+                used[name],
+            )
+            return None
+        fields[name] = (text, why)
+    abstract_raw, abstract_why = fields["abstract"]
+    abstract = clean_text(abstract_raw) if abstract_raw is not None else ""
     if not abstract:
-        rec.skip(path, where_line, "record has no abstract", cmap.used.get("abstract", "abstract"))
+        detail = f" ({abstract_why})" if abstract_why else ""
+        rec.skip(
+            path, where_line, f"record has no abstract{detail}", used.get("abstract", "abstract")
+        )
         return None
-    if "title" not in cmap.used:
+    title_raw, title_why = fields["title"]
+    title = clean_text(title_raw) if title_raw is not None else ""
+    if "title" not in used:
         # A table with text but no titles: the first sentence stands in for one.
         title = _SENTENCE_END.split(abstract, 1)[0][:120]
     if not title:
-        rec.skip(path, where_line, "record has no title", cmap.used.get("title", "title"))
+        detail = f" ({title_why})" if title_why else ""
+        rec.skip(path, where_line, f"record has no title{detail}", used.get("title", "title"))
         return None
     if abstract.startswith(title) and len(abstract) > len(title):
         abstract = abstract[len(title) :].lstrip(" .:-\u2013\u2014") or abstract
-    published = _scalar(get.get("published")) or default_date
-    categories = _as_list(get.get("categories"), "categories")
-    doc_id = doc_id_of(_scalar(get.get("doc_id")))
-    url = _scalar(get.get("url"))
+    if len(abstract) < NEAR_EMPTY_CHARS:
+        rec.warn(
+            path,
+            where_line,
+            f"near-empty abstract ({len(abstract)} character{'s' * (len(abstract) != 1)})",
+            used["abstract"],
+        )
+    values = {}
+    for name in ("doc_id", "published", "url"):
+        value, why = _scalar(raw.get(used[name])) if name in used else (None, None)
+        if why is not None:
+            rec.missing(name)
+        values[name] = value
+    published = values["published"] or default_date
+    doc_id = doc_id_of(values["doc_id"])
+    url = values["url"]
     if url is None and doc_id and arxiv_id(doc_id):
         url = f"https://arxiv.org/abs/{doc_id}"
     out = {
@@ -184,12 +308,14 @@ def canonical_record(
         "title": title,
         "abstract": abstract,
         "published": published,
-        "categories": categories,
-        "authors": _as_list(get.get("authors"), "authors"),
+        "categories": _as_list(
+            raw.get(used["categories"]) if "categories" in used else None, "categories"
+        ),
+        "authors": _as_list(raw.get(used["authors"]) if "authors" in used else None, "authors"),
         "url": url,
         "source": path,
         "_line": where_line,
-        "_date_field": cmap.used.get("published", "published"),
+        "_date_field": used.get("published", "published"),
     }
     for key in cmap.extras:
         value = raw.get(key)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import warnings
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
 from ..errors import TrendsError
@@ -31,24 +34,67 @@ class Skip:
     line: int | None
     reason: str
     field: str | None = None
+    last_line: int | None = None  # when the record spans lines: the last one
 
     def __str__(self) -> str:
         where = self.file + (f", line {self.line}" if self.line is not None else "")
+        if self.last_line is not None and self.last_line != self.line:
+            where += f"-{self.last_line}"
         what = f" ({self.field})" if self.field else ""
         return f"{where}: {self.reason}{what}"
 
 
 @dataclass
 class LoadReport:
-    """Counts of one `trends.load` call: ``read == kept + duplicates + len(skipped)``."""
+    """Counts of one `trends.load` call.
+
+    ``read == kept + duplicates + len(skipped)``, and ``duplicates == id_duplicates +
+    title_text_duplicates + near_duplicates``.
+
+    Attributes
+    ----------
+    read, kept : int
+        Records read (every record a reader found, usable or not) and rows kept.
+    duplicates : int
+        Records dropped as another record's copy, the sum of the three kinds below.
+    id_duplicates : int
+        Same arXiv id or DOI as a kept paper, or the same local id, title and text.
+    title_text_duplicates : int
+        Same title and the same text (words, ignoring case and punctuation).
+    near_duplicates : int
+        Same title and nearly the same text (word 3-shingle Jaccard similarity of at
+        least 0.9); each is listed in ``near_duplicate_pairs``.
+    skipped : list of Skip
+        Records read but not usable, each with file, line (and last line, when the
+        record spans several), reason and field.
+    id_conflicts : int
+        Local ids (row numbers) reused for another paper, kept under a new id.
+    missing_values : dict
+        Per canonical field, values present in the source but unusable and treated as
+        missing: NA-like strings (``NaN``, ``None``, ``null``, ``N/A``...), numbers, lists
+        or objects where text is expected, non-finite or absurdly large numbers.
+    encodings : dict
+        Per file not in UTF-8: ``{"encoding": used, "detected": what detection said,
+        "confidence": 0..1}``.
+    warnings : list of Skip
+        Problems that did not cost the record: an unreadable date, a near-empty abstract,
+        LaTeX a parser could not read, a guessed encoding.
+    files : list of str
+        The files read, in order (a file named twice is read once).
+    """
 
     read: int = 0
     kept: int = 0
     duplicates: int = 0
+    id_duplicates: int = 0
+    title_text_duplicates: int = 0
+    near_duplicates: int = 0
     skipped: list[Skip] = field(default_factory=list)
     id_conflicts: int = 0
-    encodings: dict[str, str] = field(default_factory=dict)
+    missing_values: dict[str, int] = field(default_factory=dict)
+    encodings: dict[str, dict] = field(default_factory=dict)
     warnings: list[Skip] = field(default_factory=list)
+    near_duplicate_pairs: list[dict] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -66,13 +112,71 @@ class Recorder:
         self.report = report
         self.strict = strict
 
-    def skip(self, file: str, line: int | None, reason: str, field: str | None = None) -> None:
-        """Record a skipped record (or raise `LoadError` when strict)."""
+    def skip(
+        self,
+        file: str,
+        line: int | None,
+        reason: str,
+        field: str | None = None,
+        *,
+        last_line: int | None = None,
+    ) -> None:
+        """Record a skipped record (or raise `LoadError` when strict).
+
+        ``last_line`` is the record's last line when it spans several (a CSV row with a
+        quoted line break): the skip accounts for all of them.
+        """
         if self.strict:
             detail = f"{reason} ({field})" if field else reason
             raise LoadError(detail, path=file, line=line)
-        self.report.skipped.append(Skip(file, line, reason, field))
+        self.report.skipped.append(Skip(file, line, reason, field, last_line))
 
     def warn(self, file: str, line: int | None, reason: str, field: str | None = None) -> None:
         """Record a problem that did not cost the record (an unreadable date, say)."""
         self.report.warnings.append(Skip(file, line, reason, field))
+
+    def missing(self, field: str) -> None:
+        """Count a value that was present but unusable, and is treated as missing."""
+        counts = self.report.missing_values
+        counts[field] = counts.get(field, 0) + 1
+
+
+class _ListHandler(logging.Handler):
+    def __init__(self, sink: list[str]):
+        super().__init__(logging.DEBUG)
+        self.sink = sink
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno >= logging.WARNING:
+            self.sink.append(record.getMessage().strip())
+
+
+@contextmanager
+def captured_messages(*loggers: str, python_warnings: bool = False):
+    """Collect what third-party parsers log or warn, instead of printing it to the terminal.
+
+    Parsers such as pylatexenc and bibtexparser report malformed input through `logging`
+    (which prints to stderr when the application configured nothing) or `warnings`. Inside
+    this block their messages land in the yielded list, so that the caller can count them
+    in the load report with the file and line they belong to.
+    """
+    sink: list[str] = []
+    handler = _ListHandler(sink)
+    saved = []
+    for name in loggers:
+        logger = logging.getLogger(name)
+        saved.append((logger, logger.propagate))
+        logger.addHandler(handler)
+        logger.propagate = False
+    try:
+        if python_warnings:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                yield sink
+            sink.extend(str(w.message).strip() for w in caught)
+        else:
+            yield sink
+    finally:
+        for logger, propagate in saved:
+            logger.removeHandler(handler)
+            logger.propagate = propagate

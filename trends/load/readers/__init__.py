@@ -16,5 +16,7 @@ READERS = {
     "bibtex": read_bibtex,
 }
 BINARY_FORMATS = {"parquet"}
+# Formats whose records each bring their own keys (a table's rows share its header).
+RECORD_STREAMS = {"jsonl", "json"}
 
-__all__ = ["BINARY_FORMATS", "READERS"]
+__all__ = ["BINARY_FORMATS", "READERS", "RECORD_STREAMS"]

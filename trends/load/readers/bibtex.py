@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..errors import LoadError, Recorder
+from ..errors import LoadError, Recorder, captured_messages
 
 _MONTHS = {
     m: i + 1
@@ -37,10 +37,14 @@ def read_bibtex(path: str, text: str, rec: Recorder) -> Iterator[tuple[int, dict
     """Yield one record per entry; blocks the parser could not read are recorded skips."""
     import bibtexparser
 
-    try:
-        library = bibtexparser.parse_string(text)
-    except Exception as exc:  # the parser's own errors carry no common base class
-        raise LoadError(f"not a readable BibTeX file ({exc})", path=path) from None
+    # The parser logs and warns about what it cannot read: count that, do not print it.
+    with captured_messages("bibtexparser", python_warnings=True) as messages:
+        try:
+            library = bibtexparser.parse_string(text)
+        except Exception as exc:  # the parser's own errors carry no common base class
+            raise LoadError(f"not a readable BibTeX file ({str(exc)[:160]})", path=path) from None
+    for message in dict.fromkeys(messages):
+        rec.warn(path, None, f"BibTeX parser: {message[:200]}")
     if not library.entries and not library.failed_blocks:
         raise LoadError("no BibTeX entry found", path=path)
     for block in library.failed_blocks:

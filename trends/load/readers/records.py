@@ -8,9 +8,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from collections.abc import Iterator
 from decimal import Decimal
 
+from .. import limits
 from ..errors import LoadError, Recorder
 
 _LIST_KEYS = ("papers", "records", "items", "entries", "data", "results", "rows")
@@ -21,11 +23,30 @@ def _loads(text: str):
     return json.loads(text, parse_float=Decimal)
 
 
+def _split_lines(text: str) -> Iterator[tuple[int, str]]:
+    """Numbered lines split at line feeds only, without copying the whole text at once.
+
+    ``str.splitlines`` also splits at U+2028, U+2029, U+0085 and form feeds, which are
+    valid inside a JSON string and common in scraped text.
+    """
+    start, n = 0, 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            end = len(text)
+        n += 1
+        yield n, text[start:end]
+        start = end + 1
+
+
 def read_jsonl(path: str, text: str, rec: Recorder) -> Iterator[tuple[int, dict]]:
     """One JSON object per line; a line that does not parse is a recorded skip."""
-    for n, line in enumerate(text.splitlines(), start=1):
+    for n, line in _split_lines(text):
         line = line.strip()
         if not line:
+            continue
+        if len(line) > limits.MAX_RECORD_CHARS:
+            rec.skip(path, n, f"line is longer than {limits.MAX_RECORD_CHARS:,} characters")
             continue
         try:
             obj = _loads(line)
@@ -40,13 +61,20 @@ def read_jsonl(path: str, text: str, rec: Recorder) -> Iterator[tuple[int, dict]
 
 def read_json(path: str, text: str, rec: Recorder) -> Iterator[tuple[int, dict]]:
     """A JSON array of objects, or an object holding one under a usual key (``papers``...)."""
+    containers = text.count("{") + text.count("[")
+    if containers > limits.MAX_JSON_CONTAINERS:
+        raise LoadError(
+            f"JSON document with more than {limits.MAX_JSON_CONTAINERS:,} objects and arrays "
+            f"({containers:,} brackets): write it as JSON Lines, one record per line",
+            path=path,
+        )
     try:
         obj = _loads(text)
     except RecursionError:
         raise LoadError("JSON nested too deeply", path=path) from None
     except ValueError as exc:
         line = getattr(exc, "lineno", None)
-        raise LoadError(f"not valid JSON ({exc})", path=path, line=line) from None
+        raise LoadError(f"not valid JSON ({str(exc)[:160]})", path=path, line=line) from None
     if isinstance(obj, dict):
         for key in _LIST_KEYS:
             if isinstance(obj.get(key), list):
@@ -63,37 +91,166 @@ def read_json(path: str, text: str, rec: Recorder) -> Iterator[tuple[int, dict]]
             rec.skip(path, None, f"record {k} is a JSON {type(item).__name__}, not an object")
 
 
-def _read_delimited(path: str, text: str, rec: Recorder, delimiter: str):
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+class _Runaway(Exception):
+    """A record took more physical lines than a record can (an unterminated quote)."""
+
+
+class _Feed:
+    """Physical lines handed to `csv.reader` from ``pos`` on.
+
+    Each record's line range is then known, and a record that runs past
+    `limits.MAX_RECORD_LINES` lines is stopped.
+    """
+
+    def __init__(self, lines: list[str], pos: int):
+        self.lines = lines
+        self.pos = pos
+        self.record_start = pos
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        if self.pos >= len(self.lines):
+            raise StopIteration
+        if self.pos - self.record_start >= limits.MAX_RECORD_LINES:
+            raise _Runaway
+        self.pos += 1
+        return self.lines[self.pos - 1]
+
+
+def _well_quoted(lines: list[str], delimiter: str) -> bool:
+    """True when these physical lines are one record under strict CSV quoting rules."""
     try:
-        header = next(reader)
-    except StopIteration:
-        raise LoadError("file is empty", path=path) from None
-    except csv.Error as exc:
-        raise LoadError(f"unreadable header ({exc})", path=path, line=1) from None
-    header = [h.strip() for h in header]
-    if len(header) < 2 or not any(header):
+        rows = list(csv.reader(lines, delimiter=delimiter, strict=True))
+    except csv.Error:
+        return False
+    return len(rows) == 1
+
+
+def _header(path: str, lines: list[str], delimiter: str) -> tuple[list[str], int]:
+    """The column names and the index of the first line after the header."""
+    pos = 0
+    while pos < len(lines) and not lines[pos].strip():
+        pos += 1
+    feed = _Feed(lines, pos)
+    try:
+        row = next(csv.reader(feed, delimiter=delimiter))
+    except (StopIteration, _Runaway, csv.Error):
+        row = None
+    if row is None or (feed.pos - pos > 1 and not _well_quoted(lines[pos : feed.pos], delimiter)):
         raise LoadError(
-            f"header has {len(header)} column(s); is this really "
-            f"{'tab' if delimiter == chr(9) else 'comma'}-separated?",
+            f"unreadable header: a quote opened on this line is never closed "
+            f"(lines {pos + 1}-{feed.pos})",
             path=path,
-            line=1,
+            line=pos + 1,
         )
-    while True:
-        start = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            rec.skip(path, start, f"unreadable row ({exc})")
-            continue
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            rec.skip(path, start, f"row has {len(row)} fields, the header {len(header)}")
-            continue
-        yield start, dict(zip(header, row, strict=True))
+    names = [h.strip() for h in row]
+    if len(names) > limits.MAX_COLUMNS:
+        raise LoadError(
+            f"header has {len(names):,} columns, more than the loader's limit of "
+            f"{limits.MAX_COLUMNS:,} (trends.load.limits.MAX_COLUMNS)",
+            path=path,
+            line=pos + 1,
+        )
+    # Spreadsheets leave trailing columns unnamed: give them a name rather than merge them.
+    names = [name or f"column_{k}" for k, name in enumerate(names, start=1)]
+    where: dict[str, list[int]] = {}
+    for k, name in enumerate(names, start=1):
+        where.setdefault(name.casefold(), []).append(k)
+    repeated = [(names[ks[0] - 1], ks) for ks in where.values() if len(ks) > 1]
+    if repeated:
+        listed = "; ".join(f"{name!r} (columns {', '.join(map(str, ks))})" for name, ks in repeated)
+        raise LoadError(
+            f"the header names a column more than once: {listed}; rename them so that each "
+            "column has its own name",
+            path=path,
+            line=pos + 1,
+        )
+    return names, feed.pos
+
+
+def _read_delimited(path: str, text: str, rec: Recorder, delimiter: str):
+    """Rows of a delimited table, every physical line kept, skipped and counted, or refused.
+
+    Python's csv module joins lines while a quote is open, so one stray ``"`` would
+    swallow the rest of the file into a single bad row. Here a record that spans several
+    lines must be well quoted (strict CSV rules) and no longer than
+    `limits.MAX_RECORD_LINES`; otherwise its first line is skipped (counted, with the line
+    range it swallowed) and the lines after it are read again on their own.
+    """
+    lines = io.StringIO(text, newline="").readlines()
+    header, pos = _header(path, lines, delimiter)
+    width = len(header)
+    # Re-reading after a broken quote costs at most a few passes over the file; a file
+    # that needs more is refused rather than read for minutes.
+    budget = 4 * len(lines) + 10 * limits.MAX_RECORD_LINES
+    reread = 0
+    # csv's own field limit (128 KiB) raises mid-record, leaving no line range to skip:
+    # lift it while reading (the file is already bounded) and apply our limits per record.
+    saved_limit = csv.field_size_limit()
+    csv.field_size_limit(max(saved_limit, sys.maxsize >> 1))
+    try:
+        while pos < len(lines):
+            feed = _Feed(lines, pos)
+            reader = csv.reader(feed, delimiter=delimiter)
+            broken = None
+            while broken is None:
+                start = feed.record_start = feed.pos
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    return
+                except _Runaway:
+                    broken = (start, f"more than {limits.MAX_RECORD_LINES:,} lines")
+                    break
+                except csv.Error as exc:
+                    broken = (start, str(exc))
+                    break
+                end = feed.pos
+                first, last = start + 1, end
+                if not any(cell.strip() for cell in row):
+                    if row:
+                        rec.skip(path, first, "row has no values")
+                    continue
+                if last > first and not _well_quoted(lines[start:end], delimiter):
+                    broken = (
+                        start,
+                        f"it runs to line {last}" + (" (the end)" if end == len(lines) else ""),
+                    )
+                    break
+                span = f" (lines {first}-{last})" if last > first else ""
+                until = last if last > first else None
+                if len(row) != width:
+                    why = f"row has {len(row)} fields, the header {width}{span}"
+                    rec.skip(path, first, why, last_line=until)
+                    continue
+                if sum(map(len, row)) > limits.MAX_RECORD_CHARS:
+                    why = f"row is longer than {limits.MAX_RECORD_CHARS:,} characters{span}"
+                    rec.skip(path, first, why, last_line=until)
+                    continue
+                yield first, dict(zip(header, row, strict=True))
+            start, detail = broken
+            if feed.pos - start <= 1:
+                rec.skip(path, start + 1, f"unreadable row ({detail})")
+            else:
+                rec.skip(
+                    path,
+                    start + 1,
+                    "unterminated quote: a quoted field opened on this line never closes "
+                    f"properly ({detail}); the lines after it are read again on their own",
+                )
+            reread += feed.pos - start
+            if reread > budget:
+                raise LoadError(
+                    f"too many broken quotes to read this file (lines {start + 1}-{feed.pos}): "
+                    "check its quoting, or export it again",
+                    path=path,
+                    line=start + 1,
+                )
+            pos = start + 1
+    finally:
+        csv.field_size_limit(saved_limit)
 
 
 def read_csv(path: str, text: str, rec: Recorder) -> Iterator[tuple[int, dict]]:
@@ -114,5 +271,16 @@ def read_parquet(path: str, data: bytes, rec: Recorder) -> Iterator[tuple[int, d
         frame = pd.read_parquet(io.BytesIO(data))
     except Exception as exc:  # pyarrow raises many unrelated types for corrupt files
         raise LoadError(f"not a readable Parquet file ({str(exc)[:120]})", path=path) from None
+    if frame.shape[1] > limits.MAX_COLUMNS:
+        raise LoadError(
+            f"table has {frame.shape[1]:,} columns, more than the loader's limit of "
+            f"{limits.MAX_COLUMNS:,} (trends.load.limits.MAX_COLUMNS)",
+            path=path,
+        )
+    names = [str(c) for c in frame.columns]
+    if len(set(names)) != len(names):
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        raise LoadError(f"the table names a column more than once: {repeated}", path=path)
+    frame.columns = names
     for k, row in enumerate(frame.to_dict(orient="records"), start=1):
         yield None, {**row, "_record": k}

@@ -1,0 +1,287 @@
+"""The loader's guarantees, one at a time: lines accounted for, duplicates by kind, text
+kept as text, encodings, limits, and parser messages kept off the terminal."""
+
+import json
+import logging
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import trends
+from trends.load import LoadError, limits
+from trends.load.canonical import is_global_id
+from trends.load.dedupe import dedupe
+from trends.load.errors import LoadReport, Recorder
+from trends.load.normalise import clean_text, collect_notes, title_key
+from trends.load.readers import READERS
+from trends.load.sources import _match, decode, transcode_bom
+
+# --- CSV: every physical line kept, skipped and counted, or refused -----------------------
+
+
+def _accounted(text: str) -> tuple[set[int], set[int], list]:
+    """Lines covered by kept records, lines skipped, and the kept records, by the reader."""
+    rec = Recorder(LoadReport(), strict=False)
+    covered: set[int] = set()
+    rows = []
+    for first, row in READERS["csv"]("t.csv", text, rec):
+        # each line break inside a record is inside one of its (quoted) fields
+        span = 1 + sum(str(v).count("\n") for v in row.values())
+        covered.update(range(first, first + span))
+        rows.append(row)
+    skipped = {n for s in rec.report.skipped for n in range(s.line, (s.last_line or s.line) + 1)}
+    return covered, skipped, rows
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 40),
+    quotes=st.lists(st.tuples(st.integers(0, 39), st.integers(0, 60)), max_size=6),
+)
+def test_stray_quotes_never_lose_a_line(n, quotes):
+    rows = [f"{i},Title {i},Abstract number {i} says something." for i in range(n)]
+    for row, pos in quotes:
+        if row < n:
+            rows[row] = rows[row][:pos] + '"' + rows[row][pos:]
+    text = "id,title,abstract\n" + "\n".join(rows) + "\n"
+    covered, skipped, _ = _accounted(text)
+    data_lines = set(range(2, n + 2))
+    assert covered | skipped == data_lines
+    assert not covered & skipped
+
+
+def test_stray_quote_is_skipped_with_the_range_it_swallowed(tmp_path):
+    rows = [f"{i},Title {i},Abstract {i} says something." for i in range(1, 11)]
+    rows[2] = '3,"Title 3,Abstract 3 says something.'
+    path = tmp_path / "t.csv"
+    path.write_text("id,title,abstract\n" + "\n".join(rows) + "\n")
+    df = trends.load(path)
+    (skip,) = df.attrs["load_report"]["skipped"]
+    assert skip["line"] == 4 and "runs to line 11 (the end)" in skip["reason"]
+    assert df.title.tolist() == [f"Title {i}" for i in range(1, 11) if i != 3]
+    with pytest.raises(LoadError, match="line 4: unterminated quote"):
+        trends.load(path, strict=True)
+
+
+def test_quoted_field_longer_than_the_record_limit_is_read_again(tmp_path, monkeypatch):
+    monkeypatch.setattr(limits, "MAX_RECORD_LINES", 3)
+    path = tmp_path / "t.csv"
+    path.write_text('title,abstract\nA,"one\ntwo\nthree\nfour"\nB,fine\n')
+    _, skipped, rows = _accounted(path.read_text())
+    assert 2 in skipped and rows[-1]["title"] == "B"
+
+
+def test_wrong_field_count_in_a_well_quoted_multiline_row_is_one_skip(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text('title,abstract\nA,"one\ntwo",extra\nB,fine abstract\n')
+    df = trends.load(path)
+    (skip,) = df.attrs["load_report"]["skipped"]
+    assert (skip["line"], skip["last_line"]) == (2, 3) and "(lines 2-3)" in skip["reason"]
+    assert df.title.tolist() == ["B"]
+
+
+# --- duplicates: by id, by title and text, nearly the same -------------------------------
+
+
+def _records(*rows):
+    return [
+        {"doc_id": i, "title": t, "abstract": a, "source": "s", "_line": k}
+        for k, (i, t, a) in enumerate(rows)
+    ]
+
+
+_BODY = " ".join(f"w{i}" for i in range(100))
+
+
+def test_dedupe_counts_each_kind_apart():
+    records = _records(
+        ("2501.00001", "Paper", _BODY),
+        ("2501.00001", "Paper, revised title", "other text"),  # same arXiv id
+        ("2501.00002", "PAPER!", _BODY),  # another id, same title and text
+        (None, "paper", _BODY.replace("w50", "changed")),  # one word in 100 changed
+        (None, "Paper", _BODY.replace("w50 w51 w52 w53 w54 w55", "x")),  # rewritten part
+        (None, "Paper", "An erratum with its own text."),  # only the title is shared
+    )
+    found = dedupe(records, list(range(len(records))), is_global_id)
+    assert (found.id_duplicates, found.title_text_duplicates, found.near_duplicates) == (1, 1, 1)
+    assert found.kept == [0, 4, 5]
+    (pair,) = found.near_pairs
+    assert pair[:2] == (3, 0) and 0.9 <= pair[2] < 1
+    ids = [found.doc_ids[i] for i in found.kept]
+    assert len(set(ids)) == 3 and ids[1].endswith("-2") and ids[2].endswith("-3")
+
+
+def test_short_texts_are_near_duplicates_only_when_nearly_identical():
+    base = "one two three four five six seven eight nine ten eleven twelve"
+    records = _records((None, "T", base), (None, "T", base.replace("six", "6")))
+    found = dedupe(records, [0, 1], is_global_id)
+    # one word in twelve changes three of ten shingles: similarity 0.54, two papers
+    assert found.kept == [0, 1]
+
+
+def test_thousands_of_replies_quoting_one_message():
+    # 3,000 posts with one subject, each quoting the same long message (80% of its words)
+    # and adding its own: similar, but none nearly identical. Rarest-first prefixes keep
+    # the shared quote out of the candidate lists.
+    rows = [(None, "Re: help", f"{_BODY} reply {i} " + " ".join(f"r{i}x{k}" for k in range(25)))
+            for i in range(3000)]  # fmt: skip
+    rows.append((None, "Re: help", rows[7][2].replace("r7x3", "changed")))
+    records = _records(*rows)
+    found = dedupe(records, list(range(len(records))), is_global_id)
+    assert len(found.kept) == 3000 and found.near_duplicates == 1
+    assert found.near_pairs[0][:2] == (3000, 7)
+
+
+def test_load_report_gives_duplicate_kinds_and_pairs():
+    frame = pd.DataFrame(
+        {
+            "title": ["Re: cards", "Re: cards", "Re: cards", "Re: cards"],
+            "abstract": [_BODY, "A reply about drivers.", _BODY, _BODY.replace("w9 ", "x ")],
+        }
+    )
+    df = trends.load(frame)
+    report = df.attrs["load_report"]
+    assert len(df) == 2 and df.doc_id.is_unique
+    assert report["title_text_duplicates"] == 1 and report["near_duplicates"] == 1
+    assert report["duplicates"] == 2
+    (pair,) = report["near_duplicate_pairs"]
+    assert pair["line"] == 4 and pair["kept_line"] == 1 and pair["kept_doc_id"] == df.doc_id[0]
+
+
+# --- record streams --------------------------------------------------------------------------
+
+
+def test_columns_mapping_missing_from_some_stream_records(tmp_path):
+    path = tmp_path / "f.jsonl"
+    lines = [{"t": "A", "body": "First abstract."}, {"t": "B"}, {"t": "C", "body": "Third."}]
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    df = trends.load(path, columns={"abstract": "body", "title": "t"})
+    assert df.title.tolist() == ["A", "C"]
+    (skip,) = df.attrs["load_report"]["skipped"]
+    assert skip["line"] == 2 and "no abstract field" in skip["reason"]
+    with pytest.raises(LoadError, match="no record has such a column"):
+        trends.load(path, columns={"abstract": "body", "published": "when"})
+
+
+def test_trending_page_pairs_after_an_orphan_title():
+    abstract = "We study a thing at length, and show that it works well in many settings. " * 2
+    text = f"Orphan title\nReal title\n{abstract}\nSecond title\n{abstract}\u2028More.\n"
+    rec = Recorder(LoadReport(), strict=False)
+    found = list(READERS["trending"]("page.txt", text, rec))
+    assert [r["title"] for _, r in found] == ["Real title", "Second title"]
+    assert [n for n, _ in found] == [2, 4]
+    (skip,) = rec.report.skipped
+    assert skip.line == 1 and skip.reason == "title without an abstract after it"
+
+
+# --- text stays text ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+        ("&#60;b&#62;bold&#x3c;/b&#x3e;", "&lt;b&gt;bold&lt;/b&gt;"),
+        ("p &lt; 0.05 and q &gt; 1", "p < 0.05 and q > 1"),
+        ("R&amp;D &eacute;t&eacute;", "R&D été"),
+        ("&amp;lt;script&amp;gt;", "&lt;script&gt;"),
+        ("Let's <think> about <unk> and List<T>", "Let's <think> about <unk> and List<T>"),
+        ("<i>Italic</i> <sub>2</sub> <jats:p>x</jats:p>", "Italic 2 x"),
+        ("a<script>alert(1)</script>b", "a b"),
+        ('x <img src=a onerror="alert(1)"> y', "x y"),
+        ("x <svg onload=alert(1)><circle/></svg> y", "x y"),
+        ("x <custom onclick=go()>y", "x y"),
+        ("a <y and z = 3, w> 2", "a <y and z = 3, w> 2"),
+        ("$<$b$>$ text", "&lt;b&gt; text"),
+        ("line\u2028break\x85here\x00", "line break here"),
+    ],
+)
+def test_markup_rules(raw, clean):
+    assert clean_text(raw) == clean
+    assert clean_text(clean_text(raw)) == clean_text(raw)
+
+
+def test_latex_the_parser_cannot_read_is_reported_not_printed(tmp_path, capfd):
+    logging.getLogger("pylatexenc").setLevel(logging.NOTSET)
+    with collect_notes() as notes:
+        text = clean_text(r"We use \input and \frac{a} in a sentence.")
+    assert "%s" not in text and "We use" in text and "in a sentence" in text
+    assert len(notes) == 2 and all("LaTeX not understood" in n for n in notes)
+    path = tmp_path / "t.csv"
+    path.write_text('title,abstract\nA,"Also \\input here."\nB,"And \\frac{b} there."\n')
+    df = trends.load(path)
+    warnings = [w for w in df.attrs["load_report"]["warnings"] if "LaTeX" in w["reason"]]
+    assert [w["line"] for w in warnings] == [2, 3]
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+
+
+# --- encodings ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("encoding", "text"),
+    [
+        ("latin-1", "Étude numéro un,Des modèles à grande échelle\n"),
+        ("latin-1", "Étude\n"),  # detection alone says UTF-16
+        ("cp1252", "title,abstract\n“Naïve” Bayes,Café – society…\n"),
+        ("cp1250", "title,abstract\nZażółć gęślą jaźń,Badanie dużych modeli językowych\n"),
+        ("cp1251", "title,abstract\nПривет мир,Это исследование о больших моделях языка\n"),
+        ("utf-16-le", "title,abstract\nA,Über\n"),  # no byte-order mark
+        ("utf-16", "title,abstract\nA,Über\n"),
+        ("utf-32", "title,abstract\nA,Über\n"),
+    ],
+)
+def test_decoding(encoding, text, tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes(text.encode(encoding))
+    report = LoadReport()
+    data = transcode_bom(str(path), path.read_bytes(), report.encodings)
+    assert decode(str(path), data, report.encodings) == text
+    (found,) = report.encodings.values()
+    assert 0 < found["confidence"] <= 1 and found["encoding"]
+
+
+# --- limits are constants, read at call time ---------------------------------------------------
+
+
+def test_limits_apply_when_lowered(tmp_path, monkeypatch):
+    path = tmp_path / "t.csv"
+    path.write_text("title,abstract,x,y\nA,An abstract of some length.,1,2\n")
+    monkeypatch.setattr(limits, "MAX_COLUMNS", 3)
+    with pytest.raises(LoadError, match="4 columns, more than the loader's limit of 3"):
+        trends.load(path)
+    monkeypatch.setattr(limits, "MAX_COLUMNS", 10)
+    monkeypatch.setattr(limits, "MAX_FIELD_CHARS", 10)
+    df = trends.load(path)
+    (skip,) = df.attrs["load_report"]["skipped"]
+    assert "longer than 10 characters" in skip["reason"]
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", 20)
+    with pytest.raises(LoadError, match="more than the loader's limit"):
+        trends.load(path)
+
+
+# --- paths -------------------------------------------------------------------------------------
+
+
+def test_glob_match_rules():
+    assert _match(("**", "*.csv"), ("a.csv",))
+    assert _match(("**", "*.csv"), ("x", "y", "a.csv"))
+    assert not _match(("*", "*.csv"), ("a.csv",))
+    assert _match(("x", "**", "b", "*.csv"), ("x", "b", "a.csv"))
+
+
+def test_recursive_glob_finds_nested_files_once(tmp_path):
+    (tmp_path / "d" / "e").mkdir(parents=True)
+    for name in ("d/a.csv", "d/e/b.csv", "d/.hidden.csv"):
+        (tmp_path / name).write_text(f"title,abstract\n{name},An abstract of {name}.\n")
+    (tmp_path / "d" / "e" / "up").symlink_to(tmp_path / "d")
+    df = trends.load(str(tmp_path / "d" / "**" / "*.csv"))
+    assert sorted(df.title) == ["d/a.csv", "d/e/b.csv"]
+
+
+def test_title_key_ignores_case_punctuation_and_accents_form():
+    assert title_key("Café: A Study!") == title_key("cafe\u0301 a study")
+    assert title_key("snake_case") == "snakecase"
