@@ -5,7 +5,15 @@ import pandas as pd
 import pytest
 
 import trends
-from trends.timeline import choose_freq, rate_ratio_ci
+from trends.timeline import (
+    choose_freq,
+    date_precision,
+    emerging_table,
+    mix_changes,
+    periods_of,
+    rate_ratio_ci,
+)
+from trends.timeline.emerging import bh_qvalues, mantel_haenszel
 
 
 def planted(base_rates, recent_rates, *, days=100, recent_days=25, seed=0):
@@ -34,13 +42,97 @@ def planted(base_rates, recent_rates, *, days=100, recent_days=25, seed=0):
 def test_share_over_time_is_tidy_and_complete():
     view, corpus = planted([1, 4, 4, 4], [3, 2, 4, 4])
     shares = trends.theme_trends(view, corpus, freq="W")
-    assert list(shares.columns) == ["period", "theme_id", "label", "count", "share"]
+    assert list(shares.columns) == [
+        "period", "theme_id", "label", "count", "share", "papers", "partial"
+    ]  # fmt: skip
     n_periods = shares.period.nunique()
     assert len(shares) == 4 * n_periods  # every theme in every period
     assert shares["count"].sum() == len(corpus)
     per_period = shares.groupby("period")["share"].sum()
     assert np.allclose(per_period, 1.0)
     assert shares.attrs["freq"] == "W" and shares.attrs["undated"] == 0
+    assert shares.attrs["period"] == "week" and "Monday to Sunday" in shares.attrs["note"]
+
+
+def test_partial_periods_are_flagged_at_both_ends():
+    # 2025-01-01 is a Wednesday and day 99 (2025-04-10) a Thursday: both weeks are cut
+    view, corpus = planted([1, 4, 4, 4], [3, 2, 4, 4])
+    shares = trends.theme_trends(view, corpus, freq="W")
+    flags = shares.drop_duplicates("period").set_index("period").partial
+    assert flags.iloc[0] and flags.iloc[-1] and not flags.iloc[1:-1].any()
+    periods = periods_of(corpus, freq="W")
+    assert 0.5 < periods.table.coverage.iloc[0] < 1 and 0.4 < periods.table.coverage.iloc[-1] < 1
+    # whole months: the corpus starts on 1 January, so only the last month (April) is cut
+    monthly = periods_of(corpus, freq="M").table
+    assert not monthly.partial.iloc[0] and monthly.partial.iloc[-1]
+
+
+def test_a_weekday_feed_ending_on_friday_covers_its_last_week():
+    days = pd.bdate_range("2025-03-03", "2025-03-28", tz="UTC")  # Monday to Friday
+    corpus = pd.DataFrame({"doc_id": [f"d{i}" for i in range(len(days) * 5)]})
+    corpus["published"] = np.repeat(days, 5)
+    table = periods_of(corpus, freq="W").table
+    assert not table.partial.any()  # weekends hold no papers: a Mon-Fri week is whole
+    cut = periods_of(corpus.iloc[5:-5], freq="W").table  # starts Tuesday, ends Thursday
+    assert cut.partial.iloc[0] and cut.partial.iloc[-1]
+    # four of five weekdays, each weighted by how many papers its weekday holds
+    assert 0.75 < cut.coverage.iloc[0] < 0.9 and 0.75 < cut.coverage.iloc[-1] < 0.9
+
+
+def test_default_windows_leave_out_partial_periods():
+    view, corpus = planted([1, 4, 4, 4], [3, 2, 4, 4])
+    table = trends.emerging(view, corpus)
+    r0, r1 = table.attrs["recent"]
+    b0, _ = table.attrs["baseline"]
+    assert r0.dayofweek == 0 and b0.dayofweek == 0  # windows start on whole weeks
+    assert b0 > pd.Timestamp("2025-01-01", tz="UTC")  # the cut first week is left out
+    assert r1 < pd.Timestamp("2025-04-10", tz="UTC")  # and so is the cut last one
+    left = table.attrs["left_out"]
+    assert left > 0
+    assert table.attrs["recent_papers"] + table.attrs["baseline_papers"] + left == len(corpus)
+
+
+def year_only_corpus(seed=0):
+    """A conference dated by year only: every paper on 1 January, 1990-2019."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for year in range(1990, 2020):
+        rising = 2 + (year - 1990)  # grows every year
+        for theme, n in enumerate([rising, 20, 20]):
+            for _ in range(rng.poisson(n)):
+                rows.append((f"p{len(rows)}", f"{year}-01-01", theme))
+    corpus = pd.DataFrame(rows, columns=["doc_id", "year", "theme"])
+    corpus["published"] = pd.to_datetime(corpus.year, utc=True)
+    themes = pd.DataFrame({"theme_id": [0, 1, 2], "label": ["growing", "steady", "other"]})
+    return (corpus.theme.to_numpy(), themes), corpus
+
+
+def test_year_only_dates_are_binned_by_year():
+    view, corpus = year_only_corpus()
+    assert date_precision(corpus.published) == "Y"
+    shares = trends.theme_trends(view, corpus)
+    assert shares.attrs["freq"] == "Y" and shares.attrs["precision"] == "Y"
+    assert shares.period.nunique() == 30
+    assert not shares.partial.any()  # a year-dated corpus covers its years whole
+    assert "A period is one year" in shares.attrs["note"]
+    assert "given to the year" in shares.attrs["note"]
+    with pytest.warns(UserWarning, match="given to the year only"):
+        coarse = trends.theme_trends(view, corpus, freq="M")
+    assert coarse.attrs["freq"] == "Y"
+    table = trends.emerging(view, corpus)
+    r0, r1 = table.attrs["recent"]
+    assert (r0.month, r0.day) == (1, 1) and (r1.month, r1.day) == (12, 31)
+    assert r0.year == 2012  # the last quarter of 30 whole years: 8 years
+    assert table.set_index("label").loc["growing", "status"] == "rising"
+
+
+def test_month_precision():
+    months = pd.date_range("2023-01-01", periods=24, freq="MS", tz="UTC")
+    corpus = pd.DataFrame({"published": np.repeat(months, 30)})
+    assert date_precision(corpus.published) == "M"
+    assert choose_freq(corpus.published, 1) == "M"  # never weeks or days
+    daily = pd.Series(pd.date_range("2025-01-01", periods=90, freq="D", tz="UTC"))
+    assert date_precision(daily) == "D"
 
 
 def test_auto_frequency_rule():
@@ -90,16 +182,43 @@ def test_planted_rising_fading_and_flat():
     assert table.label.iloc[0] == "rising theme"  # most confidently rising first
     assert table.label.iloc[-1] == "fading theme"
     rising = table.set_index("label").loc["rising theme"]
-    assert 2.0 < rising.ratio < 4.5 and rising.ci_low > 1
-    assert rising.recent_count + rising.baseline_count == (view[0] == 0).sum()
-    assert {"recent_share", "baseline_share", "ci_low", "ci_high"} <= set(table.columns)
+    assert 2.0 < rising.ratio < 4.5 and rising.ci_low > 1 and rising.q_value <= 0.05
+    # called exactly where the (false-coverage-rate) interval excludes 1
+    excludes = (table.ci_low > 1) | (table.ci_high < 1)
+    assert ((table.status != "stable") == excludes).all()
+    assert {"recent_share", "baseline_share", "ci_low", "ci_high", "p_value"} <= set(table.columns)
 
 
 @pytest.mark.parametrize("seed", range(5))
 def test_flat_themes_stay_stable_across_seeds(seed):
     view, corpus = planted([4, 4, 4, 4], [4, 4, 4, 4], seed=seed)
     table = trends.emerging(view, corpus)
-    assert (table.status == "stable").sum() >= 3  # 95% intervals: rarely one false alarm
+    assert (table.status == "stable").sum() >= 3  # rarely one false call (5% FDR)
+
+
+def test_shuffled_dates_call_almost_nothing():
+    """Calibration: with time meaning nothing, at most 5% of the themes are called."""
+    rng = np.random.default_rng(7)
+    sizes = rng.integers(20, 400, size=40)
+    labels = np.repeat(np.arange(40), sizes)
+    days = pd.date_range("2025-01-01", periods=200, freq="D", tz="UTC")
+    themes = pd.DataFrame({"theme_id": range(40), "label": [f"t{i}" for i in range(40)]})
+    called = []
+    for _ in range(10):
+        corpus = pd.DataFrame({"published": rng.choice(days, size=len(labels))})
+        table = emerging_table(labels, themes, corpus)
+        called.append((table.status != "stable").mean())
+    assert np.mean(called) <= 0.05
+
+
+def test_bh_qvalues_match_statsmodels():
+    from statsmodels.stats.multitest import multipletests
+
+    p = np.array([0.001, 0.04, 0.03, np.nan, 0.2, 0.0004])
+    ours = bh_qvalues(p)
+    ref = multipletests(p[~np.isnan(p)], method="fdr_bh")[1]
+    assert np.isnan(ours[3])
+    assert ours[~np.isnan(p)] == pytest.approx(ref)
 
 
 def test_two_papers_becoming_four_is_not_rising():
@@ -115,6 +234,7 @@ def test_two_papers_becoming_four_is_not_rising():
     view = (corpus.theme.to_numpy(), themes)  # plain data: one label per paper, the table
     table = trends.emerging(view, corpus).set_index("label")
     assert table.loc["small", "status"] == "stable"
+    assert np.isnan(table.loc["small", "ci_low"]) and np.isnan(table.loc["small", "p_value"])
 
 
 def test_new_theme():
@@ -126,12 +246,21 @@ def test_new_theme():
 
 def test_custom_windows():
     view, corpus = planted([1, 4, 4, 4], [3, 2, 4, 4])
-    table = trends.emerging(view, corpus, recent="25D", baseline="25D")
+    table = trends.emerging(view, corpus, recent="28D", baseline="28D")
     assert table.attrs["baseline_papers"] < table.attrs["recent_papers"] * 1.5
+    r0, r1 = table.attrs["recent"]
+    assert (r1 - r0).days == 27  # four whole weeks
     explicit = trends.emerging(
         view, corpus, recent=("2025-03-16", "2025-04-10"), baseline=("2024-12-31", "2025-03-16")
     )
     assert explicit.set_index("label").loc["rising theme", "status"] == "rising"
+
+
+def test_old_level_argument_still_means_confidence():
+    view, corpus = planted([1, 4, 4, 4], [3, 2, 4, 4])
+    with pytest.warns(FutureWarning, match="confidence"):
+        table = trends.emerging(view, corpus, level=0.9)
+    assert table.attrs["fdr"] == pytest.approx(0.1)
 
 
 def test_rate_ratio_ci_matches_scipy():
@@ -147,6 +276,103 @@ def test_rate_ratio_ci_matches_scipy():
     assert ratio == 0 and 0 < low < high < 1
 
 
+def test_mantel_haenszel_matches_statsmodels_and_katz():
+    from statsmodels.stats.contingency_tables import StratifiedTable
+
+    a, n1, b, n0 = [30, 5, 12], [300, 100, 80], [20, 9, 10], [400, 90, 120]
+    ratio, log_ratio, se = mantel_haenszel(a, n1, b, n0)
+    tables = [np.array([[x, m - x], [y, k - y]]) for x, m, y, k in zip(a, n1, b, n0, strict=True)]
+    assert ratio == pytest.approx(StratifiedTable(tables).riskratio_pooled)
+    assert log_ratio == pytest.approx(np.log(ratio))
+    # one stratum: the Greenland-Robins variance is Katz's
+    one = mantel_haenszel([30], [300], [20], [400])
+    point, low, _ = rate_ratio_ci(30, 300, 20, 400)
+    assert one[0] == pytest.approx(point)
+    assert one[1] - 1.959964 * one[2] == pytest.approx(np.log(low))
+
+
+def mixed_feed(seed=0):
+    """Two categories; from day 56 (a Monday) the feed collects 12 times more of B.
+
+    Theme 0 lives in B. Within each category every theme is flat: only the mix moves.
+    """
+    rng = np.random.default_rng(seed)
+    rows = []
+    start = pd.Timestamp("2025-01-06", tz="UTC")
+    for d in range(112):
+        for cat, n in (("A", 20), ("B", 60 if d >= 56 else 5)):
+            for _ in range(rng.poisson(n)):
+                probs = [0.6, 0.2, 0.2] if cat == "B" else [0.02, 0.49, 0.49]
+                theme = rng.choice(3, p=probs)
+                rows.append((f"p{len(rows)}", start + pd.Timedelta(days=d), [cat, "x"], theme))
+    corpus = pd.DataFrame(rows, columns=["doc_id", "published", "categories", "theme"])
+    themes = pd.DataFrame({"theme_id": [0, 1, 2], "label": ["B-ish", "A one", "A two"]})
+    return (corpus.theme.to_numpy(), themes), corpus
+
+
+def test_a_change_of_mix_is_flagged_and_adjusted_away():
+    view, corpus = mixed_feed()
+    changes = mix_changes(corpus, by="categories", freq="W")
+    flagged = changes[changes.flagged]
+    assert len(flagged) == 1
+    week = flagged.iloc[0]
+    assert week.period == pd.Timestamp("2025-03-03")  # day 56
+    assert week.volume_change and week.mix_change and "B" in week.what
+    crude = trends.emerging(view, corpus).set_index("label")
+    assert crude.loc["B-ish", "status"] == "rising"  # an artefact of the feed
+    adjusted = trends.emerging(view, corpus, adjust_for="categories").set_index("label")
+    assert adjusted.loc["B-ish", "status"] == "stable"
+    assert 0.6 < adjusted.loc["B-ish", "ratio"] < 1.6
+    shares = trends.theme_trends(view, corpus, freq="W", adjust_for="categories")
+    b_ish = shares[shares.theme_id == 0]
+    assert b_ish.crude_share.iloc[-1] > 3 * b_ish.crude_share.iloc[0]
+    assert b_ish.share.iloc[-1] < 1.6 * b_ish.share.iloc[0]  # standardised: flat
+    assert shares.attrs["adjusted_for"] == "categories"
+    with pytest.raises(trends.InputError, match="no 'venue' column"):
+        trends.emerging(view, corpus, adjust_for="venue")
+
+
+def test_a_steady_feed_has_no_mix_change():
+    view, corpus = planted([4, 4, 4, 4], [4, 4, 4, 4])
+    corpus["categories"] = [["A"] if i % 3 else ["B"] for i in range(len(corpus))]
+    changes = mix_changes(corpus, by="categories", freq="W")
+    assert not changes.flagged.any()
+
+
+class TreeStandIn:
+    """A fitted model's stand-in with the theme tree contract: ``themes_at(n)``."""
+
+    def __init__(self, labels, themes):
+        self.labels, self.themes_ = labels, themes
+
+    def assign(self, corpus):
+        return self.labels
+
+    def themes_at(self, n):
+        assert n == 2
+        return pd.DataFrame(
+            {
+                "theme_id": [0, 1, -1],
+                "label": ["rising+flat", "fading+flat", "Outliers"],
+                "members": [[0, 2], [1, 3], [-1]],
+            }
+        )
+
+
+def test_level_groups_themes_by_the_tree():
+    (labels, themes), corpus = planted([1, 4, 4, 4], [3, 2, 4, 4])
+    model = TreeStandIn(labels, themes)
+    shares = trends.theme_trends(model, corpus, freq="W", level=2)
+    assert set(shares.theme_id) == {0, 1, -1}
+    fine = trends.theme_trends((labels, themes), corpus, freq="W")
+    both = fine[fine.theme_id.isin([0, 2])].groupby("period")["count"].sum()
+    assert (shares[shares.theme_id == 0].set_index("period")["count"] == both).all()
+    table = trends.emerging(model, corpus, level=2).set_index("label")
+    assert table.loc["rising+flat", "status"] == "rising"
+    with pytest.raises(trends.InputError, match="themes_at"):
+        trends.theme_trends((labels, themes), corpus, level=2)
+
+
 def test_with_a_fitted_model(synthetic):
     frame, emb, _ = synthetic
     model = trends.ThemeModel(verbose=False).fit(frame, embeddings=emb)
@@ -154,3 +380,16 @@ def test_with_a_fitted_model(synthetic):
     assert set(shares.theme_id) == set(model.themes_.theme_id)
     table = trends.emerging(model, frame)
     assert len(table) == model.n_themes_
+
+
+def test_level_with_the_model_tree(synthetic):
+    frame, emb, _ = synthetic
+    model = trends.ThemeModel(verbose=False).fit(frame, embeddings=emb)
+    if not hasattr(model, "themes_at"):
+        pytest.skip("the theme tree (issue 12) is not in this build")
+    shares = trends.theme_trends(model, frame, freq="W", level=2)
+    groups = set(shares.theme_id) - {-1}
+    assert groups == {0, 1}
+    fine = trends.theme_trends(model, frame, freq="W")
+    assert shares["count"].sum() == fine["count"].sum()
+    assert len(trends.emerging(model, frame, level=2)) == 2

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._style import OUTLIER_COLOR, figure, safe, short
+from ._style import OUTLIER_COLOR, figure, safe, short, theme_names
 
 STATUS_COLORS = {
     "rising": "#009E73",
@@ -37,8 +37,8 @@ def emerging_themes(
     rows = table[moving | (np.cumsum(~moving) <= room)]
     fig = figure(title=title, height=max(300, 24 * len(rows) + 120))
     names = {
-        i: short(safe(f"#{r.theme_id} {r.label}"), 46)
-        for i, r in zip(rows.index, rows.itertuples(), strict=True)
+        i: short(safe(f"#{r.theme_id} {n}"), 46)
+        for i, r, n in zip(rows.index, rows.itertuples(), theme_names(rows), strict=True)
     }
     for status, color in STATUS_COLORS.items():
         part = rows[rows.status == status]
@@ -67,7 +67,7 @@ def emerging_themes(
                 .to_numpy()
                 .tolist(),
                 hovertemplate=(
-                    "%{y}<br>ratio %{x:.2f} (95%: %{customdata[2]:.2f}–%{customdata[3]:.2f})"
+                    "%{y}<br>ratio %{x:.2f} (interval %{customdata[2]:.2f}–%{customdata[3]:.2f})"
                     "<br>%{customdata[0]} recent, %{customdata[1]} before<extra></extra>"
                 ),
             )

@@ -1,0 +1,171 @@
+"""Lineage across a store's refits: a planted split, its flows, the Sankey and the report."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import trends
+from trends.store import Store
+from trends.timeline import lineage_events, lineage_flows
+
+DIMS = 32
+
+
+class StandIn:
+    """A cacheable backend that looks texts up in a table of planted vectors."""
+
+    cacheable = True
+    identity = "lineage-stand-in"
+
+    def __init__(self, table):
+        self.table = table
+
+    def encode(self, texts, *, progress=True):
+        return np.vstack([self.table[t] for t in texts])
+
+
+def papers(prefix, centre, n, rng, day):
+    rows, vectors = [], {}
+    for i in range(n):
+        text = f"{prefix} paper {i} about {prefix} things"
+        v = centre + rng.normal(scale=0.05, size=DIMS)
+        vectors[text] = v / np.linalg.norm(v)
+        rows.append(
+            {
+                "doc_id": f"{prefix}-{i}",
+                "title": f"{prefix} {i}",
+                "abstract": text,
+                "text": text,
+                "published": pd.Timestamp(day, tz="UTC"),
+                "categories": ["cs.XX"],
+            }
+        )
+    return rows, vectors
+
+
+@pytest.fixture(scope="module")
+def replay(tmp_path_factory):
+    """Day 1: three themes and a fourth made of two close groups of 20 (too few to part
+    at min_cluster_size=30). Day 2 adds 20 to each group and refits at min_cluster_size=10:
+    the fourth theme splits in two."""
+    rng = np.random.default_rng(0)
+    axes = np.eye(DIMS)
+    angle = np.deg2rad(25)
+    twin = np.cos(angle) * axes[3] + np.sin(angle) * axes[4]
+    table, day1, day2 = {}, [], []
+    for name, centre in (("qubit", axes[0]), ("pixel", axes[1]), ("token", axes[2])):
+        rows, vecs = papers(name, centre, 40, rng, "2025-03-03")
+        day1 += rows
+        table |= vecs
+    for name, centre in (("left", axes[3]), ("right", twin)):
+        rows, vecs = papers(name, centre, 40, rng, "2025-03-03")
+        day1 += rows[:20]
+        day2 += [dict(r, published=pd.Timestamp("2025-03-10", tz="UTC")) for r in rows[20:]]
+        table |= vecs
+    backend = StandIn(table)
+    path = tmp_path_factory.mktemp("lineage") / "store.sqlite"
+    cache = tmp_path_factory.mktemp("cache")
+
+    def model(mcs):
+        return trends.ThemeModel(
+            embedding=backend, min_cluster_size=mcs, n_runs=1, verbose=False, random_state=1
+        )
+
+    with Store(path, cache_dir=cache) as store:
+        first = store.update(pd.DataFrame(day1), model=model(30), verbose=False)
+        second = store.update(
+            pd.DataFrame(day2), model=model(10), new_params=True, refit=True, verbose=False
+        )
+        yield store, first, second, path, backend
+
+
+def test_the_planted_split_is_in_the_flows(replay):
+    store, first, second, _, _ = replay
+    assert first.n_themes == 4 and second.n_themes == 5
+    flows = lineage_flows(store)
+    assert set(flows.step) == {1}
+    assert flows.papers.sum() == len(store.papers())
+    splits = flows[flows.kind == "split"]
+    assert splits.from_theme.nunique() == 1 and splits.to_theme.nunique() == 2
+    parent = int(splits.from_theme.iloc[0])
+    before = store.assignments(int(flows.to_run.iloc[0]) - 1).set_index("doc_id").theme_id
+    assert (before[before.index.str.startswith(("left", "right"))] == parent).all()
+    new = flows[flows.from_theme == -2]  # the day-2 papers, first seen at the refit
+    assert new.papers.sum() == 40 and set(new.to_theme) == set(splits.to_theme)
+    continued = flows[flows.kind == "continued"]
+    assert len(continued) == 3 and (continued.from_share > 0.9).all()
+
+
+def test_events(replay):
+    store, *_ = replay
+    events = lineage_events(lineage_flows(store))
+    kinds = events.event.value_counts().to_dict()
+    assert kinds.get("split") == 1 and kinds.get("continued") == 3
+    split = events[events.event == "split"].iloc[0]
+    assert len(split.into) == 2
+
+
+def test_sankey(replay):
+    from trends.charts import lineage
+
+    store, *_ = replay
+    fig = lineage(store)
+    sankey = fig.to_dict()["data"][0]
+    assert sankey["type"] == "sankey"
+    labels = sankey["node"]["label"]
+    assert "New papers" in labels
+    assert sum(sankey["link"]["value"]) <= len(store.papers())
+    assert any("230, 159, 0" in c for c in sankey["link"]["color"])  # the split, in orange
+
+
+def test_a_store_with_one_fit_has_no_lineage(tmp_path, replay):
+    from trends.charts import lineage
+
+    *_, backend = replay
+    rows, _ = papers("qubit", np.eye(DIMS)[0], 40, np.random.default_rng(0), "2025-03-03")
+    with Store(tmp_path / "one.sqlite", cache_dir=tmp_path / "c") as store:
+        store.update(
+            pd.DataFrame(rows),
+            model=trends.ThemeModel(embedding=backend, n_runs=1, verbose=False),
+            verbose=False,
+        )
+        assert lineage_flows(store).empty
+        fig = lineage(store)
+        assert not fig.data and "No refit" in fig.layout.annotations[0].text
+
+
+def test_lineage_section_in_the_report(replay):
+    from trends.report import Section, render_report
+
+    store, *_, backend = replay
+    corpus = store.papers().drop(columns="snapshot_id")
+    model = trends.ThemeModel(embedding=backend, n_runs=1, verbose=False).fit(corpus)
+    html = render_report(
+        model,
+        corpus,
+        sections=[Section("lineage", "Lineage", "trends.timeline:lineage_section")],
+        store=store,
+    )
+    assert 'id="lineage"' in html and 'data-chart="lineage-sankey"' in html
+    assert "1 split" in html
+
+
+def test_cli_report_of_a_store(replay, tmp_path, monkeypatch):
+    from trends.cli import app
+
+    store, *_, path, backend = replay
+    # the store's model parameters name no embedding a new process could rebuild: give it one
+    monkeypatch.setattr("trends.embed.backends.resolve_embedder", lambda *a, **k: backend)
+    monkeypatch.setattr("trends.embed.resolve_embedder", lambda *a, **k: backend, raising=False)
+    out = tmp_path / "store.html"
+    result = CliRunner().invoke(app, ["report", str(path), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    html = out.read_text()
+    assert 'id="lineage"' in html and "lineage-sankey" in html
+    bad = tmp_path / "bad.sqlite"
+    import sqlite3
+
+    sqlite3.connect(bad).execute("CREATE TABLE other (x)").connection.commit()
+    result = CliRunner().invoke(app, ["report", str(bad), "-o", str(tmp_path / "b.html")])
+    assert result.exit_code == 2 and "not a trends store" in result.output

@@ -1,0 +1,69 @@
+"""The report's time sections: trends, the feed's mix, bursts, vocabulary, facets."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import synthetic_corpus
+
+import trends
+from trends.report import SECTIONS, Section, render_report
+
+
+@pytest.fixture(scope="module")
+def dated_model():
+    """The synthetic corpus over ten weeks, two categories, a hostile category name."""
+    frame, emb, truth = synthetic_corpus(n_per_theme=60)
+    rng = np.random.default_rng(0)
+    frame["published"] = pd.Timestamp("2025-03-04", tz="UTC") + pd.to_timedelta(
+        rng.integers(0, 70, size=len(frame)), unit="D"
+    )
+    frame["categories"] = [
+        ["cs.CL"] if t == 2 else (["<b>cs.XX</b>"] if t == 3 else ["cs.CV", "cs.LG"]) for t in truth
+    ]
+    model = trends.ThemeModel(verbose=False).fit(frame, embeddings=emb)
+    return model, frame
+
+
+def test_time_sections_render(dated_model):
+    model, frame = dated_model
+    html = render_report(model, frame)
+    for section in ("trends", "mix", "bursts", "vocabulary", "facets"):
+        assert f'id="{section}"' in html, section
+    assert 'id="watch"' not in html and 'id="lineage"' not in html  # neither asked for
+    assert "A period is one month" in html  # 24 papers a week: too few for weeks
+    assert "Partial months" in html  # the corpus starts on 4 March
+    for chart in ("share", "emerging", "mix-feed", "bursts-timeline", "facets-heatmap"):
+        assert f'id="spec-{chart}"' in html, chart
+    assert "&lt;b&gt;cs.XX&lt;/b&gt;" in html and "<b>cs.XX</b>" not in html
+
+
+def test_each_time_section_alone(dated_model):
+    model, frame = dated_model
+    by_id = {s.id: s for s in SECTIONS}
+    for name in ("mix", "bursts", "vocabulary", "facets"):
+        html = render_report(model, frame, sections=[by_id[name]])
+        assert f'id="{name}"' in html
+
+
+def test_undated_corpus_leaves_the_time_sections_out(synthetic):
+    frame, emb, _ = synthetic
+    frame = frame.drop(columns="published")
+    model = trends.ThemeModel(verbose=False).fit(frame, embeddings=emb)
+    sections = [s for s in SECTIONS if s.id in {"trends", "mix", "bursts", "vocabulary"}]
+    html = render_report(model, frame, sections=sections)
+    assert 'id="trends"' in html and "published" in html  # the reason is said
+    assert 'id="bursts"' not in html and 'id="vocabulary"' not in html and 'id="mix"' not in html
+
+
+def test_year_only_report_says_what_a_period_is(synthetic):
+    frame, emb, truth = synthetic
+    frame = frame.copy()
+    frame["published"] = pd.to_datetime(
+        [f"{2000 + i % 12}-01-01" for i in range(len(frame))], utc=True
+    )
+    model = trends.ThemeModel(verbose=False).fit(frame, embeddings=emb)
+    html = render_report(
+        model, frame, sections=[Section("trends", "Trends", "trends.timeline:trends_section")]
+    )
+    assert "A period is one year; the dates are given to the year." in html
+    assert "Shares per day" not in html

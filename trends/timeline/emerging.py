@@ -1,0 +1,376 @@
+"""Rising, fading and new themes: the recent share against the share before.
+
+**Windows.** By default the periods of `theme_trends` (whole weeks, months or years at
+the dates' precision): the recent window is the last quarter of the *whole* periods
+(at least one), the baseline every whole period before it. Partial periods at either
+end are left out of both (their papers are counted in ``.attrs["left_out"]``): their
+share is noisy and, in a feed whose mix differs by weekday, biased. A window given as a
+length (``"90D"``) is rounded to whole periods; one given as ``(start, end)`` dates is
+used as given.
+
+**Calls.** Each theme's ratio of shares (recent / baseline) has a Wald interval on the
+log scale (Katz's, as `scipy.stats.contingency.relative_risk`; 0.5 added to each cell
+when a count is zero). Testing some forty themes at 95% each would call two of them
+rising or fading by chance alone, so the calls control the false discovery rate across
+themes (Benjamini-Hochberg at ``1 - confidence``): a theme is rising or fading when its
+BH-adjusted p-value (``q_value``) is at most ``1 - confidence``. The intervals are the matching
+false-coverage-rate intervals (Benjamini & Yekutieli 2005): at level
+``1 - R (1 - confidence) / m`` for ``R`` calls among ``m`` tested themes, so that a theme is
+called exactly when its interval excludes 1. Themes with fewer than ``min_papers`` papers
+in the two windows are not tested (``new`` ones need half that, all recent): they are
+``stable``, with no interval and no p-value.
+
+**Adjusted for the mix** (``adjust_for="categories"``): the ratio is the Mantel-Haenszel
+ratio of shares over the strata (each paper's primary category; `statsmodels`'
+``StratifiedTable.riskratio_pooled``), with the Greenland-Robins variance of its logarithm
+(Greenland & Robins 1985): a theme moves only if it moves within categories, so a feed
+that starts collecting a category does not make that category's themes "rising".
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from ..errors import NoDatesError
+from .periods import Periods, periods_of
+from .shares import display_names, resolve
+
+STATUS_ORDER = {"rising": 0, "new": 1, "stable": 2, "fading": 3}
+COLUMNS = [
+    "theme_id",
+    "label",
+    "recent_count",
+    "baseline_count",
+    "recent_share",
+    "baseline_share",
+    "ratio",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "q_value",
+    "status",
+]
+
+
+def rate_ratio_ci(a: int, n1: int, b: int, n2: int, *, level: float = 0.95):
+    """Ratio of two proportions ``(a/n1) / (b/n2)`` and its confidence interval.
+
+    Katz's log method for the risk ratio (the one `scipy.stats.contingency.relative_risk`
+    uses), with the Haldane-Anscombe correction (0.5 added to every cell) when a count
+    is zero, so that a theme absent from one window still gets a finite interval.
+    """
+    from scipy.stats import norm
+
+    if n1 == 0 or n2 == 0:
+        return float("nan"), float("nan"), float("nan")
+    ratio = (a / n1) / (b / n2) if b > 0 else float("inf")
+    point, se = _log_ratio_se(a, n1, b, n2)
+    z = norm.ppf(0.5 + level / 2)
+    return ratio, math.exp(point - z * se), math.exp(point + z * se)
+
+
+def _log_ratio_se(a, n1, b, n2):
+    """Log of the ratio of shares and its standard error (Katz; Haldane when a count is 0)."""
+    if a == 0 or b == 0:
+        a, b, n1, n2 = a + 0.5, b + 0.5, n1 + 1, n2 + 1
+    point = math.log((a / n1) / (b / n2))
+    return point, math.sqrt(max(1 / a - 1 / n1 + 1 / b - 1 / n2, 0.0))
+
+
+def mantel_haenszel(a, n1, b, n0):
+    """Mantel-Haenszel ratio of shares over strata, its log and the log's standard error.
+
+    Parameters
+    ----------
+    a, b : array of shape (n_strata,)
+        The theme's papers in the recent and the baseline window, per stratum.
+    n1, n0 : array of shape (n_strata,)
+        All papers of the recent and the baseline window, per stratum.
+
+    Returns
+    -------
+    (ratio, log_ratio, se)
+        Strata missing from either window carry no information and are dropped; with no
+        stratum left, NaNs. The variance is Greenland and Robins' (1985), which holds
+        for sparse and for large strata alike; 0.5 is added to every cell when the theme
+        has no paper in one window.
+    """
+    from statsmodels.stats.contingency_tables import StratifiedTable
+
+    a, n1, b, n0 = (np.asarray(x, dtype=float) for x in (a, n1, b, n0))
+    keep = (n1 > 0) & (n0 > 0)
+    a, n1, b, n0 = a[keep], n1[keep], b[keep], n0[keep]
+    if not len(a):
+        return float("nan"), float("nan"), float("nan")
+    ratio = float("inf") if b.sum() == 0 else None
+    if a.sum() == 0 or b.sum() == 0:
+        a, b, n1, n0 = a + 0.5, b + 0.5, n1 + 1, n0 + 1
+    tables = np.stack([np.stack([a, n1 - a]), np.stack([b, n0 - b])])  # 2 x 2 x strata
+    pooled = StratifiedTable(tables).riskratio_pooled
+    pooled = float(pooled() if callable(pooled) else pooled)
+    n = n1 + n0
+    r, s = np.sum(a * n0 / n), np.sum(b * n1 / n)
+    var = np.sum((a + b) * n1 * n0 / n**2 - a * b / n) / (r * s)
+    return (pooled if ratio is None else ratio), math.log(pooled), math.sqrt(max(var, 0.0))
+
+
+def bh_qvalues(p: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (NaN where ``p`` is NaN: not tested)."""
+    p = np.asarray(p, dtype=float)
+    out = np.full(len(p), np.nan)
+    tested = np.flatnonzero(~np.isnan(p))
+    if not len(tested):
+        return out
+    order = tested[np.argsort(p[tested], kind="stable")]
+    m = len(order)
+    ranked = p[order] * m / np.arange(1, m + 1)
+    out[order] = np.minimum(1.0, np.minimum.accumulate(ranked[::-1])[::-1])
+    return out
+
+
+def emerging(
+    model,
+    corpus: pd.DataFrame | None = None,
+    *,
+    recent=None,
+    baseline=None,
+    min_papers: int = 10,
+    confidence: float = 0.95,
+    freq: str = "auto",
+    adjust_for: str | None = None,
+    level: int | None = None,
+) -> pd.DataFrame:
+    """Rising, fading, new and stable themes: recent share against the share before.
+
+    See the module `trends.timeline.emerging` for the windows, the control of false
+    calls across themes and the adjustment for the mix.
+
+    Parameters
+    ----------
+    model : ThemeModel, Store, watch-list or (labels, themes)
+        What `trends.theme_trends` takes.
+    corpus : pandas.DataFrame
+        The canonical table, with ``published`` dates (optional for a store).
+    recent : str, Timedelta or (start, end), optional
+        The recent window; default the last quarter of the whole periods.
+    baseline : str, Timedelta or (start, end), optional
+        The window compared against; default every whole period before ``recent``. A
+        length (``"30D"``) means that long just before ``recent``.
+    min_papers : int
+        A theme needs this many papers in the two windows together to be tested (so 2
+        papers becoming 4 is never "rising"); one with none before needs half as many.
+    confidence : float
+        ``1 - confidence`` is the false discovery rate of the calls across themes.
+    freq : str
+        The periods the windows are made of (``"auto"``: those of `theme_trends`).
+    adjust_for : str, optional
+        A column such as ``"categories"``: compare shares within each of its (primary)
+        values and combine them (Mantel-Haenszel), so that a change in the corpus' mix
+        is not taken for a trend.
+    level : int, optional
+        Compare the ``level`` broader groups of the model's theme tree
+        (``model.themes_at(level)``) instead of the themes. (A float below 1 is read as
+        ``confidence``, its former name, with a warning.)
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``theme_id, label, recent_count, baseline_count, recent_share, baseline_share,
+        ratio, ci_low, ci_high, p_value, q_value, status``: status ``rising``/``fading``
+        when the (false-coverage-rate) interval excludes 1, ``new`` when it does and
+        the theme had no paper before, else ``stable``. Most confidently rising first.
+        ``.attrs``: the windows (``recent``, ``baseline``: first and last moment),
+        ``recent_papers``, ``baseline_papers``, ``left_out`` (papers of partial periods
+        not in a default window), ``undated``, ``ci_level``, ``fdr``, ``freq``,
+        ``period``, ``adjusted_for``, ``note``.
+    """
+    if isinstance(level, float) and 0 < level < 1:
+        import warnings
+
+        warnings.warn(
+            "emerging(level=<float>) is now confidence=; level= picks a level of the theme tree",
+            FutureWarning,
+            stacklevel=2,
+        )
+        confidence, level = level, None
+    corpus, labels, themes = resolve(model, corpus, level=level)
+    return emerging_table(
+        labels,
+        themes,
+        corpus,
+        recent=recent,
+        baseline=baseline,
+        min_papers=min_papers,
+        confidence=confidence,
+        freq=freq,
+        adjust_for=adjust_for,
+    )
+
+
+def _as_utc(value) -> pd.Timestamp:
+    stamp = pd.Timestamp(value)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def windows(periods: Periods, dates: pd.Series, recent=None, baseline=None):
+    """Masks of the dated papers in the recent and the baseline window, and their bounds."""
+    table = periods.table
+    use = periods.complete
+    if len(use) < 2:
+        use = np.arange(len(table))
+    if len(use) < 2 and not isinstance(recent, tuple | list):
+        raise NoDatesError(
+            f"the dated papers fall in {len(table)} {periods.name}(s): comparing a recent "
+            "window with an earlier one needs at least two periods (try a finer freq)"
+        )
+    step = (table["end"] - table["period"]).median() + pd.Timedelta(microseconds=1)
+    index = periods.index
+    if isinstance(recent, tuple | list):
+        r0, r1 = (_as_utc(v) for v in recent)
+        in_recent = ((dates > r0) & (dates <= r1)).to_numpy()
+        recent_bounds = (r0, r1)
+        before = dates <= r0
+        first_recent = None
+    else:
+        n_recent = max(1, round(len(use) / 4))
+        if recent is not None:
+            n_recent = max(1, round(pd.Timedelta(recent) / step))
+        n_recent = min(n_recent, len(use) - 1)
+        chosen = use[-n_recent:]
+        in_recent = np.isin(index, chosen)
+        recent_bounds = _bounds(table, chosen)
+        first_recent = len(use) - n_recent
+    if isinstance(baseline, tuple | list):
+        b0, b1 = (_as_utc(v) for v in baseline)
+        in_base = ((dates > b0) & (dates <= b1)).to_numpy()
+        base_bounds = (b0, b1)
+    elif first_recent is None:  # dated windows: the baseline is dates too
+        if baseline is None:
+            in_base = before.to_numpy()
+            base_bounds = (dates.min(), recent_bounds[0])
+        else:
+            b0 = recent_bounds[0] - pd.Timedelta(baseline)
+            in_base = (before & (dates > b0)).to_numpy()
+            base_bounds = (b0, recent_bounds[0])
+    else:
+        chosen = use[:first_recent]
+        if baseline is not None:
+            chosen = chosen[-max(1, round(pd.Timedelta(baseline) / step)) :]
+        in_base = np.isin(index, chosen)
+        base_bounds = _bounds(table, chosen)
+    return in_recent, in_base, recent_bounds, base_bounds
+
+
+def _bounds(table: pd.DataFrame, chosen: np.ndarray):
+    start = table["period"].iloc[chosen[0]] if len(chosen) else pd.NaT
+    end = table["end"].iloc[chosen[-1]] if len(chosen) else pd.NaT
+    return (
+        start.tz_localize("UTC") if not pd.isna(start) else start,
+        end.tz_localize("UTC") if not pd.isna(end) else end,
+    )
+
+
+def emerging_table(
+    labels,
+    themes: pd.DataFrame,
+    corpus: pd.DataFrame,
+    *,
+    recent=None,
+    baseline=None,
+    min_papers: int = 10,
+    confidence: float = 0.95,
+    freq: str = "auto",
+    adjust_for: str | None = None,
+    periods: Periods | None = None,
+) -> pd.DataFrame:
+    """`emerging` on plain data: one label per row of ``corpus``, and the theme table."""
+    from scipy.stats import norm
+
+    ids = [int(t) for t in themes.theme_id if int(t) >= 0]
+    if periods is None:
+        periods = periods_of(corpus, freq=freq, n_themes=len(ids))
+    dates = pd.to_datetime(corpus["published"], utc=True).iloc[periods.rows].reset_index(drop=True)
+    labels = np.asarray(labels, dtype=np.int64)[periods.rows]
+    in_recent, in_base, (r0, r1), (b0, b1) = windows(periods, dates, recent, baseline)
+    n_recent, n_base = int(in_recent.sum()), int(in_base.sum())
+    if n_recent == 0 or n_base == 0:
+        raise NoDatesError(
+            f"the recent window ({r0:%Y-%m-%d} to {r1:%Y-%m-%d}) holds {n_recent} papers "
+            f"and the baseline ({b0:%Y-%m-%d} to {b1:%Y-%m-%d}) {n_base}: both need papers"
+        )
+    stratum = None
+    if adjust_for is not None:
+        from .mix import strata
+
+        codes, _ = pd.factorize(pd.Series(strata(corpus, adjust_for)[periods.rows]))
+        stratum = codes
+        n1_s = np.bincount(codes[in_recent], minlength=codes.max() + 1)
+        n0_s = np.bincount(codes[in_base], minlength=codes.max() + 1)
+    names = display_names(themes)
+    stats = []
+    for t in ids:
+        hit = labels == t
+        a, b = int(np.sum(hit & in_recent)), int(np.sum(hit & in_base))
+        if stratum is None:
+            ratio = (a / n_recent) / (b / n_base) if b > 0 else float("inf")
+            point, se = _log_ratio_se(a, n_recent, b, n_base)
+        else:
+            a_s = np.bincount(stratum[hit & in_recent], minlength=len(n1_s))
+            b_s = np.bincount(stratum[hit & in_base], minlength=len(n0_s))
+            ratio, point, se = mantel_haenszel(a_s, n1_s, b_s, n0_s)
+        tested = (a + b >= min_papers or (b == 0 and a >= max(1, min_papers / 2))) and se > 0
+        p = 2 * norm.sf(abs(point) / se) if tested and math.isfinite(point) else np.nan
+        stats.append((t, names.get(t, str(t)), a, b, ratio, point, se, p))
+    frame = pd.DataFrame(
+        stats, columns=["theme_id", "label", "a", "b", "ratio", "point", "se", "p_value"]
+    )
+    alpha = 1 - confidence
+    frame["q_value"] = bh_qvalues(frame["p_value"].to_numpy())
+    called = (frame["q_value"] <= alpha).to_numpy()
+    tested = frame["p_value"].notna().to_numpy()
+    m = int(frame["p_value"].notna().sum())
+    ci_level = 1 - max(int(called.sum()), 1) * alpha / max(m, 1)
+    z = norm.ppf(0.5 + ci_level / 2)
+    status = np.where(frame["point"] > 0, "rising", "fading")
+    status = np.where(called & (frame["b"] == 0), "new", status)
+    out = pd.DataFrame(
+        {
+            "theme_id": frame["theme_id"],
+            "label": frame["label"],
+            "recent_count": frame["a"].astype(int),
+            "baseline_count": frame["b"].astype(int),
+            "recent_share": frame["a"] / n_recent,
+            "baseline_share": frame["b"] / n_base,
+            "ratio": frame["ratio"],
+            # no interval where there is no test (too few papers): nothing to read into
+            "ci_low": np.where(tested, np.exp(frame["point"] - z * frame["se"]), np.nan),
+            "ci_high": np.where(tested, np.exp(frame["point"] + z * frame["se"]), np.nan),
+            "p_value": frame["p_value"],
+            "q_value": frame["q_value"],
+            "status": np.where(called, status, "stable"),
+        },
+        columns=COLUMNS,
+    )
+    out["_rank"] = out.status.map(STATUS_ORDER)
+    out = out.sort_values(["_rank", "ci_low", "theme_id"], ascending=[True, False, True])
+    out = out.drop(columns="_rank").reset_index(drop=True)
+    default = recent is None and baseline is None
+    left_out = int(len(labels) - n_recent - n_base) if default else 0
+    out.attrs.update(
+        recent=(r0, r1),
+        baseline=(b0, b1),
+        recent_papers=n_recent,
+        baseline_papers=n_base,
+        left_out=left_out,
+        undated=periods.undated,
+        ci_level=ci_level,
+        fdr=alpha,
+        freq=periods.freq,
+        period=periods.name,
+        adjusted_for=adjust_for,
+        note=periods.describe(),
+    )
+    return out

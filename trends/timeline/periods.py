@@ -1,0 +1,291 @@
+"""Periods: the corpus's dates binned at the precision they have.
+
+**Precision.** A corpus dated only by year (a ``year`` column) loads with every paper on
+1 January; one dated by month, on the 1st. `date_precision` reads this from the dates:
+when at least a fifth of the dated papers sit at midnight on a 1st (a corpus dated to
+the day has about 1 in 30 there), the dates are taken as months, and as years when
+most of those are on 1 January and the corpus spans two years or more. A mixed corpus
+(some papers with a day, a fifth or more with only a year) is binned at its coarsest
+precision. Periods are never finer than the precision: a finer ``freq`` is coarsened,
+with a warning.
+
+**The automatic period** (``freq="auto"``) is the finest of day, week, month, quarter
+and year, not finer than the dates' precision, at which the median period holds at least
+``10 x n_themes`` dated papers (about ten papers per theme per period: enough to compare
+shares), provided that leaves at least 3 periods; otherwise the finest frequency that
+gives 3 periods, else 2, else years. Weeks run Monday to Sunday.
+
+**Partial periods.** The first and the last period are *partial* when the corpus starts
+or ends inside them. Their coverage is the share of the period that the corpus' span
+covers, counting days by how many papers that weekday usually has (a feed that lists
+on weekdays only and ends on a Friday covers its last week in full), or months or years
+for coarser dates. A partial period's share is a fair estimate but a noisy one, and a
+feed's mix can differ between the days it has and those it lacks: the trend charts
+draw partial periods as open markers on a shaded band, and `emerging`'s default windows
+leave them out.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import NoDatesError
+
+AUTO_FREQS = [("D", "day"), ("W", "week"), ("M", "month"), ("Q", "quarter"), ("Y", "year")]
+FREQ_NAMES = dict(AUTO_FREQS)
+RANK = {f: k for k, (f, _) in enumerate(AUTO_FREQS)}
+PRECISIONS = {"D": "day", "M": "month", "Y": "year"}
+PAPERS_PER_THEME = 10
+# A fifth of the papers on the 1st at midnight means dates without a day (see above).
+COARSE_SHARE = 0.2
+
+
+def dated(corpus: pd.DataFrame, labels, *, warn: bool = True):
+    """The dated papers' dates and labels, and how many papers had no date.
+
+    Raises
+    ------
+    NoDatesError
+        The corpus has no ``published`` column, or no paper has a date.
+    """
+    dates, rows, undated = _dates(corpus, warn=warn)
+    return dates, np.asarray(labels)[rows], undated
+
+
+def _dates(corpus: pd.DataFrame, *, warn: bool = True):
+    if "published" not in corpus.columns:
+        raise NoDatesError(
+            "the corpus has no 'published' column: theme trends need dated papers "
+            "(load a source with a date, published or year field)"
+        )
+    published = pd.to_datetime(corpus["published"], utc=True)
+    has_date = published.notna().to_numpy()
+    if not has_date.any():
+        raise NoDatesError(
+            f"none of the {len(corpus)} papers has a date: theme trends need dated papers "
+            "(load a source with a date, published or year field)"
+        )
+    undated = int((~has_date).sum())
+    if undated and warn:
+        warnings.warn(
+            f"{undated} of {len(corpus)} papers have no date and are left out of the trends "
+            "(counted in .attrs['undated'])",
+            UserWarning,
+            stacklevel=4,
+        )
+    rows = np.flatnonzero(has_date)
+    return published[has_date].reset_index(drop=True), rows, undated
+
+
+def date_precision(dates: pd.Series) -> str:
+    """``"Y"``, ``"M"`` or ``"D"``: how precise the dates are (see the module docstring)."""
+    naive = pd.to_datetime(dates, utc=True).dropna().dt.tz_convert(None)
+    if naive.empty:
+        return "D"
+    first = (naive == naive.dt.normalize()) & (naive.dt.day == 1)
+    if first.mean() < COARSE_SHARE:
+        return "D"
+    january = naive[first].dt.month == 1
+    if january.mean() >= 0.5 and naive.dt.year.nunique() >= 2:
+        return "Y"
+    return "M"
+
+
+def base_freq(freq: str) -> str:
+    """The unit of a pandas frequency: ``"2W"`` -> ``"W"``, ``"W-SUN"`` -> ``"W"``."""
+    unit = freq.lstrip("0123456789").split("-")[0].upper()
+    return {"A": "Y", "YS": "Y", "YE": "Y", "MS": "M", "ME": "M", "QS": "Q", "QE": "Q"}.get(
+        unit, unit
+    )
+
+
+def choose_freq(dates: pd.Series, n_themes: int, *, precision: str | None = None) -> str:
+    """The ``freq="auto"`` rule (see the module docstring)."""
+    naive = dates.dt.tz_convert(None)
+    precision = precision or date_precision(dates)
+    need = PAPERS_PER_THEME * max(1, n_themes)
+    three = two = None
+    for freq, _ in AUTO_FREQS:
+        if RANK[freq] < RANK[precision]:
+            continue
+        counts = naive.dt.to_period(freq).value_counts()
+        if len(counts) >= 3:
+            three = three or freq
+            if counts.median() >= need:
+                return freq
+        if len(counts) >= 2:
+            two = two or freq
+    # otherwise the finest giving 3 periods, else 2 (a before and an after), else years
+    return three or two or "Y"
+
+
+def period_name(freq: str) -> str:
+    """``"week"``, ``"2 weeks"``...: what one period is, in words."""
+    unit = FREQ_NAMES.get(base_freq(freq), freq)
+    digits = freq[: len(freq) - len(freq.lstrip("0123456789"))]
+    return f"{digits} {unit}s" if digits and digits != "1" else unit
+
+
+@dataclass(frozen=True)
+class Periods:
+    """The dated papers of a corpus and the period of each.
+
+    Attributes
+    ----------
+    freq : str
+        The pandas period frequency (``"W"``, ``"M"``, ``"Y"``...).
+    precision : str
+        The dates' precision: ``"D"``, ``"M"`` or ``"Y"``.
+    table : pandas.DataFrame
+        One row per period with papers, in time order: ``period`` (start), ``end``
+        (last moment), ``papers``, ``coverage`` (share of the period inside the corpus'
+        span, 1 for whole periods) and ``partial``.
+    rows : numpy.ndarray
+        Row of the corpus of each dated paper.
+    index : numpy.ndarray
+        Row of ``table`` (the period) of each dated paper.
+    undated : int
+        Papers without a date (left out).
+    """
+
+    freq: str
+    precision: str
+    table: pd.DataFrame
+    rows: np.ndarray
+    index: np.ndarray
+    undated: int
+
+    @property
+    def name(self) -> str:
+        """What one period is, in words (``"week"``)."""
+        return period_name(self.freq)
+
+    @property
+    def complete(self) -> np.ndarray:
+        """Positions in ``table`` of the whole (not partial) periods."""
+        return np.flatnonzero(~self.table["partial"].to_numpy())
+
+    def describe(self) -> str:
+        """One sentence for a reader: what a period is and which are partial."""
+        unit = self.name
+        text = f"A period is one {unit}" + (
+            " (Monday to Sunday)" if base_freq(self.freq) == "W" else ""
+        )
+        if self.precision != "D":
+            text += f"; the dates are given to the {PRECISIONS[self.precision]}"
+        text += "."
+        parts = self.table[self.table.partial]
+        if len(parts):
+            shown = ", ".join(
+                f"{_day(r.period, self.freq)} ({r.coverage:.0%} covered)"
+                for r in parts.itertuples()
+            )
+            text += (
+                f" Partial {unit}s, where the corpus starts or ends inside the {unit}: {shown}; "
+                "drawn open and left out of the rising/fading windows."
+            )
+        return text
+
+
+def _day(stamp: pd.Timestamp, freq: str) -> str:
+    unit = base_freq(freq)
+    if unit == "Y":
+        return f"{stamp:%Y}"
+    if unit in {"M", "Q"}:
+        return f"{stamp:%Y-%m}"
+    return f"{stamp:%Y-%m-%d}"
+
+
+def periods_of(
+    corpus: pd.DataFrame, *, freq: str = "auto", n_themes: int = 1, warn: bool = True
+) -> Periods:
+    """Bin the dated papers of ``corpus`` into periods (see the module docstring).
+
+    Parameters
+    ----------
+    corpus : pandas.DataFrame
+        With a ``published`` column.
+    freq : str
+        ``"auto"`` or a pandas period frequency (``"W"``, ``"M"``, ``"2W"``...); one finer
+        than the dates' precision is coarsened to it, with a warning.
+    n_themes : int
+        Themes to be compared (the automatic rule wants ten papers per theme per period).
+
+    Raises
+    ------
+    NoDatesError
+        No paper has a date.
+    ValueError
+        ``freq`` is not a pandas period frequency.
+    """
+    dates, rows, undated = _dates(corpus, warn=warn)
+    precision = date_precision(dates)
+    if freq == "auto":
+        freq = choose_freq(dates, n_themes, precision=precision)
+    else:
+        _check_freq(freq)
+        if RANK.get(base_freq(freq), 0) < RANK[precision]:
+            warnings.warn(
+                f"the dates are given to the {PRECISIONS[precision]} only: freq={freq!r} "
+                f"would bin them finer than that; using freq={precision!r}",
+                UserWarning,
+                stacklevel=3,
+            )
+            freq = precision
+    naive = dates.dt.tz_convert(None)
+    period = naive.dt.to_period(freq)
+    codes, uniques = pd.factorize(period, sort=True)
+    starts = pd.PeriodIndex(uniques)
+    counts = np.bincount(codes, minlength=len(starts))
+    coverage = _coverage(naive, starts, precision)
+    table = pd.DataFrame(
+        {
+            "period": starts.start_time,
+            "end": starts.end_time,
+            "papers": counts.astype(int),
+            "coverage": coverage,
+            "partial": coverage < 0.999,
+        }
+    )
+    return Periods(freq, precision, table, rows, codes.astype(np.int64), undated)
+
+
+def _check_freq(freq: str) -> None:
+    try:
+        pd.Period("2025-01-01", freq)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(
+            f"freq={freq!r} is not a pandas period frequency (use 'auto', 'D', 'W', 'M', "
+            f"'Q', 'Y' or e.g. '2W'): {exc}"
+        ) from None
+
+
+def _coverage(naive: pd.Series, starts: pd.PeriodIndex, precision: str) -> np.ndarray:
+    """Share of each period inside the corpus' span (only the first and last can be below 1)."""
+    out = np.ones(len(starts))
+    first, last = naive.min(), naive.max()
+    if precision == "D":
+        # a day counts as much as its weekday usually holds papers
+        weight = np.bincount(naive.dt.day_of_week.to_numpy(), minlength=7).astype(float)
+
+        def amount(lo: pd.Timestamp, hi: pd.Timestamp) -> float:
+            span = pd.date_range(lo.normalize(), hi.normalize(), freq="D")
+            return float(weight[span.day_of_week.to_numpy()].sum())
+
+    else:
+        unit = "M" if precision == "M" else "Y"
+
+        def amount(lo: pd.Timestamp, hi: pd.Timestamp) -> float:
+            lo_p, hi_p = lo.to_period(unit), hi.to_period(unit)
+            return float(len(pd.period_range(lo_p, hi_p, freq=unit))) if lo_p <= hi_p else 0.0
+
+    for k in sorted({0, len(starts) - 1}):
+        p_start, p_end = starts[k].start_time, starts[k].end_time
+        whole = amount(p_start, p_end)
+        if whole > 0:
+            out[k] = amount(max(p_start, first), min(p_end, last)) / whole
+    return out
