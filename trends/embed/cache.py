@@ -2,12 +2,16 @@
 
 Layout: ``<root>/<sha1 of model identity>/<shard>.npz``, each shard holding
 ``keys`` (the texts' SHA-1 digests) and ``vectors``. New embeddings go to a new
-shard written atomically; many small shards are compacted into one. A shard
-that cannot be read is reported once, set aside and its vectors recomputed.
+shard written atomically (`trends.embed.embed_texts` writes one every ~1,000 texts, so
+an interrupted run keeps what it finished); many small shards are compacted into one.
+Compaction removes only the shards this process has read or written, so that shards
+another process adds meanwhile are never lost. A shard that cannot be read is reported
+once, set aside and its vectors recomputed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import threading
@@ -45,6 +49,7 @@ class EmbeddingCache:
     def __init__(self, root: str | os.PathLike | None = None):
         self.root = Path(root) if root is not None else default_cache_dir()
         self._memory: dict[str, dict[bytes, np.ndarray]] = {}
+        self._known: dict[str, set[str]] = {}  # shard names read or written, per identity
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -57,6 +62,7 @@ class EmbeddingCache:
         if table is not None:
             return table
         table = {}
+        known = self._known.setdefault(identity, set())
         folder = self._folder(identity)
         for shard in sorted(folder.glob("*.npz")) if folder.is_dir() else []:
             try:
@@ -64,6 +70,8 @@ class EmbeddingCache:
                     keys, vectors = npz["keys"], npz["vectors"]
                 if keys.ndim != 1 or vectors.ndim != 2 or len(keys) != len(vectors):
                     raise ValueError("keys and vectors disagree")
+            except FileNotFoundError:  # compacted by another process since the listing
+                continue
             except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
                 warnings.warn(
                     f"embedding cache file {shard} is unreadable ({type(exc).__name__}: {exc}); "
@@ -71,8 +79,10 @@ class EmbeddingCache:
                     RuntimeWarning,
                     stacklevel=4,
                 )
-                shard.replace(shard.with_suffix(".corrupt"))
+                with contextlib.suppress(OSError):  # another process set it aside first
+                    shard.replace(shard.with_suffix(".corrupt"))
                 continue
+            known.add(shard.name)
             for k, v in zip(keys.tolist(), vectors, strict=True):
                 table[k] = v
         self._memory[identity] = table
@@ -88,8 +98,14 @@ class EmbeddingCache:
         self.misses += len(out) - hits
         return out
 
-    def put(self, identity: str, texts: list[str], vectors: np.ndarray) -> None:
-        """Store new vectors in a new shard (atomic write); compact when shards pile up."""
+    def put(
+        self, identity: str, texts: list[str], vectors: np.ndarray, *, compact: bool = True
+    ) -> None:
+        """Store new vectors in a new shard (atomic write); compact when shards pile up.
+
+        ``compact=False`` defers compaction (a long run writing a shard per batch calls
+        `compact` once at the end instead of rewriting everything every few batches).
+        """
         if not len(texts):
             return
         keys = np.array([text_key(t) for t in texts], dtype="S40")
@@ -101,15 +117,34 @@ class EmbeddingCache:
             folder = self._folder(identity)
             folder.mkdir(parents=True, exist_ok=True)
             (folder / "MODEL.txt").write_text(identity + "\n", encoding="utf-8")
-            shards = sorted(folder.glob("*.npz"))
-            if len(shards) + 1 >= _COMPACT_AT:
-                all_keys = np.array(list(table), dtype="S40")
-                all_vectors = np.vstack(list(table.values()))
-                self._write(folder / f"all-{uuid.uuid4().hex}.npz", all_keys, all_vectors)
-                for shard in shards:
-                    shard.unlink(missing_ok=True)
-            else:
-                self._write(folder / f"{uuid.uuid4().hex}.npz", keys, vectors)
+            name = f"{uuid.uuid4().hex}.npz"
+            self._write(folder / name, keys, vectors)
+            self._known[identity].add(name)
+        if compact:
+            self.compact(identity)
+
+    def compact(self, identity: str, *, at: int = _COMPACT_AT) -> None:
+        """Merge this process's shards of ``identity`` into one when there are ``at`` or more.
+
+        Only shards this process has read or written are merged and removed: their
+        vectors are all in memory, and a shard written by another process meanwhile stays.
+        """
+        with self._lock:
+            table = self._table(identity)
+            folder = self._folder(identity)
+            known = self._known.get(identity, set())
+            shards = [p for p in sorted(folder.glob("*.npz")) if p.name in known]
+            if len(shards) < max(at, 2):
+                return
+            name = f"all-{uuid.uuid4().hex}.npz"
+            self._write(
+                folder / name,
+                np.array(list(table), dtype="S40"),
+                np.vstack(list(table.values())),
+            )
+            for shard in shards:
+                shard.unlink(missing_ok=True)
+            self._known[identity] = {name}
 
     @staticmethod
     def _write(path: Path, keys: np.ndarray, vectors: np.ndarray) -> None:
