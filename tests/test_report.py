@@ -7,6 +7,8 @@ import pandas as pd
 import pytest
 
 import trends
+import trends.papers
+import trends.report
 from trends import frames
 
 XSS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
@@ -28,29 +30,137 @@ def hostile(synthetic):
     return model, frame
 
 
+def unpack(html: str, block: str) -> str:
+    """An embedded, compressed block of the report (``paper-data``, ``plotly-js``) as text."""
+    import base64
+
+    import zstandard
+
+    pattern = rf'<script type="application/octet-stream" id="{block}"[^>]*>([^<]*)<'
+    raw = base64.b64decode(re.search(pattern, html)[1])
+    return zstandard.ZstdDecompressor().decompressobj().decompress(raw).decode("utf-8")
+
+
+def payload(html: str) -> dict:
+    """The report's embedded paper data, decoded as the page does."""
+    pattern = r'<script type="application/octet-stream" id="paper-data"[^>]*>([^<]*)<'
+    return trends.report.unpack(re.search(pattern, html)[1])
+
+
 def test_report_is_self_contained_and_escaped(hostile, tmp_path):
     model, frame = hostile
     path = trends.write_report(model, frame, tmp_path / "r.html", title="Report <i>x</i>")
     html = path.read_text(encoding="utf-8")
-    # plotly.js inlined once, no CDN or remote script
+    # plotly.js inlined once (compressed), no CDN or remote script
     assert html.count("Plotly.newPlot") == 1
-    assert len(re.findall(r"plotly\.js v\d", html)) == 1
+    plotly_js = unpack(html, "plotly-js")
+    assert len(re.findall(r"plotly\.js v\d", plotly_js)) == 1 and "Plotly" in plotly_js
+    assert len(re.findall(r"plotly\.js v\d", html)) == 1  # its banner, outside
     assert "<script src=" not in html and "<link " not in html
-    # outside the inlined library itself, nothing refers to a CDN
-    start = html.index("plotly.js v")
-    outside = html[:start] + html[html.index("</script>", start) :]
-    assert "cdn.plot.ly" not in outside and "https://cdn" not in outside
-    # payloads show as text only
-    for payload in XSS:
-        assert payload not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "cdn.plot.ly" not in html and "https://cdn" not in html
+    # the decompressor is inlined with its licence
+    assert "zstddec 0.3.4" in html and "Permission is hereby granted" in html
+    # payloads show as text only: the titles are only in the compressed paper data
+    for payload_text in XSS:
+        assert payload_text not in html
     assert "Report &lt;i&gt;x&lt;/i&gt;" in html
     assert "</script><script>alert(2)" not in html
     assert 'href="javascript:' not in html
-    assert 'href="https://arxiv.org/abs/2503.00001"' in html
+    data = payload(html)
+    assert data["title"][:3] == frame.title[:3].tolist()
+    assert data["url"][0] is None  # javascript: is never linked
+    assert data["url"][1] == "https://arxiv.org/abs/2503.00001"
     # every chart has a spec
-    for name in ("sizes", "map", "keywords", "similarity", "share", "emerging"):
+    for name in ("sizes", "map", "papers-timeline", "keywords", "similarity", "share", "emerging"):
         assert f'id="spec-{name}"' in html
+
+
+def test_papers_are_embedded_once_as_columns(hostile):
+    model, frame = hostile
+    html = trends.report.render_report(model, frame)
+    data = payload(html)
+    n = len(frame)
+    for key in ("title", "abstract", "authors", "url", "date", "theme", "closeness", "x", "y"):
+        assert len(data[key]) == n, key
+    assert data["n"] == n
+    assert data["theme"] == model.labels_.tolist()
+    days = (frame.published - pd.Timestamp("1970-01-01", tz="UTC")).dt.days.tolist()
+    assert data["date"] == days
+    outliers = [c is None for c in data["closeness"]]
+    assert outliers == (model.labels_ == -1).tolist()
+    assert [f["column"] for f in data["facets"]] == []  # one category only: no facet
+    assert {t["id"] for t in data["themes"]} >= set(range(model.n_themes_))
+    # no title is anywhere in the page outside the compressed data: not in the map spec
+    for title in frame.title[3:10]:
+        assert title not in html
+    spec = re.search(r'id="spec-map">(.*?)</script>', html, re.S)[1]
+    traces = json_of(spec)["data"]
+    assert all("x" not in t and "text" not in t for t in traces)
+    assert sorted(t["meta"]["theme_id"] for t in traces) == sorted(set(model.labels_.tolist()))
+
+
+def json_of(text):
+    import json
+
+    return json.loads(text)
+
+
+def test_facets_dates_and_controls(hostile):
+    model, frame = hostile
+    frame = frame.assign(
+        categories=[["cs.CL"] if i % 3 else ["cs.CV", "cs.AI"] for i in range(len(frame))],
+        venue=["ACL" if i % 2 else "Nature <b>" for i in range(len(frame))],
+    )
+    html = trends.report.render_report(model, frame)
+    data = payload(html)
+    facets = {f["column"]: f for f in data["facets"]}
+    assert list(facets) == ["categories", "venue"]
+    cats = facets["categories"]
+    assert [[cats["values"][c] for c in codes] for codes in cats["codes"][:3]] == [
+        ["cs.CV", "cs.AI"],
+        ["cs.CL"],
+        ["cs.CL"],
+    ]
+    # the controls are labelled, the facet options escaped
+    assert '<label for="search">Search papers</label>' in html
+    assert '<input type="search" id="search"' in html
+    assert '<label for="date-from">From</label>' in html
+    assert 'min="2025-01-01"' in html
+    assert 'data-facet="venue"' in html and "Nature &lt;b&gt; (80)" in html
+    assert html.count('aria-pressed="false"') >= model.n_themes_
+
+
+def test_sections_are_a_list_of_small_units(hostile):
+    model, frame = hostile
+    from trends.report import SECTIONS, Section
+
+    ids = [s.id for s in SECTIONS]
+    assert ids.index("overview") < ids.index("map") < ids.index("papers") < ids.index("quality")
+    assert ids[-1] == "quality" and len(set(ids)) == len(ids)
+    only = [s for s in SECTIONS if s.id in {"overview", "quality"}]
+    html = trends.report.render_report(model, frame, sections=only)
+    assert 'id="spec-sizes"' in html and 'id="spec-keywords"' not in html
+    assert 'href="#quality"' in html and 'href="#keywords"' not in html
+    # a builder given by name, one that leaves its section out, and a chart name clash
+    by_name = Section("quality", "Quality", "trends.report:_quality")
+    skipped = Section("keywords", "Keywords", lambda report: None)
+    html = trends.report.render_report(model, frame, sections=[by_name, skipped])
+    assert "Coherence (NPMI)" in html and 'href="#keywords"' not in html
+    clash = Section("map", "Map", lambda report: {"figures": {"sizes": None}})
+    with pytest.raises(ValueError, match="chart named 'sizes'"):
+        trends.report.render_report(model, frame, sections=[*only, clash])
+
+
+def test_theme_names_are_shown_when_the_theme_table_has_them(hostile):
+    import copy
+
+    model, frame = hostile
+    named = copy.copy(model)
+    named.themes_ = model.themes_.assign(name=[f"Named <{t}>" for t in model.themes_.theme_id])
+    html = trends.report.render_report(named, frame)
+    assert "Named &lt;0&gt;" in html
+    data = payload(html)
+    assert data["themes"][0]["name"] == "Named <0>"
 
 
 def test_report_summary_and_sections(hostile, tmp_path):
@@ -58,8 +168,10 @@ def test_report_summary_and_sections(hostile, tmp_path):
     html = trends.report.render_report(model, frame)
     assert f"{len(frame)} papers" in html
     assert "2025-01-01 to" in html  # date range
-    for label in model.themes_.label:
-        assert label.replace("·", "·") in html
+    from markupsafe import escape
+
+    for theme, name in trends.papers.theme_names(model).items():
+        assert theme < 0 or str(escape(name)) in html
     for name in ("Coherence (NPMI)", "Keyword diversity", "Outliers", "Themes"):
         assert name in html
 
@@ -71,6 +183,9 @@ def test_report_without_dates_says_so(synthetic, tmp_path):
     html = trends.report.render_report(model, frame)
     assert "none of the 160 papers has a date" in html
     assert 'id="spec-share"' not in html
+    # no timeline brush and no date inputs without dates
+    assert 'id="spec-papers-timeline"' not in html and 'id="date-from"' not in html
+    assert all(d is None for d in payload(html)["date"])
 
 
 def test_report_needs_the_fitted_corpus(hostile):

@@ -51,6 +51,12 @@ def theme_color(theme_id: int) -> str:
     return PALETTE[theme_id % len(PALETTE)]
 
 
+def theme_names(frame) -> list[str]:
+    """The themes' names of a table: its ``name`` column, else its ``label`` (older tables)."""
+    column = "name" if "name" in frame.columns else "label"
+    return [str(v) for v in frame[column].tolist()]
+
+
 def safe(text) -> str:
     """User text for plotly's text fields, which read a little HTML: escape it."""
     return html.escape("" if text is None else str(text), quote=False)

@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ._style import TEMPLATE, safe, short, theme_color
+from ._style import TEMPLATE, safe, short, theme_color, theme_names
 
 
 def keywords(
@@ -24,7 +24,7 @@ def keywords(
     Parameters
     ----------
     themes : pandas.DataFrame
-        ``ThemeModel.themes_``: ``theme_id``, ``label``, ``keywords`` and
+        ``ThemeModel.themes_``: ``theme_id``, ``name`` (else ``label``), ``keywords`` and
         ``keyword_weights`` (lists, best first). Outliers are left out.
     n_keywords : int
         Keywords per theme.
@@ -37,7 +37,11 @@ def keywords(
     n = max(1, len(real))
     cols = max(1, min(columns, n))
     rows = math.ceil(n / cols)
-    titles = [short(safe(f"#{r.theme_id} {r.label}"), 42) for r in real.itertuples()] or [""]
+    shown = theme_names(real)
+    titles = [
+        short(safe(f"#{r.theme_id} {name}"), 42)
+        for r, name in zip(real.itertuples(), shown, strict=True)
+    ] or [""]
     fig = make_subplots(
         rows=rows,
         cols=cols,
@@ -54,7 +58,7 @@ def keywords(
                 y=[safe(w) for w in words],
                 orientation="h",
                 marker={"color": theme_color(int(r.theme_id))},
-                name=safe(r.label),
+                name=safe(shown[k]),
                 hovertemplate="%{y}: %{x:.3f}<extra></extra>",
             ),
             row=k // cols + 1,

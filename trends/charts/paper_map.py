@@ -24,7 +24,8 @@ def paper_map(
     ----------
     points : pandas.DataFrame
         Columns ``x``, ``y``, ``theme_id``, ``label`` (theme name) and ``title`` (paper
-        title, shown on hover); from `trends.frames.paper_points`.
+        title, shown on hover), optionally ``published`` (its date is shown on hover);
+        from `trends.frames.paper_points` or `trends.papers.paper_table`.
     label_themes : int
         Write the names of this many of the largest themes at their centres.
     """
@@ -46,8 +47,11 @@ def paper_map(
                     "opacity": 0.45 if theme < 0 else 0.8,
                     "line": {"width": 0},
                 },
-                text=[safe(short(t, 110)) for t in part.title],
+                text=_hover(part),
                 hovertemplate=f"%{{text}}<br><i>{short(name, 60)}</i><extra></extra>",
+                # a theme filter in the report dims the rest (plotly's selectedpoints)
+                unselected={"marker": {"opacity": 0.07}},
+                meta={"theme_id": int(theme)},
             )
         )
     centres = (
@@ -70,3 +74,12 @@ def paper_map(
     fig.update_yaxes(visible=False)
     fig.update_layout(legend={"font": {"size": 11}}, hovermode="closest")
     return fig
+
+
+def _hover(part: pd.DataFrame) -> list[str]:
+    """Title (escaped, shortened) and, when known, the date of each point."""
+    titles = [safe(short(t, 110)) for t in part.title]
+    if "published" not in part.columns:
+        return titles
+    dates = pd.to_datetime(part.published, utc=True)
+    return [t if pd.isna(d) else f"{t}<br>{d:%Y-%m-%d}" for t, d in zip(titles, dates, strict=True)]

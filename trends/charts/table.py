@@ -6,14 +6,14 @@ import html
 
 
 def themes_html(model, *, max_rows: int = 50) -> str:
-    """An escaped HTML table of the model's themes (label, size, share, keywords)."""
+    """An escaped HTML table of the model's themes (name, size, share, keywords)."""
     themes = model.themes_
     rows = []
     for row in themes.head(max_rows).itertuples(index=False):
         rows.append(
             "<tr>"
             f"<td>{int(row.theme_id)}</td>"
-            f"<td>{html.escape(str(row.label))}</td>"
+            f"<td>{html.escape(str(getattr(row, 'name', row.label)))}</td>"
             f"<td style='text-align:right'>{int(row.size)}</td>"
             f"<td style='text-align:right'>{row.share:.1%}</td>"
             f"<td>{html.escape(', '.join(row.keywords[:8]))}</td>"
@@ -24,6 +24,6 @@ def themes_html(model, *, max_rows: int = 50) -> str:
     n_papers = int(themes["size"].sum())
     return (
         f"<div><p><b>ThemeModel</b>: {model.n_themes_} themes in {n_papers} papers</p>"
-        "<table><thead><tr><th>theme</th><th>label</th><th>papers</th><th>share</th>"
+        "<table><thead><tr><th>theme</th><th>name</th><th>papers</th><th>share</th>"
         "<th>keywords</th></tr></thead><tbody>" + "".join(rows) + f"</tbody></table>{tail}</div>"
     )

@@ -1,47 +1,76 @@
-"""Share of the largest themes per period, as lines."""
+"""Share of the largest themes per period, as lines; partial periods drawn apart."""
 
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._style import figure, safe, short, theme_color
+from ._marks import mark_changes, mark_partial
+from ._style import figure, safe, short, theme_color, theme_names
 
 
 def theme_share(
-    trends: pd.DataFrame, *, top: int = 10, title: str | None = "Theme share over time"
+    trends: pd.DataFrame,
+    *,
+    top: int = 10,
+    title: str | None = "Theme share over time",
+    changes: pd.DataFrame | None = None,
 ) -> go.Figure:
     """One line per theme: its share of each period's papers.
+
+    Periods the corpus covers only in part (``partial``) are drawn with open markers on
+    a shaded band: their share is an estimate from fewer papers.
 
     Parameters
     ----------
     trends : pandas.DataFrame
         From `trends.timeline.theme_trends`: ``period``, ``theme_id``, ``label``,
-        ``count``, ``share``.
+        ``count``, ``share`` (and ``partial``, ``papers`` when present).
     top : int
         Draw the ``top`` themes with the most papers overall.
+    changes : pandas.DataFrame, optional
+        From `trends.timeline.mix_changes`: its flagged periods get a dashed line (and
+        one legend entry).
     """
     real = trends[trends.theme_id >= 0]
     totals = real.groupby("theme_id")["count"].sum().sort_values(ascending=False)
     keep = totals.index[:top].tolist()
     fig = figure(title=title, height=460)
+    adjusted = trends.attrs.get("adjusted_for")
     for t in keep:
         part = real[real.theme_id == t].sort_values("period")
-        name = short(safe(f"#{t} {part.label.iloc[0]}"), 40)
+        partial = part["partial"].to_numpy(dtype=bool) if "partial" in part else [False] * len(part)
+        name = short(safe(f"#{t} {theme_names(part)[0]}"), 40)
         fig.add_trace(
             go.Scatter(
                 x=part.period.dt.strftime("%Y-%m-%d").tolist(),
                 y=part.share.round(4).tolist(),
                 mode="lines+markers",
                 name=name,
+                meta={"theme_id": int(t)},
                 line={"color": theme_color(int(t)), "width": 2},
-                marker={"size": 5},
-                customdata=part["count"].tolist(),
+                marker={
+                    "size": [8 if p else 5 for p in partial],
+                    "symbol": ["circle-open" if p else "circle" for p in partial],
+                },
+                customdata=[
+                    [int(c), "partial period, " if p else ""]
+                    for c, p in zip(part["count"], partial, strict=True)
+                ],
                 hovertemplate=(
-                    f"{name}<br>%{{x}}: %{{y:.1%}} (%{{customdata}} papers)<extra></extra>"
+                    f"{name}<br>%{{x}}: %{{y:.1%}} (%{{customdata[1]}}"
+                    "%{customdata[0]} papers)<extra></extra>"
                 ),
             )
         )
-    fig.update_yaxes(tickformat=".0%", title="share of the period's papers", rangemode="tozero")
+    if "partial" in trends:
+        spans = trends.loc[trends.partial, "period"].drop_duplicates()
+        freq = trends.attrs.get("freq", "W")
+        mark_partial(fig, [(s, pd.Period(s, freq).end_time.normalize()) for s in spans])
+    mark_changes(fig, changes)
+    ylabel = "share of the period's papers"
+    if adjusted:
+        ylabel += f" (standardised to the {adjusted} mix)"
+    fig.update_yaxes(tickformat=".0%", title=ylabel, rangemode="tozero")
     fig.update_xaxes(title=None)
     return fig

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._style import OUTLIER_COLOR, figure, safe, short, theme_color
+from ._style import OUTLIER_COLOR, figure, safe, short, theme_color, theme_names
 
 
 def theme_sizes(
@@ -16,7 +16,7 @@ def theme_sizes(
     Parameters
     ----------
     themes : pandas.DataFrame
-        ``ThemeModel.themes_``: columns ``theme_id``, ``label``, ``size`` (``share``
+        ``ThemeModel.themes_``: columns ``theme_id``, ``name`` (else ``label``), ``size`` (``share``
         optional). Outliers (``theme_id == -1``) get their own grey bar at the bottom.
     title : str, optional
     max_themes : int
@@ -28,8 +28,8 @@ def theme_sizes(
     real = real.iloc[:max_themes]
     total = int(themes["size"].sum()) or 1
     names = [
-        f"{short(safe(r.label), 50)} <span style='color:#888'>#{r.theme_id}</span>"
-        for r in real.itertuples()
+        f"{short(safe(n), 50)} <span style='color:#888'>#{r.theme_id}</span>"
+        for r, n in zip(real.itertuples(), theme_names(real), strict=True)
     ]
     fig = figure(title=title, height=max(260, 28 * (len(real) + 2) + 100))
     fig.add_trace(
