@@ -51,6 +51,8 @@ def test_theme_table(fitted):
     assert list(themes.columns) == [
         "theme_id",
         "label",
+        "name",
+        "description",
         "size",
         "share",
         "keywords",

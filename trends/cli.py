@@ -46,8 +46,9 @@ Embedding = Annotated[
     typer.Option(
         "--embedding",
         "-e",
-        help="'minilm' (offline all-MiniLM-L6-v2), 'tfidf' (fast, torch-free), or a "
-        "sentence-transformers model path. Default: minilm.",
+        help="'minilm' (offline all-MiniLM-L6-v2), 'minilm-128' (reads the first 128 "
+        "tokens: faster), 'static' (static token vectors from MiniLM: fastest), 'tfidf' "
+        "(torch-free), or a sentence-transformers model path. Default: minilm.",
         show_default=False,
     ),
 ]
@@ -60,6 +61,23 @@ Seed = Annotated[
     ),
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
+Engine = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="Where papers are embedded: 'local' (this process) or 'ray' (the workers of a "
+        "Ray cluster; pip install 'trends[ray]'). The themes are the same.",
+    ),
+]
+RayAddress = Annotated[
+    str | None,
+    typer.Option(
+        "--ray-address",
+        help="The Ray cluster for --engine ray, e.g. 'auto' or 'ray://head:10001'. Default: "
+        "$RAY_ADDRESS, a cluster started here with `ray start`, or a new local one.",
+        show_default=False,
+    ),
+]
 
 
 def _fail(message: str) -> None:
@@ -105,7 +123,40 @@ def _load(inputs, fmt, columns):
     return corpus, f"Themes in {name}"
 
 
-def _fit(corpus, embedding, seed, quiet):
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _store_input(inputs):
+    """The `Store` when the one input is a store file (an SQLite database), else None."""
+    if not inputs or len(inputs) != 1 or not inputs[0].is_file():
+        return None
+    try:
+        with open(inputs[0], "rb") as fh:
+            if fh.read(16) != _SQLITE_MAGIC:
+                return None
+    except OSError:
+        return None
+    from .store import Store
+
+    return Store(inputs[0])  # a database that is not a trends store: StoreError, one line
+
+
+def _fit_store(store, quiet):
+    """The store's papers, and a model fitted on them with the store's own parameters."""
+    import trends
+    from trends.fit_cache import fit_or_load
+
+    corpus = store.papers().drop(columns="snapshot_id")
+    if len(corpus) == 0:
+        raise _user_error(f"{store.path}: the store holds no paper yet")
+    params = store.meta("model_params") or {}
+    kwargs = {k: v for k, v in params.items() if k not in {"embedding", "embedding_arg"}}
+    model = trends.ThemeModel(**kwargs, embedding=params.get("embedding_arg"))
+    model.set_params(verbose=not quiet)
+    return (corpus, *fit_or_load(corpus, model))
+
+
+def _fit(corpus, embedding, seed, quiet, engine="local", ray_address=None):
     """The fitted model, from the fit cache when this input was fitted before."""
     import trends
     from trends.fit_cache import fit_or_load
@@ -114,6 +165,8 @@ def _fit(corpus, embedding, seed, quiet):
         embedding=_embedding(embedding),
         random_state=42 if seed is None else seed,
         verbose=not quiet,
+        engine=engine,
+        ray_address=ray_address,
     )
     if model.embedding == "tfidf":  # not cacheable: its vectors depend on the corpus fit
         return model.fit(corpus), None
@@ -161,23 +214,48 @@ def report(
     seed: Seed = 42,
     title: Annotated[str | None, typer.Option("--title", help="The report's heading.")] = None,
     quiet: Quiet = False,
+    engine: Engine = "local",
+    ray_address: RayAddress = None,
+    watch: Annotated[
+        Path | None,
+        typer.Option(
+            "--watch",
+            help="A watch-list: a text file of phrases, one per line, followed like themes.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Find the themes of INPUT and write a self-contained HTML report."""
+    """Find the themes of INPUT and write a self-contained HTML report.
+
+    INPUT may also be a store (the database of trends update): the report then shows its
+    papers, fitted with the store's parameters, and how its themes changed across refits.
+    """
     import numpy as np
 
     import trends
+    from trends.timeline import read_phrases
 
-    corpus, default_title = _load(inputs, fmt, column)
-    load = corpus.attrs.get("load_report", {})
-    typer.echo(
-        f"Read {load.get('read', len(corpus))} records: {len(corpus)} papers kept, "
-        f"{load.get('duplicates', 0)} duplicates, {len(load.get('skipped', []))} skipped.",
-        err=True,
-    )
-    model, kept_at = _fit(corpus, embedding, seed, quiet)
+    phrases = read_phrases(watch) if watch is not None else None
+    store = _store_input(inputs)
+    if store is not None:
+        corpus, model, kept_at = _fit_store(store, quiet)
+        default_title = f"Themes in {inputs[0].name}"
+        typer.echo(f"Read the store {inputs[0]}: {len(corpus)} papers.", err=True)
+    else:
+        corpus, default_title = _load(inputs, fmt, column)
+        load = corpus.attrs.get("load_report", {})
+        typer.echo(
+            f"Read {load.get('read', len(corpus))} records: {len(corpus)} papers kept, "
+            f"{load.get('duplicates', 0)} duplicates, {len(load.get('skipped', []))} skipped.",
+            err=True,
+        )
+        model, kept_at = _fit(corpus, embedding, seed, quiet, engine, ray_address)
     had_map = "coords" in model.fit_.__dict__
     path = _write(
-        output, lambda p: trends.write_report(model, corpus, p, title=title or default_title)
+        output,
+        lambda p: trends.write_report(
+            model, corpus, p, title=title or default_title, watch=phrases, store=store
+        ),
     )
     if kept_at is not None and not had_map:
         model.save(kept_at)  # with the 2-D map, which the next run then need not compute
@@ -198,13 +276,17 @@ def themes(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON records.")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
     quiet: Quiet = False,
+    engine: Engine = "local",
+    ray_address: RayAddress = None,
 ) -> None:
     """Print the theme table of INPUT (a table, or --json / --csv for scripts)."""
     if as_json and as_csv:
         raise _user_error("choose one of --json and --csv")
     corpus, _ = _load(inputs, fmt, column)
-    model, _ = _fit(corpus, embedding, seed, quiet)
-    table = model.themes_[["theme_id", "label", "size", "share", "keywords", "representative_ids"]]
+    model, _ = _fit(corpus, embedding, seed, quiet, engine, ray_address)
+    # name and description last: scripts that read the first columns keep working
+    columns = ["theme_id", "label", "size", "share", "keywords", "representative_ids"]
+    table = model.themes_[columns + ["name", "description"]]
     if as_json:
         typer.echo(json.dumps(json.loads(table.to_json(orient="records")), indent=1))
     elif as_csv:
@@ -218,15 +300,64 @@ def themes(
         from rich.table import Table
 
         out = Table(title=f"{model.n_themes_} themes in {len(corpus)} papers")
-        for name in ("theme", "label", "papers", "share", "keywords"):
+        for name in ("theme", "name", "papers", "share", "keywords"):
             out.add_column(
                 name, justify="right" if name in {"theme", "papers", "share"} else "left"
             )
         for r in table.itertuples():
             out.add_row(
-                str(r.theme_id), r.label, str(r.size), f"{r.share:.1%}", ", ".join(r.keywords[:6])
+                str(r.theme_id), r.name, str(r.size), f"{r.share:.1%}", ", ".join(r.keywords[:6])
             )
         Console().print(out)
+
+
+@app.command()
+@_guard
+def papers(
+    inputs: Inputs = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Where to write the table (default: print CSV or JSON)."
+        ),
+    ] = None,
+    fmt: Format = None,
+    column: Columns = None,
+    embedding: Embedding = "minilm",
+    seed: Seed = 42,
+    as_csv: Annotated[bool, typer.Option("--csv", help="CSV (lists joined by '; ').")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON records.")] = False,
+    as_parquet: Annotated[bool, typer.Option("--parquet", help="Parquet (needs -o).")] = False,
+    quiet: Quiet = False,
+    engine: Engine = "local",
+    ray_address: RayAddress = None,
+) -> None:
+    """Write the paper table of INPUT: each paper's theme, closeness to the centre, place.
+
+    One row per paper: doc_id, theme_id, theme (its name), closeness (cosine similarity
+    to the theme's centre), x and y (the map), then the input's columns. The format is
+    the option given, else the extension of --output.
+    """
+    from trends._io import atomic_write_bytes
+    from trends.papers import EXPORT_FORMATS, export
+
+    chosen = [f for f, on in (("csv", as_csv), ("json", as_json), ("parquet", as_parquet)) if on]
+    if len(chosen) > 1:
+        raise _user_error("choose one of --csv, --json and --parquet")
+    if not chosen and output is not None and output.suffix.lower().lstrip(".") in EXPORT_FORMATS:
+        chosen = [output.suffix.lower().lstrip(".")]
+    if not chosen:
+        raise _user_error("choose a format: --csv, --json or --parquet (or -o FILE.csv ...)")
+    if chosen[0] == "parquet" and output is None:
+        raise _user_error("--parquet writes a binary file: give it one with -o FILE.parquet")
+    corpus, _ = _load(inputs, fmt, column)
+    model, _ = _fit(corpus, embedding, seed, quiet, engine, ray_address)
+    data = export(model.paper_info(corpus), chosen[0])
+    if output is None:
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    _write(output, lambda p: atomic_write_bytes(p, data))
+    typer.echo(f"{len(corpus)} papers, {model.n_themes_} themes. Table: {output}", err=True)
 
 
 @app.command()
@@ -255,6 +386,8 @@ def update(
         typer.Option("--wait", help="Seconds to wait for another update of STORE to finish."),
     ] = 600.0,
     quiet: Quiet = False,
+    engine: Engine = "local",
+    ray_address: RayAddress = None,
 ) -> None:
     """Add new papers to STORE, place them in the known themes, refit when needed.
 
@@ -267,13 +400,15 @@ def update(
     if len(corpus) == 0:
         raise _user_error(f"no paper could be read from {', '.join(map(str, inputs))}")
     model = None
-    if embedding is not None or seed is not None:
+    if embedding is not None or seed is not None or engine != "local" or ray_address:
         defaults = Store(store).meta("model_params") or {}
         model = trends.ThemeModel(
             embedding=_embedding(embedding)
             if embedding is not None
             else defaults.get("embedding_arg"),
             random_state=seed if seed is not None else defaults.get("random_state", 42),
+            engine=engine,
+            ray_address=ray_address,
         )
     with Store(store, busy_timeout=wait) as db:
         result = db.update(

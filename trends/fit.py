@@ -9,6 +9,7 @@ the result into its fitted attributes (as EVoC's ``evoc_clusters`` and hdbscan's
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
@@ -26,6 +27,8 @@ MIN_PAPERS = 10
 THEME_COLUMNS = [
     "theme_id",
     "label",
+    "name",
+    "description",
     "size",
     "share",
     "keywords",
@@ -66,6 +69,14 @@ class ThemeFit:
     knn_distances: np.ndarray = _kind("array", "(n, n_neighbors) their cosine distances")
     random_state: int = _kind("json", "the seed of every random step")
     timings: dict = _kind("json", "seconds per stage")
+    fit_rows: np.ndarray = _kind(
+        "array",
+        "(m,) rows of the papers the themes were fitted on: all n, or the sample drawn when "
+        "the corpus was larger than `ThemeModel.sample_size` (the others were placed)",
+    )
+    hierarchy: pd.DataFrame = _kind(
+        "frame", "the theme tree, one row per node (see `trends.hierarchy.build_hierarchy`)"
+    )
 
     @property
     def n_themes(self) -> int:
@@ -147,6 +158,7 @@ def fit_themes(
     n_keywords: int = 10,
     random_state: int = 42,
     progress: bool = False,
+    embed=None,
 ) -> ThemeFit:
     """Themes of ``texts`` from their ``embeddings``: kNN, UMAP, HDBSCAN, consensus, keywords.
 
@@ -168,6 +180,10 @@ def fit_themes(
         Seed of every random step.
     progress : bool
         Progress bars while clustering.
+    embed : callable, optional
+        ``embed(list of str) -> (n, d) array`` with the backend that embedded ``texts``:
+        the themes' names are then chosen by their embeddings too (`trends.naming`);
+        without it, by class-based TF-IDF alone (e.g. for stand-in embeddings).
 
     Returns
     -------
@@ -220,6 +236,9 @@ def fit_themes(
     # tells a store to refit (`trends.store`).
     thresholds = member_thresholds(embeddings, labels, cents, q=0.02)
     themes = theme_table(labels, words, embeddings, cents, doc_ids, n_keywords=n_keywords)
+    t0 = time.perf_counter()
+    themes, hierarchy = describe_themes(texts.tolist(), labels, embeddings, themes, embed=embed)
+    timings["names"] = time.perf_counter() - t0
     knn_indices, knn_distances = knn if knn is not None else (None, None)
     return ThemeFit(
         doc_ids=doc_ids,
@@ -236,7 +255,88 @@ def fit_themes(
         knn_distances=_or_empty(knn_distances, np.float32, n),
         random_state=int(random_state),
         timings=timings,
+        fit_rows=np.arange(n, dtype=np.int64),
+        hierarchy=hierarchy,
     )
+
+
+def describe_themes(texts, labels, embeddings, themes: pd.DataFrame, *, embed=None):
+    """The theme table with each theme's ``name`` and ``description``, and the theme tree.
+
+    Parameters
+    ----------
+    texts : list of str, shape (n,)
+    labels : array-like of int, shape (n,)
+    embeddings : array-like, shape (n, d)
+    themes : pandas.DataFrame
+        From `theme_table` (its ``label`` is a theme's name when no phrase fits).
+    embed : callable, optional
+        See `fit_themes`.
+
+    Returns
+    -------
+    (pandas.DataFrame, pandas.DataFrame)
+        The theme table and `trends.hierarchy.build_hierarchy`'s table.
+    """
+    from . import naming as _naming
+
+    labels = np.asarray(labels)
+    phrases = _naming.phrase_counts(texts)
+    if embed is not None:
+        try:
+            return _named(texts, labels, embeddings, themes, phrases, _checked(embed))
+        except _EmbedFailed as exc:
+            # A backend that embeds only its own corpus (a look-up table, say) cannot
+            # embed phrases: the names are still made, from the phrases' counts alone.
+            warnings.warn(
+                f"the name candidates could not be embedded ({exc}); the themes are named "
+                "by class-based TF-IDF alone",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+    return _named(texts, labels, embeddings, themes, phrases, None)
+
+
+class _EmbedFailed(Exception):
+    """The embedding backend failed on the name candidates."""
+
+
+def _checked(embed):
+    def call(texts):
+        try:
+            return embed(texts)
+        except Exception as exc:  # noqa: BLE001 - any backend's failure, named in the warning
+            raise _EmbedFailed(f"{type(exc).__name__}: {exc}") from exc
+
+    return call
+
+
+def _named(texts, labels, embeddings, themes, phrases, embed):
+    from . import hierarchy as _hierarchy
+    from . import naming as _naming
+
+    vectors = _naming.Vectors(embed) if embed is not None else None
+    fallback = {int(t): str(lab) for t, lab in zip(themes.theme_id, themes.label, strict=True)}
+    named = _naming.name_themes(
+        texts, labels, embeddings=embeddings, embed=vectors, phrases=phrases, fallback=fallback
+    )
+    names = dict(zip(named.theme_id.astype(int), named.name, strict=True))
+    described = dict(zip(named.theme_id.astype(int), named.description, strict=True))
+    themes = themes.copy()
+    themes["name"] = [names.get(int(t), OUTLIER_LABEL) for t in themes.theme_id]
+    themes["description"] = [described.get(int(t), "") for t in themes.theme_id]
+    tree = _hierarchy.build_hierarchy(labels, embeddings, phrases, names, embed=vectors)
+    return themes[THEME_COLUMNS], tree
+
+
+def with_names(result: ThemeFit, embed=None) -> ThemeFit:
+    """``result`` with its names and tree computed anew from its papers (see `fit_themes`)."""
+    import dataclasses
+
+    themes, hierarchy = describe_themes(
+        result.texts.tolist(), result.labels, result.embeddings, result.themes, embed=embed
+    )
+    return dataclasses.replace(result, themes=themes, hierarchy=hierarchy)
 
 
 def _or_empty(array, dtype, n: int) -> np.ndarray:
@@ -292,6 +392,9 @@ def theme_table(labels, words, embeddings, cents, doc_ids, *, n_keywords: int) -
             {
                 "theme_id": t,
                 "label": label,
+                # Until `describe_themes` names the theme, its name is its keyword label.
+                "name": label,
+                "description": "",
                 "size": size,
                 "share": size / n,
                 "keywords": [w for w, _ in pairs],

@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import fit as _fit
 from . import metrics as _metrics
+from .engine import DEFAULT_SAMPLE_SIZE
 from .errors import InputError
 
 OUTLIER_LABEL = _fit.OUTLIER_LABEL
@@ -67,8 +68,31 @@ class ThemeModel(ClusterMixin, BaseEstimator):
     cache_dir : str or path, optional
         Embedding cache folder (default ``$TRENDS_CACHE_DIR`` or the user cache); ``False``
         disables the cache.
+    engine : {"local", "ray"}
+        Where papers are embedded (and, after a fit on a sample, placed): in this process,
+        or on a Ray cluster's workers (``pip install 'trends[ray]'``; see
+        `trends.engine`). The engine changes where the work runs, not the themes.
+    ray_address : str, optional
+        The Ray cluster for ``engine="ray"`` (``"auto"``, ``"ray://head:10001"``); ``None``:
+        ``$RAY_ADDRESS``, a cluster started on this machine, or a new local instance.
+    sample_size : int or None
+        A corpus of more papers is fitted on a seeded random sample of this many (default
+        200,000, `trends.engine.DEFAULT_SAMPLE_SIZE`); each other paper joins its nearest
+        theme as the fit's outliers do (``reduce_outliers``). ``None``: always fit on all
+        papers. ``fit_.fit_rows`` lists the papers the themes were fitted on.
+    namer : callable, optional
+        Names the themes after the fit: ``namer(themes table, {theme id: [texts of its
+        most typical papers]}) -> {theme id: name}`` (or a list in the table's order),
+        e.g. `trends.namers.chat` (an OpenAI-compatible endpoint) or
+        `trends.namers.llama_cpp` (a local GGUF model). Never called unless given; if it
+        fails, times out or returns unusable names, the offline names stay, with a
+        warning. ``None`` (default): the offline names of `trends.naming`.
     verbose : bool
         Progress bars while embedding and fitting.
+    device : {"cpu", "cuda"}, optional
+        Where the sentence-transformers model runs; ``None`` (default): the GPU when torch
+        sees one, else the CPU (the clustering uses cuML on a GPU when it is installed,
+        see `trends.cluster`). The device changes speed, not the themes.
 
     Attributes
     ----------
@@ -78,8 +102,15 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         Theme of each training paper; ``-1`` for outliers. Theme ids are in size order.
     themes_ : pandas.DataFrame
         One row per theme, largest first, outliers (``-1``) last: ``theme_id``, ``label``
-        (the first keywords, ``a · b · c``), ``size``, ``share``, ``keywords``,
-        ``keyword_weights``, ``representative_ids`` (the papers closest to the centre).
+        (the keyword triple ``a · b · c``, kept for scripts that read it), ``name`` (a
+        heading such as "Spiking neural networks": what charts, the report, the CLI and
+        the store show), ``description`` (the phrases that set the theme apart),
+        ``size``, ``share``, ``keywords``, ``keyword_weights``, ``representative_ids``
+        (the papers closest to the centre).
+    hierarchy_ : pandas.DataFrame
+        The theme tree (`trends.hierarchy.build_hierarchy`): one row per node, ``node_id``,
+        ``parent``, ``level``, ``name``, ``description``, ``size``, ``children``,
+        ``themes``, ``distance``; the themes are its leaves. See `themes_at`.
     n_themes_ : int
         Number of themes, not counting outliers.
     embeddings_ : numpy.ndarray of shape (n_papers, n_dims)
@@ -120,6 +151,11 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         random_state: int = 42,
         cache_dir=None,
         verbose: bool = True,
+        engine: Literal["local", "ray"] = "local",
+        ray_address: str | None = None,
+        sample_size: int | None = DEFAULT_SAMPLE_SIZE,
+        namer=None,
+        device: str | None = None,
     ):
         self.embedding = embedding
         self.min_cluster_size = min_cluster_size
@@ -132,6 +168,11 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         self.random_state = random_state
         self.cache_dir = cache_dir
         self.verbose = verbose
+        self.engine = engine
+        self.ray_address = ray_address
+        self.sample_size = sample_size
+        self.namer = namer
+        self.device = device
 
     # -- fitting ------------------------------------------------------------------------
     def _settings(self) -> dict:
@@ -158,7 +199,11 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         from .embed import resolve_embedder
 
         fitted = self.__dict__.get("embedder_")
-        return fitted if fitted is not None else resolve_embedder(self.embedding, self.random_state)
+        return (
+            fitted
+            if fitted is not None
+            else resolve_embedder(self.embedding, self.random_state, device=self.device)
+        )
 
     def fit(self, X, y=None, *, embeddings=None) -> ThemeModel:
         """Find the themes of ``X``.
@@ -170,40 +215,58 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         y : ignored
             Accepted for scikit-learn compatibility (pipelines pass it).
         embeddings : numpy.ndarray of shape (n_papers, n_dims), optional
-            Precomputed embeddings; skips the embedding step.
+            Precomputed embeddings; skips the embedding step. The themes' names are then
+            chosen by class-based TF-IDF alone: the candidate phrases are embedded only
+            when the model embedded the papers itself, in the same space.
 
         Returns
         -------
         ThemeModel
             ``self``, fitted.
         """
-        import time
-
-        from .embed import embed_texts, resolve_embedder
+        from .embed import resolve_embedder
+        from .engine import check_engine, fit_on_engine
 
         _fit.check_settings(**self._settings())
+        check_engine(self.engine, self.ray_address, self.sample_size)
         frame = as_corpus(X)
         if len(frame) < _fit.MIN_PAPERS:
             raise InputError(
                 f"need at least {_fit.MIN_PAPERS} papers to find themes, got {len(frame)}"
             )
-        texts = frame["text"].astype(str).tolist()
-        t0 = time.perf_counter()
-        embedder = resolve_embedder(self.embedding, random_state=self.random_state)
-        if embeddings is None:
-            embeddings = embed_texts(texts, embedder, self._cache(), progress=self.verbose)
-        seconds = time.perf_counter() - t0
-        result = _fit.fit_themes(
-            texts,
-            embeddings,
-            doc_ids=frame["doc_id"].astype(str).tolist(),
+        embedder = resolve_embedder(
+            self.embedding, random_state=self.random_state, device=self.device
+        )
+        embed = self._phrase_embedder(embedder) if embeddings is None else None
+        # Embedding (on the engine), then `fit_themes` on all papers or on a sample.
+        result = fit_on_engine(
+            frame["text"].astype(str).tolist(),
+            frame["doc_id"].astype(str).tolist(),
+            embeddings=embeddings,
+            embedder=embedder,
+            cache=self._cache(),
+            engine=self.engine,
+            ray_address=self.ray_address,
+            sample_size=self.sample_size,
             random_state=self.random_state,
             progress=self.verbose,
-            **self._settings(),
+            settings={**self._settings(), "embed": embed},
         )
-        result.timings["embedding"] = seconds
+        if len(result.fit_rows) < len(result.labels):  # fitted on a sample: name all papers
+            result = _fit.with_names(result, embed=embed)
+        if self.namer is not None:
+            from .namers import apply_namer
+
+            result = apply_namer(self.namer, result)
         self._set_fit(result, embedder)
         return self
+
+    def _phrase_embedder(self, embedder):
+        """Embeds short phrases (name candidates) with the papers' backend and cache."""
+        from .embed import embed_texts
+
+        cache = self._cache()
+        return lambda texts: embed_texts(list(texts), embedder, cache, progress=False)
 
     def _set_fit(self, result: _fit.ThemeFit, embedder) -> None:
         """Unpack a fit result into the fitted attributes (the only place they are set)."""
@@ -211,6 +274,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         self.embedder_ = embedder
         self.labels_ = result.labels
         self.themes_ = result.themes
+        self.hierarchy_ = result.hierarchy
         self.embeddings_ = result.embeddings
         self.centroids_ = result.centroids
         self.thresholds_ = result.thresholds
@@ -234,13 +298,71 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         check_is_fitted(self, "fit_")
         return self.fit_.coords
 
+    def themes_at(self, n: int) -> pd.DataFrame:
+        """The papers in ``n`` broader groups: the theme tree cut after ``k - n`` merges.
+
+        Parameters
+        ----------
+        n : int
+            Number of groups, from 1 (every theme in one) to `n_themes_` (the themes).
+
+        Returns
+        -------
+        pandas.DataFrame
+            A table like `themes_`, one row per group, largest first, outliers (``-1``)
+            last: ``theme_id`` is the group id (``0..n-1``), ``label``, ``name`` and
+            ``description`` are the group's (its tree node's name), keywords and
+            representative papers are computed over its papers; plus ``members`` (the
+            theme ids in the group) and ``node_id`` (its node in `hierarchy_`).
+        """
+        from . import describe as _describe
+        from . import hierarchy as _hierarchy
+
+        check_is_fitted(self, "fit_")
+        node_of = _hierarchy.groups_at(self.hierarchy_, n)
+        nodes = self.hierarchy_.set_index("node_id")
+        size = {}
+        for theme, node in node_of.items():
+            size[node] = size.get(node, 0) + int(np.sum(self.labels_ == theme))
+        order = sorted(size, key=lambda node: (-size[node], min(nodes.loc[node, "themes"])))
+        group_of_node = {node: g for g, node in enumerate(order)}
+        to_group = {t: group_of_node[node] for t, node in node_of.items()}
+        labels = np.array([to_group.get(int(t), -1) for t in self.labels_], dtype=np.int64)
+        words = _describe.keywords(self.texts_.tolist(), labels, n_keywords=self.n_keywords)
+        cents = _fit.unit_rows(
+            np.vstack([self.embeddings_[labels == g].mean(axis=0) for g in range(len(order))])
+        )
+        table = _fit.theme_table(
+            labels, words, self.embeddings_, cents, self.doc_ids_, n_keywords=self.n_keywords
+        )
+        node_ids = [order[t] if t >= 0 else -1 for t in table.theme_id]
+        table["name"] = [
+            nodes.loc[node, "name"] if node >= 0 else _fit.OUTLIER_LABEL for node in node_ids
+        ]
+        table["description"] = [
+            nodes.loc[node, "description"] if node >= 0 else "" for node in node_ids
+        ]
+        table["members"] = [
+            sorted(t for t, g in to_group.items() if g == group) if group >= 0 else [-1]
+            for group in table.theme_id
+        ]
+        table["node_id"] = node_ids
+        return table
+
     def embed(self, X) -> np.ndarray:
         """Unit-length embeddings of papers with this model's backend (cached on disk)."""
-        from .embed import embed_texts
+        from .engine import embed_on_engine
 
         texts = as_corpus(X)["text"].astype(str).tolist()
-        embedder = self._embedder()
-        return _fit.unit_rows(embed_texts(texts, embedder, self._cache(), progress=self.verbose))
+        vectors = embed_on_engine(
+            texts,
+            self._embedder(),
+            self._cache(),
+            engine=self.engine,
+            ray_address=self.ray_address,
+            progress=self.verbose,
+        )
+        return _fit.unit_rows(vectors)
 
     def _vectors(self, X, embeddings) -> np.ndarray:
         check_is_fitted(self, "fit_")
@@ -298,6 +420,28 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             frame = as_corpus(corpus)
             out[new] = self.predict(frame[new].reset_index(drop=True))
         return out
+
+    def paper_info(self, corpus=None) -> pd.DataFrame:
+        """One row per training paper: its theme, closeness to the centre and map place.
+
+        As BERTopic's ``get_document_info``; see `trends.papers.paper_table`.
+
+        Parameters
+        ----------
+        corpus : pandas.DataFrame, optional
+            The table the model was fitted on; its columns are appended.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``doc_id, theme_id, theme, closeness, x, y``, then the corpus' columns
+            (without a corpus: ``text``). Filter it as any DataFrame:
+            ``papers[papers.theme_id == 3]``.
+        """
+        from .papers import paper_table
+
+        check_is_fitted(self, "fit_")
+        return paper_table(self, corpus)
 
     def scorecard(self, labels=None) -> dict:
         """Quality figures of the fitted themes (see `trends.metrics`).

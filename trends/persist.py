@@ -21,7 +21,7 @@ from ._io import atomic_write_bytes
 from .errors import ModelFileError
 
 FORMAT = "trends.ThemeModel"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: theme names and the theme tree (issue 12)
 # Fields that are derived on first use and saved when they were computed.
 _CACHED = ("coords",)
 
@@ -124,6 +124,8 @@ def save_model(model, path) -> None:
     params = model.get_params()
     embedding = params.pop("embedding")
     params.pop("cache_dir")
+    # A namer (an endpoint, a local model) is not data: its names are in the fit.
+    params.pop("namer", None)
     backend: dict = {"identity": model.embedder_.identity}
     arrays: dict[str, np.ndarray] = {}
     if isinstance(model.embedder_, TfidfEmbedder):
@@ -188,12 +190,12 @@ def load_model(cls, path, *, embedding=None):
 
 def _backend(backend: dict, arrays: dict, embedding, path):
     """The ``embedding`` parameter and the backend object of a saved model."""
-    from .embed import SentenceTransformerEmbedder, TfidfEmbedder, resolve_embedder
+    from .embed import TfidfEmbedder, resolve_embedder
 
     if backend["kind"] == "tfidf":
         return "tfidf", TfidfEmbedder.from_state(backend["state"], arrays)
     if backend["kind"] == "sentence-transformers" and embedding is None:
-        return backend["model"], SentenceTransformerEmbedder(backend["model"])
+        return backend["model"], resolve_embedder(backend["model"])
     if embedding is None:
         raise ModelFileError(
             f"{path} was fitted with a custom embedding model object; "

@@ -63,6 +63,7 @@ CREATE TABLE IF NOT EXISTS themes (
     size INTEGER NOT NULL,
     centroid BLOB NOT NULL,
     threshold REAL NOT NULL,
+    name TEXT,
     PRIMARY KEY (run_id, theme_id)
 );
 CREATE TABLE IF NOT EXISTS assignments (
@@ -94,7 +95,8 @@ class Run:
     new_outlier_share: float | None
     seconds: float
     assignments: list[tuple[str, int]]
-    themes: list[tuple] = field(default_factory=list)  # (id, label, keywords, size, cent, thr)
+    # (id, label, keywords, size, cent, thr[, name]): the name (issue 12) is optional
+    themes: list[tuple] = field(default_factory=list)
     lineage: list[tuple] = field(default_factory=list)  # Link.row()
 
 
@@ -213,6 +215,10 @@ class Store:
         except sqlite3.OperationalError as exc:
             raise StoreError(f"{self.path}: {exc}") from None
 
+    def _has_names(self) -> bool:
+        """Whether the ``themes`` table has its ``name`` column (stores since issue 12)."""
+        return any(row[1] == "name" for row in self._query("PRAGMA table_info(themes)"))
+
     def _frame(self, sql: str, columns: list[str], params=()) -> pd.DataFrame:
         return pd.DataFrame(self._query(sql, params), columns=columns)
 
@@ -298,10 +304,12 @@ class Store:
     def themes(self, run_id: int | None = None) -> pd.DataFrame:
         """The themes of a fit run (default: the latest), with their stable ids."""
         run_id = run_id if run_id is not None else self.last_fit()
+        # Stores written before theme names keep only the label: it is their name.
+        name = "COALESCE(name, label)" if self._has_names() else "label"
         frame = self._frame(
-            "SELECT theme_id, label, size, keywords FROM themes WHERE run_id = ? "
+            f"SELECT theme_id, label, {name}, size, keywords FROM themes WHERE run_id = ? "
             "ORDER BY size DESC, theme_id",
-            ["theme_id", "label", "size", "keywords"],
+            ["theme_id", "label", "name", "size", "keywords"],
             (run_id,),
         )
         frame["keywords"] = frame["keywords"].map(json.loads)
@@ -380,7 +388,12 @@ class Store:
         counts = pd.Series(labels).value_counts()
         themes = themes.assign(size=themes.theme_id.map(counts).fillna(0).astype(int))
         if (labels == -1).any():
-            outliers = {"theme_id": -1, "label": OUTLIER_LABEL, "size": int(counts.get(-1, 0))}
+            outliers = {
+                "theme_id": -1,
+                "label": OUTLIER_LABEL,
+                "name": OUTLIER_LABEL,
+                "size": int(counts.get(-1, 0)),
+            }
             themes = pd.concat([themes, pd.DataFrame([{**outliers, "keywords": []}])])
         themes = themes.assign(share=themes["size"] / max(1, len(corpus))).reset_index(drop=True)
         return corpus, labels, themes
@@ -436,6 +449,8 @@ class Store:
         db = self._open(create=True)
         try:
             with db:
+                if not self._has_names():  # a store from before theme names: add the column
+                    db.execute("ALTER TABLE themes ADD COLUMN name TEXT")
                 snapshot_id = db.execute(
                     "INSERT INTO snapshots(added_at, sources, n_read, n_new, n_known) "
                     "VALUES (?,?,?,?,?)",
@@ -479,10 +494,13 @@ class Store:
             ),
         ).lastrowid
         db.executemany(
-            "INSERT INTO themes VALUES (?,?,?,?,?,?,?)",
+            "INSERT INTO themes(run_id, theme_id, label, keywords, size, centroid, threshold, "
+            "name) VALUES (?,?,?,?,?,?,?,?)",
             [
-                (run_id, t, label, json.dumps(list(kw)), size, cent.tobytes(), thr)
-                for t, label, kw, size, cent, thr in run.themes
+                (run_id, t, label, json.dumps(list(kw)), size, cent.tobytes(), thr, *rest[:1])
+                if rest
+                else (run_id, t, label, json.dumps(list(kw)), size, cent.tobytes(), thr, label)
+                for t, label, kw, size, cent, thr, *rest in run.themes
             ],
         )
         db.executemany(

@@ -247,7 +247,15 @@ def _refit(store: Store, model, new: pd.DataFrame, placed, last_fit, t0):
         cent = fitted.centroids_[t] if t >= 0 else np.zeros(dims, np.float32)
         thr = float(fitted.thresholds_[t]) if t >= 0 else 1.0
         themes.append(
-            (full[t], r.label, list(r.keywords), int(r.size), cent.astype(np.float32), thr)
+            (
+                full[t],
+                r.label,
+                list(r.keywords),
+                int(r.size),
+                cent.astype(np.float32),
+                thr,
+                getattr(r, "name", r.label),
+            )
         )
     run = Run(
         kind="fit",

@@ -1,0 +1,41 @@
+"""Float noise must not change the themes (issue 11, item 20): the bundled corpus, real MiniLM.
+
+Slow: embeds the 192 bundled papers once per test session (into the session's isolated
+cache, which the other MiniLM tests share), then fits the themes three times.
+"""
+
+import numpy as np
+import pytest
+
+import trends
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def bundled_vectors():
+    from trends.embed import EmbeddingCache, SentenceTransformerEmbedder, embed_texts
+
+    corpus = trends.datasets.trending_papers()
+    texts = corpus.text.astype(str).tolist()
+    vectors = embed_texts(texts, SentenceTransformerEmbedder(), EmbeddingCache(), progress=False)
+    return texts, np.asarray(vectors, dtype=np.float32)
+
+
+def _noisy(x, sigma, seed):
+    rng = np.random.default_rng(seed)
+    y = x.astype(np.float64) + rng.normal(0.0, sigma, x.shape)
+    return (y / np.linalg.norm(y, axis=1, keepdims=True)).astype(np.float32)
+
+
+@pytest.mark.parametrize("seed", [42, 7])
+def test_noise_of_1e6_leaves_the_bundled_themes(bundled_vectors, seed):
+    from sklearn.metrics import adjusted_rand_score
+
+    texts, x = bundled_vectors
+    base = trends.ThemeModel(random_state=seed, verbose=False).fit(texts, embeddings=x)
+    noisy = trends.ThemeModel(random_state=seed, verbose=False).fit(
+        texts, embeddings=_noisy(x, 1e-6, seed)
+    )
+    assert base.n_themes_ >= 10
+    assert adjusted_rand_score(base.labels_, noisy.labels_) >= 0.99

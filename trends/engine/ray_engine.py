@@ -1,0 +1,333 @@
+"""The Ray engine: papers are embedded (and placed) by an actor pool on a Ray cluster.
+
+What runs where:
+
+- the driver (this process) reads the embedding cache, sends the papers it lacks to the
+  cluster as a Ray Dataset, writes what comes back to the cache as it arrives (every
+  ~1,000 papers, so an interrupted run keeps its work), fits the themes and holds the
+  result;
+- each worker is an actor that loads the embedding model once and then embeds batch
+  after batch (``Dataset.map_batches`` with ``compute=ActorPoolStrategy``); after a fit on
+  a sample it also places each paper it embeds in the themes (`trends.cluster.place`).
+
+The batches are the 256-text chunks `trends.embed.embed_texts` encodes in one process
+(the same texts, in the same order), so each text is padded with the same neighbours and
+gets bit for bit the vector a single-process run gives it: the engine changes where the
+work runs, not the themes.
+
+Ray itself: when this process has not initialised Ray, the first use calls
+``ray.init(address)`` (``None``: ``$RAY_ADDRESS``, else a cluster started on this machine
+by ``ray start``, else a new local instance) and leaves it running for the rest of the
+process, as Ray Data does; call ``ray.init`` yourself first to choose its resources, and
+``ray.shutdown()`` to stop it. Every node needs this package installed (``pip install
+'trends[ray]'``), with the same embedding model.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import EngineError, import_ray
+
+
+def _chunk() -> int:
+    # The texts per encode call of the single-process path: the batches must be the same
+    # for the vectors to be the same.
+    from ..embed import _CHUNK
+
+    return _CHUNK
+
+
+class _EmbedWorker:
+    """One actor of the pool: loads the model once, then embeds (and places) batches.
+
+    Ray Data builds it without arguments: `RayEngine` makes a subclass that carries the
+    backend and the themes as class attributes, sent to the workers by value with it.
+    """
+
+    embedder = None
+    themes = None  # (centroids, thresholds) after a fit on a sample
+
+    def __init__(self):
+        self.embedder = _portable(type(self).embedder)
+        self.failure = None
+        load = getattr(self.embedder, "load", None)
+        try:
+            if callable(load):
+                load()  # once per worker, before the first batch
+        except Exception as exc:
+            # Ray reports a failed actor creation only as text; raised from a batch, the
+            # error reaches the driver as itself (e.g. an EmbeddingError saying what to do).
+            self.failure = exc
+
+    def __call__(self, batch: dict) -> dict:
+        from ..cluster import place
+        from ..errors import TrendsError
+        from ..fit import unit_rows
+
+        rows = np.asarray(batch["i"])
+        try:
+            if self.failure is not None:
+                raise self.failure
+            texts = [str(t) for t in batch["text"]]
+            vectors = np.asarray(self.embedder.encode(texts, progress=False), dtype=np.float32)
+        except TrendsError as exc:
+            # Ray passes a worker's exception on as text only: send a user's error (say, a
+            # model missing on this node) as data, for the driver to raise as itself.
+            n = len(rows)
+            return {
+                "i": rows,
+                "failure": np.array([type(exc).__name__] * n),
+                "message": np.array([str(exc)] * n),
+            }
+        out = {"i": rows, "vector": vectors}
+        if self.themes is not None:
+            centroids, thresholds = self.themes
+            out["theme"] = place(unit_rows(vectors), centroids, thresholds)
+        return out
+
+
+def _portable(embedder):
+    """A copy of ``embedder`` without a loaded model when it can reload it by name.
+
+    A model loaded on the driver would otherwise be pickled to every worker; a backend
+    built from a model object has no name to reload from and is sent as it is.
+    """
+    loaded = getattr(embedder, "_loaded", None)
+    model = getattr(embedder, "model", None)
+    if loaded is None or not (model is None or isinstance(model, str | os.PathLike)):
+        return embedder
+    light = copy.copy(embedder)
+    light._loaded = None
+    return light
+
+
+@contextmanager
+def _quiet_data():
+    """Ray Data without its own progress bars and start-up lines (ours show the work)."""
+    import ray.data
+
+    ctx = ray.data.DataContext.get_current()
+    saved = {
+        name: getattr(ctx, name)
+        for name in ("enable_progress_bars", "print_on_execution_start", "enable_auto_log_stats")
+        if hasattr(ctx, name)
+    }
+    # Ray Data's INFO lines, and its one warning that its bars are off, say nothing a
+    # user of this package needs; its other warnings still show.
+    loggers = {"ray.data": logging.WARNING, "ray.data._internal.progress": logging.ERROR}
+    levels = {name: logging.getLogger(name).level for name in loggers}
+    for name in saved:
+        setattr(ctx, name, False)
+    for name, level in loggers.items():
+        logging.getLogger(name).setLevel(level)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(ctx, name, value)
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+
+
+def _raise_failure(batch: dict) -> None:
+    """Raise the error a worker sent back in ``batch`` (see `_EmbedWorker`), if any."""
+    if "failure" not in batch:
+        return
+    from .. import errors
+
+    name, message = str(batch["failure"][0]), str(batch["message"][0])
+    kind = getattr(errors, name, None)
+    if not (isinstance(kind, type) and issubclass(kind, errors.TrendsError)):
+        kind, message = EngineError, f"{name} on a Ray worker: {message}"
+    raise kind(message)
+
+
+@dataclass(frozen=True)
+class RayEngine:
+    """Embedding and placement on a Ray cluster's workers.
+
+    Parameters
+    ----------
+    address : str, optional
+        The cluster: ``"auto"``, ``"ray://head:10001"``, ``"host:6379"``. ``None``:
+        ``$RAY_ADDRESS``, else a cluster started on this machine, else a local instance.
+        Not used when this process has already called ``ray.init``.
+    cpus_per_worker : float
+        CPUs each embedding actor reserves (torch uses as many threads).
+    workers : int, optional
+        Actors in the pool; ``None``: as many as the cluster's CPUs hold.
+    checkpoint : int, optional
+        Papers per cache shard written as vectors arrive: what an interrupted run can
+        lose at most (default `trends.embed.CHECKPOINT`).
+    """
+
+    address: str | None = None
+    cpus_per_worker: float = 1.0
+    workers: int | None = None
+    checkpoint: int | None = None
+
+    name = "ray"
+
+    @contextmanager
+    def session(self):
+        """Ray, initialised (connected or started) unless this process already did."""
+        ray = import_ray()
+        if not ray.is_initialized():
+            try:
+                ray.init(
+                    address=self.address,
+                    include_dashboard=False,
+                    logging_level=logging.WARNING,
+                    log_to_driver=False,
+                )
+            except (ConnectionError, RuntimeError, ValueError) as exc:
+                where = self.address or os.environ.get("RAY_ADDRESS") or "a local instance"
+                raise EngineError(
+                    f"could not start or reach Ray at {where} ({type(exc).__name__}: {exc}); "
+                    "start a cluster with `ray start --head` and pass its address, "
+                    "or use engine='local'"
+                ) from None
+        yield ray
+
+    def _pool_size(self, ray, n_batches: int) -> int:
+        if self.workers is not None:
+            return max(1, min(int(self.workers), n_batches))
+        cpus = float(ray.cluster_resources().get("CPU", 1.0))
+        return max(1, min(int(cpus // self.cpus_per_worker) or 1, n_batches))
+
+    def embed(self, texts: list[str], embedder, cache, *, progress: bool = False) -> np.ndarray:
+        """Vectors of ``texts`` (the contract of `trends.embed.embed_texts`), on the cluster.
+
+        Cached texts are read on the driver; each distinct other text is embedded once on
+        the workers and written to ``cache``. Rows in the order of ``texts``.
+        """
+        vectors, _ = self._run(list(texts), embedder, cache, None, progress)
+        return vectors
+
+    def embed_and_place(
+        self,
+        texts: list[str],
+        embedder,
+        cache,
+        centroids: np.ndarray,
+        thresholds: np.ndarray,
+        *,
+        progress: bool = False,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Unit vectors of ``texts`` and their themes (`trends.cluster.place`; -1: none).
+
+        The workers place the papers they embed; cached papers are placed on the driver
+        by the same function.
+        """
+        from ..cluster import place
+        from ..fit import unit_rows
+
+        themes = (np.asarray(centroids, np.float32), np.asarray(thresholds, np.float32))
+        vectors, labels = self._run(list(texts), embedder, cache, themes, progress)
+        vectors = unit_rows(vectors)
+        todo = labels < -1  # cached: not seen by a worker
+        if todo.any():
+            labels[todo] = place(vectors[todo], *themes)
+        return vectors, labels
+
+    def _run(self, texts, embedder, cache, themes, progress):
+        """(vectors, labels): labels -2 where the driver must place (or nothing asked)."""
+        from ..embed import CHECKPOINT
+        from ..embed.cache import text_key
+
+        checkpoint = self.checkpoint or CHECKPOINT
+
+        n = len(texts)
+        use_cache = cache is not None and getattr(embedder, "cacheable", False)
+        found = cache.get(embedder.identity, texts) if use_cache else [None] * n
+        todo: dict[bytes, str] = {}  # one text per key: repeats are embedded once
+        for text, vector in zip(texts, found, strict=True):
+            if vector is None:
+                todo.setdefault(text_key(text), text)
+        keys, unique = list(todo), list(todo.values())
+        fresh_vectors, fresh_labels = self._remote(
+            unique, embedder, cache if use_cache else None, themes, progress, checkpoint
+        )
+        fresh_row = {k: j for j, k in enumerate(keys)}
+        labels = np.full(n, -2, dtype=np.int64)
+        if n == 0:
+            return np.zeros((0, 0), dtype=np.float32), labels
+        rows = []
+        for i, (text, vector) in enumerate(zip(texts, found, strict=True)):
+            if vector is None:
+                j = fresh_row[text_key(text)]
+                vector = fresh_vectors[j]
+                if fresh_labels is not None:
+                    labels[i] = fresh_labels[j]
+            rows.append(vector)
+        return np.vstack(rows).astype(np.float32, copy=False), labels
+
+    def _remote(self, texts, embedder, cache, themes, progress, checkpoint):
+        """Vectors (and themes) of distinct ``texts`` from the actor pool, cached as they come."""
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32), None
+        import pandas as pd
+        from tqdm.auto import tqdm
+
+        chunk = _chunk()
+        with self.session() as ray, _quiet_data():
+            frames = [
+                pd.DataFrame(
+                    {"i": np.arange(s, min(s + chunk, len(texts))), "text": texts[s : s + chunk]}
+                )
+                for s in range(0, len(texts), chunk)
+            ]
+            worker = type(
+                "TrendsEmbedWorker",
+                (_EmbedWorker,),
+                {"embedder": _portable(embedder), "themes": themes},
+            )
+            pool = self._pool_size(ray, len(frames))
+            dataset = ray.data.from_pandas(frames).map_batches(
+                worker,
+                batch_size=chunk,
+                batch_format="numpy",
+                compute=ray.data.ActorPoolStrategy(size=pool),
+                num_cpus=self.cpus_per_worker,
+            )
+            vectors: np.ndarray | None = None
+            labels = np.full(len(texts), -2, dtype=np.int64) if themes is not None else None
+            pending: list[np.ndarray] = []
+            desc = f"Embedding on Ray ({pool} worker{'s' * (pool > 1)})"
+
+            def save():
+                if cache is not None and pending:
+                    done = np.concatenate(pending)
+                    cache.put(
+                        embedder.identity, [texts[j] for j in done], vectors[done], compact=False
+                    )
+                pending.clear()
+
+            try:
+                with tqdm(total=len(texts), desc=desc, unit="paper", disable=not progress) as bar:
+                    for batch in dataset.iter_batches(batch_size=None, batch_format="numpy"):
+                        _raise_failure(batch)
+                        idx = np.asarray(batch["i"], dtype=np.int64)
+                        got = np.asarray(batch["vector"], dtype=np.float32)
+                        if vectors is None:
+                            vectors = np.empty((len(texts), got.shape[1]), dtype=np.float32)
+                        vectors[idx] = got
+                        if labels is not None:
+                            labels[idx] = batch["theme"]
+                        pending.append(idx)
+                        bar.update(len(idx))
+                        if sum(len(p) for p in pending) >= checkpoint:
+                            save()
+            finally:  # what finished is kept, whatever stopped the run
+                if vectors is not None:
+                    save()
+                if cache is not None:
+                    cache.compact(embedder.identity)
+        return vectors, labels
