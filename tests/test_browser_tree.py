@@ -1,5 +1,6 @@
 """The theme tree draws in the report, in a real headless Chromium (slow)."""
 
+import numpy as np
 import pytest
 from conftest import synthetic_corpus
 from test_browser import CHROMIUM_ARGS, _chromium
@@ -33,5 +34,13 @@ def test_tree_chart_draws_in_the_report(tmp_path):
         assert largest[:20] in text
         fields = page.locator("#tree .field h3").count()
         assert fields == model.themes_at(2).theme_id.ge(0).sum()
+        # a click on a field's box shows the papers of its themes in the explorer
+        frame_shown = trends.hierarchy.tree_frame(model.hierarchy_)
+        k = next(i for i, r in enumerate(frame_shown.itertuples()) if r.parent and r.theme_id < 0)
+        themes = model.hierarchy_.set_index("node_id").themes[frame_shown.node_id.iloc[k]]
+        box = page.locator(f"{chart} g.slice").nth(k).bounding_box()
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        count = page.inner_text("#match-count").split()[0].replace(",", "")
+        assert int(count) == int(np.isin(model.labels_, list(themes)).sum())
         browser.close()
     assert errors == []

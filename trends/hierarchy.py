@@ -295,6 +295,18 @@ def report_section(report) -> dict | None:
     ]
     frame = tree_frame(named)
     fig = theme_tree(frame, title=None)
+    # A click on a box filters the paper explorer: a theme by its id, a field by the ids
+    # of its themes (the root, all papers, filters nothing).
+    themes_of = dict(zip(named.node_id.astype(int), named.themes, strict=True))
+    targets = [
+        int(t) if t >= 0 else (None if not parent else sorted(int(x) for x in themes_of[node]))
+        for t, node, parent in zip(frame.theme_id, frame.node_id, frame.parent, strict=True)
+    ]
+    data = fig.data[0].customdata
+    fig.update_traces(
+        customdata=[[row[0], row[1], target] for row, target in zip(data, targets, strict=True)],
+        meta={"filter": "theme", "customdata_index": 2},
+    )
     n_fields = (default_cuts(k) or [k])[0]
     fields = report.model.themes_at(n_fields)
     themes = {t["theme_id"]: t for t in report.themes}

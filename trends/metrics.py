@@ -76,29 +76,12 @@ def npmi_coherence(
     """
     vocab = sorted({w for topic in topics for w in topic})
     index = {w: i for i, w in enumerate(vocab)}
-    occurrences = np.zeros(len(vocab), dtype=np.int64)
-    co = np.zeros((len(vocab), len(vocab)), dtype=np.int64)
-    n_windows = 0
-    for tokens in texts:
-        ids = [index.get(t, -1) for t in tokens]
-        n_windows += max(1, len(ids) - window + 1)
-        if not any(i >= 0 for i in ids):
-            continue
-        # gensim's WordOccurrenceAccumulator, step for step: the first window's words, then
-        # per slide drop the token that left (even if it occurs again inside the window)
-        # and add the one that entered.
-        present = set(ids[:window])
-        for start in range(max(1, len(ids) - window + 1)):
-            if start:
-                present.discard(ids[start - 1])
-                present.add(ids[start + window - 1])
-            found = sorted(i for i in present if i >= 0)
-            if found:
-                occurrences[found] += 1
-                if len(found) > 1:
-                    for a, b in itertools.combinations(found, 2):
-                        co[a, b] += 1
-                        co[b, a] += 1
+    lengths = np.array([len(tokens) for tokens in texts], dtype=np.int64)
+    flat = np.fromiter(
+        (index.get(t, -1) for tokens in texts for t in tokens), dtype=np.int64, count=lengths.sum()
+    )
+    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    occurrences, co, n_windows = _count_windows(flat, offsets, window, len(vocab))
     out = np.full(len(topics), np.nan)
     for t, topic in enumerate(topics):
         words = list(dict.fromkeys(topic))
@@ -114,6 +97,75 @@ def npmi_coherence(
         if scores:
             out[t] = float(np.mean(scores))
     return out
+
+
+def _count_windows(flat, offsets, window: int, n_vocab: int):
+    """Windows, word occurrences and pair co-occurrences, as gensim counts them.
+
+    gensim's ``WordOccurrenceAccumulator``, step for step: a text's first window holds its
+    first ``window`` tokens; each slide drops the token that left (even if it occurs again
+    inside the window) and adds the one that entered. ``flat`` holds every text's token
+    ids (-1: not a topic word) one after the other, text ``d`` at
+    ``flat[offsets[d]:offsets[d + 1]]``. Compiled with numba: a 40,000-paper corpus has
+    millions of windows.
+    """
+    from numba import njit
+
+    global _COUNT_WINDOWS
+    if _COUNT_WINDOWS is None:
+        _COUNT_WINDOWS = njit(cache=True, nogil=True)(_count_windows_py)
+    occurrences = np.zeros(n_vocab, dtype=np.int64)
+    co = np.zeros((n_vocab, n_vocab), dtype=np.int64)
+    n_windows = _COUNT_WINDOWS(flat, offsets, window, occurrences, co)
+    return occurrences, co, int(n_windows)
+
+
+_COUNT_WINDOWS = None
+
+
+def _count_windows_py(flat, offsets, window, occurrences, co):  # pragma: no cover - numba
+    n_windows = 0
+    present = np.empty(window + 1, dtype=np.int64)  # the topic words in the window, a set
+    for d in range(len(offsets) - 1):
+        ids = flat[offsets[d] : offsets[d + 1]]
+        length = len(ids)
+        slides = max(1, length - window + 1)
+        n_windows += slides
+        if length == 0 or ids.max() < 0:
+            continue
+        size = 0
+        for step in range(slides):
+            # (word to drop, word to add): the first step adds the whole first window
+            lo = 0 if step == 0 else step + window - 1
+            hi = min(window, length) if step == 0 else step + window
+            if step:
+                gone = ids[step - 1]
+                for k in range(size):
+                    if present[k] == gone:
+                        present[k] = present[size - 1]
+                        size -= 1
+                        break
+            for i in range(lo, hi):
+                word = ids[i]
+                if word < 0:
+                    continue
+                known = False
+                for k in range(size):
+                    if present[k] == word:
+                        known = True
+                        break
+                if not known:
+                    present[size] = word
+                    size += 1
+            if size == 0:
+                continue
+            found = np.sort(present[:size])
+            for a in range(size):
+                occurrences[found[a]] += 1
+                for b in range(a + 1, size):
+                    co[found[a], found[b]] += 1
+                    co[found[b], found[a]] += 1
+    return n_windows
 
 
 def topic_diversity(keyword_lists: Sequence[Sequence[str]], *, top_n: int = 25) -> float:

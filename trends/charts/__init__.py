@@ -11,6 +11,7 @@ from .feed_mix import feed_mix
 from .keywords import keywords
 from .lineage import lineage
 from .paper_map import paper_map
+from .paper_timeline import paper_timeline
 from .theme_share import theme_share
 from .theme_similarity import theme_similarity
 from .theme_sizes import theme_sizes
@@ -25,6 +26,7 @@ __all__ = [
     "keywords",
     "lineage",
     "paper_map",
+    "paper_timeline",
     "theme_share",
     "theme_similarity",
     "theme_sizes",
