@@ -90,18 +90,28 @@ def synthetic():
 
 @pytest.fixture
 def embed_calls(monkeypatch):
-    """The sizes of the batches the real sentence-transformers backend is asked to embed."""
+    """The batches (lists of texts) the real sentence-transformers backend is asked to embed.
+
+    Name candidates (short phrases, `trends.naming`) go through the same backend and cache
+    as the papers: tests that count paper embeddings filter them with `paper_batches`.
+    """
     from trends.embed import backends
 
     seen = []
     original = backends.SentenceTransformerEmbedder.encode
 
     def spy(self, texts, *, progress=True):
-        seen.append(len(texts))
+        seen.append(list(texts))
         return original(self, texts, progress=progress)
 
     monkeypatch.setattr(backends.SentenceTransformerEmbedder, "encode", spy)
     return seen
+
+
+def paper_batches(seen, texts):
+    """The sizes of the batches in ``seen`` that embedded any of ``texts`` (the papers)."""
+    wanted = set(texts)
+    return [sum(t in wanted for t in batch) for batch in seen if wanted.intersection(batch)]
 
 
 # CI runs the fuzz tests with a fixed sequence of examples; a developer's run explores anew.

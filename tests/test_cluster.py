@@ -88,14 +88,14 @@ def test_reassign_cap_ties_go_to_the_earlier_paper():
 def test_many_copies_of_one_abstract_respect_the_theme_cap():
     """Issue 11 item 16: 10,000 copies of one abstract gave one theme of 79%.
 
-    Here 600 copies among 200 papers of four themes: after the fit's outlier reassignment
+    Here 300 copies among 200 papers of four themes: after the fit's outlier reassignment
     (with the cap the fit passes) no theme holds more than ``max_cluster_size`` papers.
     """
     from conftest import synthetic_corpus
 
     _, emb, _ = synthetic_corpus(n_per_theme=50, seed=3)
     rng = np.random.default_rng(0)
-    copy = emb[0] + rng.normal(scale=1e-7, size=(600, emb.shape[1]))
+    copy = emb[0] + rng.normal(scale=1e-7, size=(300, emb.shape[1]))
     x = _unit(np.vstack([emb, copy]))
     params = tc.ClusterParams.for_corpus(len(x))
     labels, _, _ = tc.cluster(x, params, [1, 2, 3], {}, progress=False)
@@ -103,7 +103,7 @@ def test_many_copies_of_one_abstract_respect_the_theme_cap():
     cents = tc.centroids(x, labels, n_themes)
     out = tc.reassign_outliers(x, labels, cents, threshold=None, max_size=params.max_cluster_size)
     sizes = np.bincount(out[out >= 0])
-    assert sizes.max() <= params.max_cluster_size == 200
+    assert sizes.max() <= params.max_cluster_size == 125
     uncapped = tc.reassign_outliers(x, labels, cents, threshold=None)
     assert np.bincount(uncapped[uncapped >= 0]).max() > params.max_cluster_size
 
@@ -156,6 +156,7 @@ def _blobs(n_per=300, k=6, dim=24, seed=0, scale=0.25):
     return _unit(x), np.repeat(np.arange(k), n_per)
 
 
+@pytest.mark.slow  # pynndescent compiles with numba on first use (~30 s of CPU)
 def test_approximate_knn_finds_the_exact_neighbours_and_is_seeded():
     x, _ = _blobs(n_per=250)
     exact = tc.exact_knn(x, 15)

@@ -38,14 +38,20 @@ def test_bundled_corpus_targets(bundled_fit):
 
 def test_refit_embeds_nothing_and_new_papers_only_themselves(bundled_fit, embed_calls):
     corpus, _ = bundled_fit
+    from conftest import paper_batches
+
     seen = embed_calls
     trends.ThemeModel(verbose=False).fit(corpus)
-    assert seen == []
+    assert seen == []  # papers and name candidates alike come from the cache
     extra = corpus.head(3).assign(
         doc_id=["n1", "n2", "n3"], text=corpus.text.head(3) + " A revised version."
     )
-    trends.ThemeModel(verbose=False).fit(__import__("pandas").concat([corpus, extra]))
-    assert seen == [3]
+    both = __import__("pandas").concat([corpus, extra])
+    trends.ThemeModel(verbose=False).fit(both)
+    assert paper_batches(seen, both.text) == [3]
+    # Whatever else was embedded are new name candidates: phrases and names of a few words.
+    phrases = [t for batch in seen for t in batch if t not in set(both.text)]
+    assert all(len(t.split()) <= 8 for t in phrases), [t for t in phrases if len(t.split()) > 8]
 
 
 _SCRIPT = textwrap.dedent(

@@ -104,8 +104,10 @@ def test_current_themes_feed_the_trend_analysis(replay):
 def test_new_papers_only_are_embedded(tmp_path, days, embed_calls):
     seen = embed_calls
     with Store(tmp_path / "s.sqlite") as store:
-        store.update(days[0], verbose=False)  # already cached by the replay
+        store.update(days[0], verbose=False)  # embeds what no earlier test cached
+        seen.clear()
         store.update(days[0], verbose=False)
+        store.update(days[0].head(5), verbose=False)
     assert seen == []
 
 

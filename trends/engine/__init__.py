@@ -91,6 +91,29 @@ def sample_rows(n: int, sample_size: int | None, random_state: int) -> np.ndarra
     return np.sort(rng.choice(n, size=int(sample_size), replace=False)).astype(np.int64)
 
 
+def sample_settings(n: int, m: int, settings: dict) -> dict:
+    """HDBSCAN's sizes for a sample of ``m`` of ``n`` papers: the corpus's, scaled by m / n.
+
+    A theme of s papers has about s m / n of them in the sample, and the sample is
+    m / n as dense: the corpus's ``min_cluster_size`` and ``min_samples`` (given, or
+    derived from n by `trends.cluster.ClusterParams.for_corpus`), scaled so, find the
+    themes a fit of all papers would find. Derived from m instead they would be too
+    large for the sample (they grow as the square root of the size) and merge themes.
+    """
+    from ..cluster import ClusterParams
+
+    full = ClusterParams.for_corpus(
+        n,
+        min_cluster_size=settings.get("min_cluster_size"),
+        min_samples=settings.get("min_samples"),
+    )
+    size = max(5, round(full.min_cluster_size * m / n))
+    return {
+        "min_cluster_size": size,
+        "min_samples": max(1, min(size, round(full.min_samples * m / n))),
+    }
+
+
 def placement_thresholds(sample_fit, reduce_outliers) -> np.ndarray:
     """Per theme, the similarity to its centre that a paper outside the sample needs.
 
@@ -187,6 +210,7 @@ def fit_on_engine(
         else runner.embed(picked, embedder, cache, progress=progress)
     )
     seconds = time.perf_counter() - t0
+    kwargs.update(sample_settings(n, len(rows), settings))
     sample_fit = _fit.fit_themes(picked, vectors, doc_ids=[doc_ids[i] for i in rows], **kwargs)
     t0 = time.perf_counter()
     limits = placement_thresholds(sample_fit, settings.get("reduce_outliers", "auto"))
