@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 EXTRAS ?= test,bench
 
-.PHONY: install report test lint format notebooks bench bench-quality bench-load bench-fit bench-report bench-update clean
+.PHONY: install report test lint format notebooks bench bench-quality bench-load bench-fit bench-report bench-update \
+	bench-cli bench-embed bench-names bench-noise bench-scale bench-calibration bench-ray clean
 
 # torch==2.13.0 first: a bare `torch` requirement resolves to a multi-GB CUDA build.
 $(STAMP): pyproject.toml
@@ -51,7 +52,31 @@ bench-update: $(STAMP)
 bench-quality: $(STAMP)
 	$(PY) benchmarks/quality.py
 
-bench: bench-load bench-report bench-fit bench-update bench-quality
+bench-cli: $(STAMP)
+	$(PY) benchmarks/cli_speed.py
+
+bench-embed: $(STAMP)
+	$(PY) benchmarks/embed_speed.py
+
+bench-names: $(STAMP)
+	$(PY) benchmarks/names.py
+
+bench-noise: $(STAMP)
+	$(PY) benchmarks/noise.py
+
+bench-scale: $(STAMP)
+	$(PY) benchmarks/scale.py
+
+bench-calibration: $(STAMP)
+	$(PY) benchmarks/trend_calibration.py
+
+bench-ray: $(STAMP)
+	$(PY) benchmarks/ray_engine.py
+
+# Every benchmark, one after the other (hours on 2 cores: the quality, noise, scale and
+# embedding ones fit many models).
+bench: bench-cli bench-load bench-report bench-fit bench-update bench-quality bench-embed \
+	bench-names bench-noise bench-scale bench-calibration bench-ray
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -1,8 +1,8 @@
 """Theme quality against peers on labelled corpora, side by side, in one run.
 
 On the same corpus and the same cached MiniLM embeddings, fits
-1. `trends.ThemeModel` with its defaults (the consensus with `trends.cluster.DEFAULT_RUNS`
-   runs), once per seed,
+1. `trends.ThemeModel` with its defaults (the consensus of `trends.cluster.default_runs`
+   runs: 10 on these corpora), once per seed,
 2. plain ``BERTopic(embedding_model=<the same MiniLM>)`` with BERTopic's defaults
    (``top_n_words=25`` so that 25 keywords exist for the diversity score; it changes no
    theme), unseeded as its users run it, as many times,
@@ -91,12 +91,9 @@ def embeddings(df):
 
 def fit_ours(df, emb, seed):
     import trends
-    from trends.cluster import DEFAULT_RUNS
 
     t0 = time.perf_counter()
-    # The consensus's default number of runs (`trends.cluster.DEFAULT_RUNS`), named here
-    # in case the estimator still passes its own.
-    model = trends.ThemeModel(random_state=seed, n_runs=DEFAULT_RUNS, verbose=False)
+    model = trends.ThemeModel(random_state=seed, verbose=False)
     model.fit(df, embeddings=emb)
     seconds = time.perf_counter() - t0
     kw = {t: [w for w, _ in words] for t, words in model.keyword_weights_.items() if t != -1}

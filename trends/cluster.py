@@ -137,7 +137,7 @@ class ClusterParams:
 
         ``min_cluster_size = clip(round(sqrt(n_docs) / 2 - 2), 5, 100)`` and
         ``min_samples = round(0.6 * (min_cluster_size - 5)) + 1``: 5 and 1 for a couple of
-        hundred papers (a daily page), 21 and 11 for two thousand, 25 and 13 for three
+        hundred papers (a daily page), 20 and 10 for two thousand, 25 and 13 for three
         thousand, 63 and 36 for seventeen thousand. Small corpora need small themes to
         show anything (at 192 papers a minimum of 7 already collapses them into 2
         themes); large ones need larger, denser themes, or HDBSCAN shatters them into

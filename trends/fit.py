@@ -132,12 +132,15 @@ def check_settings(
     for name, value in (
         ("n_neighbors", n_neighbors),
         ("n_components", n_components),
-        ("n_runs", n_runs),
         ("n_keywords", n_keywords),
     ):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
             raise InputError(f"{name} must be a positive integer, got {value!r}")
-    for name, value in (("min_cluster_size", min_cluster_size), ("min_samples", min_samples)):
+    for name, value in (
+        ("min_cluster_size", min_cluster_size),
+        ("min_samples", min_samples),
+        ("n_runs", n_runs),
+    ):
         if value is not None and (
             isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1
         ):
@@ -153,7 +156,7 @@ def fit_themes(
     min_samples: int | None = None,
     n_neighbors: int = 15,
     n_components: int = 5,
-    n_runs: int = 3,
+    n_runs: int | None = None,
     reduce_outliers: Literal["auto"] | bool = "auto",
     n_keywords: int = 10,
     random_state: int = 42,
@@ -170,8 +173,9 @@ def fit_themes(
         One vector per text; scaled to unit length here.
     doc_ids : sequence of str, shape (n,), optional
         The papers' ids (default ``d0, d1, ...``).
-    min_cluster_size, min_samples, n_neighbors, n_components, n_runs : int
-        See `trends.ThemeModel` and `trends.cluster.ClusterParams.for_corpus`.
+    min_cluster_size, min_samples, n_neighbors, n_components, n_runs : int or None
+        See `trends.ThemeModel` and `trends.cluster.ClusterParams.for_corpus` (None:
+        derived from the corpus size).
     reduce_outliers : {"auto", True, False}
         See `trends.ThemeModel`.
     n_keywords : int

@@ -53,8 +53,10 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         (see `trends.cluster.ClusterParams.for_corpus`).
     n_neighbors, n_components : int
         UMAP's neighbourhood size and output dimensions.
-    n_runs : int
-        Seeded UMAP + HDBSCAN runs whose consensus gives the themes (1: a single run).
+    n_runs : int, optional
+        Seeded UMAP + HDBSCAN runs whose consensus gives the themes (1: a single run). By
+        default derived from the corpus size (`trends.cluster.default_runs`): 10 up to
+        5,000 papers, 5 at 17,000, 4 at 40,000, 3 from 100,000 on.
     reduce_outliers : {"auto", True, False}
         ``"auto"``: an outlier joins its nearest theme when it is at least as close to
         that theme's centre as the theme's least typical paper; ``True``: every outlier
@@ -145,7 +147,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         min_samples: int | None = None,
         n_neighbors: int = 15,
         n_components: int = 5,
-        n_runs: int = 3,
+        n_runs: int | None = None,
         reduce_outliers: Literal["auto"] | bool = "auto",
         n_keywords: int = 10,
         random_state: int = 42,
