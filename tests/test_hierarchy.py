@@ -187,7 +187,8 @@ def test_the_report_shows_the_tree_and_the_fields(fitted):
 
 def test_a_model_with_two_themes_has_no_fields_section():
     frame, emb, _ = synthetic_corpus(n_per_theme=30, themes=dict(list(SIX.items())[:2]))
-    model = trends.ThemeModel(verbose=False).fit(frame, embeddings=emb)
+    model = trends.ThemeModel(min_cluster_size=15, verbose=False).fit(frame, embeddings=emb)
     from trends.report import render_report
 
+    assert model.n_themes_ == 2
     assert 'id="tree"' not in render_report(model, frame)
