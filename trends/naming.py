@@ -211,8 +211,11 @@ def clauses(text: str) -> list[list[str]]:
     return out
 
 
-def _breaks(token: str) -> bool:
-    low = token.lower()
+def _breaks(low: str) -> bool:
+    """Whether a lower-cased token ends a run of content words (`chunks`, `_WordStats`).
+
+    A stop word, a single character or a number.
+    """
     return low in _stop_words() or len(low) < 2 or _numeric(low)
 
 
@@ -231,7 +234,7 @@ def chunks(text: str) -> list[list[str]]:
     for clause in clauses(text):
         run: list[str] = []
         for token in clause:
-            if _breaks(token):
+            if _breaks(token.lower()):
                 if run:
                     out.append(run)
                 run = []
@@ -292,7 +295,7 @@ class _WordStats:
                             forms[token] += 1
                     elif low in self.forms:
                         self.forms[low][low] += 1
-                    if low in _stop_words() or len(low) < 2 or _numeric(low):
+                    if _breaks(low):
                         if run:
                             out.append(run)
                         run = []
