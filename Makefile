@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 EXTRAS ?= test,bench
 
 .PHONY: install report test lint format notebooks bench bench-quality bench-load bench-fit bench-report bench-update \
-	bench-cli bench-embed bench-names bench-noise bench-scale bench-calibration bench-ray clean
+	bench-cli bench-embed bench-names bench-noise bench-scale bench-calibration bench-ray bench-gpu clean
 
 # torch==2.13.0 first: a bare `torch` requirement resolves to a multi-GB CUDA build.
 $(STAMP): pyproject.toml
@@ -72,6 +72,10 @@ bench-calibration: $(STAMP)
 
 bench-ray: $(STAMP)
 	$(PY) benchmarks/ray_engine.py
+
+# Needs a CUDA GPU that torch sees (so not part of `make bench`); exits with 2 without one.
+bench-gpu: $(STAMP)
+	$(PY) benchmarks/gpu.py
 
 # Every benchmark, one after the other (hours on 2 cores: the quality, noise, scale and
 # embedding ones fit many models).

@@ -191,6 +191,9 @@ VARIANTS = [
     Variant(
         "minilm-128 bf16", lambda: Bf16(128), "128 tokens, bfloat16", ("avx512_bf16", "amx_bf16")
     ),
+    Variant(
+        "minilm-192 bf16", lambda: Bf16(192), "192 tokens, bfloat16", ("avx512_bf16", "amx_bf16")
+    ),
     Variant("minilm int8", Int8, "torch dynamic int8", ("avx512_vnni", "avx_vnni")),
     Variant("static", _named("static"), "distilled + tuned on arXiv, int8 (shipped)"),
     Variant("static, plain distillation", _static(model="distill"), "model2vec, PCA 256"),

@@ -19,6 +19,8 @@ the module has one), then ids in size order.
     python benchmarks/noise.py                       # bundled corpus + both arXiv samples
     python benchmarks/noise.py --corpora bundled     # the 192-paper bundled corpus only
     python benchmarks/noise.py --seeds 3 --sigmas 1e-6
+    python benchmarks/noise.py --corpora arxiv arxiv2 --sigmas 1e-6 --runs 15 20 30
+                                                     # also with more consensus runs
 
 Targets (issue 11, item 20): ARI >= 0.99 at 1e-6 on the bundled corpus and the first
 arXiv sample; stability >= 0.90 on both arXiv samples; quality kept.
@@ -27,6 +29,7 @@ arXiv sample; stability >= 0.90 on both arXiv samples; quality kept.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import subprocess
 import sys
@@ -84,10 +87,12 @@ def noisy(x, sigma: float, seed: int):
     return unit(np.asarray(x, dtype=np.float64) + rng.normal(0.0, sigma, x.shape))
 
 
-def fit_labels(module, emb, seed: int):
-    """The fit's label path with ``module`` as the clustering stage."""
+def fit_labels(module, emb, seed: int, n_runs: int | None = None):
+    """The fit's label path with ``module`` as the clustering stage (``n_runs``: its own)."""
     n = len(emb)
     params = module.ClusterParams.for_corpus(n)
+    if n_runs is not None:
+        params = dataclasses.replace(params, n_runs=int(n_runs))
     seeds = np.random.RandomState(seed).randint(0, 2**31 - 1, size=params.n_runs).tolist()
     labels, _, _ = module.cluster(emb, params, seeds, {}, progress=False)
     k = int(labels.max()) + 1 if (labels >= 0).any() else 0
@@ -126,19 +131,21 @@ def quality(texts, labels, reference):
     return out
 
 
-def evaluate(module, df, emb, reference, seeds, sigmas):
+def evaluate(module, df, emb, reference, seeds, sigmas, n_runs=None):
     from sklearn.metrics import adjusted_rand_score
 
     texts = df.text.astype(str).tolist()
     t0 = time.perf_counter()
     base, runs = {}, 0
     for s in seeds:
-        base[s], runs = fit_labels(module, emb, s)
+        base[s], runs = fit_labels(module, emb, s, n_runs)
     seconds = (time.perf_counter() - t0) / len(seeds)
     row = {"runs": runs}
     for sigma in sigmas:
         aris = [
-            adjusted_rand_score(base[s], fit_labels(module, noisy(emb, sigma, 1000 + s), s)[0])
+            adjusted_rand_score(
+                base[s], fit_labels(module, noisy(emb, sigma, 1000 + s), s, n_runs)[0]
+            )
             for s in seeds
         ]
         row[f"ARI@{sigma:.0e}"] = f"{median(aris):.3f} ({min(aris):.3f})"
@@ -160,6 +167,13 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=5, help="seeds 42, 43, ... (default 5)")
     parser.add_argument("--sigmas", nargs="+", type=float, default=[1e-7, 1e-6, 1e-5])
     parser.add_argument("--before", default=BEFORE, help=f"git revision (default {BEFORE})")
+    parser.add_argument(
+        "--runs",
+        nargs="+",
+        type=int,
+        default=[],
+        help="also the working tree's clustering with this many consensus runs (rows of their own)",
+    )
     args = parser.parse_args()
     import trends.cluster as after
 
@@ -173,6 +187,23 @@ def main() -> None:
         for label, module in ((f"before ({args.before})", before), ("after", after)):
             rows.append(
                 {"clustering": label, **evaluate(module, df, emb, reference, seeds, args.sigmas)}
+            )
+            print(f"   {label}: done", flush=True)
+        for r in args.runs:
+            label = f"after, {r} runs"
+            rows.append(
+                {
+                    "clustering": label,
+                    **evaluate(
+                        module=after,
+                        df=df,
+                        emb=emb,
+                        reference=reference,
+                        seeds=seeds,
+                        sigmas=args.sigmas,
+                        n_runs=r,
+                    ),
+                }
             )
             print(f"   {label}: done", flush=True)
         print(f"\n{name}\n{table(rows, columns)}", flush=True)

@@ -83,6 +83,24 @@ def test_cuda_vectors_match_cpu_vectors():
     assert np.min(np.sum(cpu * gpu, axis=1)) > 0.999
 
 
+@needs_gpu
+@pytest.mark.slow
+def test_themes_fitted_on_gpu_vectors_are_the_cpus_themes(tmp_path):
+    # The device changes speed, not the themes: the bundled corpus embedded on the GPU
+    # (float noise away from the CPU's vectors) gives the CPU's partition and names.
+    from sklearn.metrics import adjusted_rand_score
+
+    from trends import ThemeModel
+    from trends.datasets import trending_papers
+
+    df = trending_papers()
+    cpu = ThemeModel(device="cpu", cache_dir=tmp_path / "cpu", verbose=False).fit(df)
+    gpu = ThemeModel(device="cuda", cache_dir=tmp_path / "gpu", verbose=False).fit(df)
+    assert 0 < np.abs(cpu.embeddings_ - gpu.embeddings_).max() < 1e-4
+    assert adjusted_rand_score(cpu.labels_, gpu.labels_) >= 0.99
+    assert cpu.themes_["name"].tolist() == gpu.themes_["name"].tolist()
+
+
 @pytest.mark.slow
 def test_minilm_128_reads_fewer_tokens_and_caches_apart(tmp_path):
     long_text = "A study of galaxies. " + "Stars form in dense clouds of gas and dust. " * 40
