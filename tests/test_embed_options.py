@@ -119,6 +119,43 @@ def test_minilm_128_reads_fewer_tokens_and_caches_apart(tmp_path):
     )
 
 
+def test_bfloat16_options_resolve_with_their_own_identity():
+    bf16 = resolve_embedder("minilm-192-bf16")
+    assert (bf16.max_length, bf16.precision) == (192, "bfloat16")
+    assert bf16.identity == resolve_embedder("minilm-192").identity + "@bf16"
+    whole = resolve_embedder("MiniLM-bf16")
+    assert (whole.max_length, whole.precision) == (None, "bfloat16")
+    assert whole.identity == resolve_embedder("minilm").identity + "@bf16"
+    with pytest.raises(InputError, match="precision must be"):
+        SentenceTransformerEmbedder(precision="fp8")
+
+
+@pytest.mark.slow
+def test_bfloat16_embeds_close_to_float32_and_caches_apart(tmp_path, monkeypatch):
+    from trends.embed import backends
+
+    texts = ["quantum error correction with surface codes", "protein folding with diffusion"]
+    cache = EmbeddingCache(tmp_path)
+    fp32 = embed_texts(texts, resolve_embedder("minilm-192"), cache, progress=False)
+    monkeypatch.setattr(backends, "cpu_has_bf16", lambda: True)
+    bf16 = embed_texts(texts, resolve_embedder("minilm-192-bf16"), cache, progress=False)
+    assert bf16.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(bf16, axis=1), 1.0, atol=1e-5)
+    cos = np.sum(fp32 * bf16, axis=1)
+    assert np.all(cos > 0.999) and np.all(cos < 1.0)  # close, but not float32's vectors
+    assert len(list((tmp_path / "embeddings").iterdir())) == 2
+
+
+@pytest.mark.slow
+def test_bfloat16_on_a_cpu_without_its_instructions_warns(monkeypatch):
+    from trends.embed import backends
+
+    monkeypatch.setattr(backends, "cpu_has_bf16", lambda: False)
+    backend = resolve_embedder("minilm-192-bf16", device="cpu")
+    with pytest.warns(UserWarning, match="slower than float32 on this CPU"):
+        backend.encode(["a short abstract"], progress=False)
+
+
 @pytest.mark.slow
 def test_static_model_is_distilled_once_offline_and_embeds(tmp_path, monkeypatch, capfd):
     pytest.importorskip("skeletoken", reason="model2vec's distiller needs skeletoken (bench)")

@@ -47,7 +47,8 @@ Embedding = Annotated[
         "--embedding",
         "-e",
         help="'minilm' (offline all-MiniLM-L6-v2), 'minilm-128' (reads the first 128 "
-        "tokens: faster), 'static' (static token vectors from MiniLM: fastest), 'tfidf' "
+        "tokens: faster), 'minilm-192-bf16' (bfloat16, 192 tokens: faster on a CPU with "
+        "avx512_bf16 or AMX), 'static' (static token vectors from MiniLM: fastest), 'tfidf' "
         "(torch-free), or a sentence-transformers model path. Default: minilm.",
         show_default=False,
     ),
