@@ -41,16 +41,6 @@ SPEED_PER_CORPUS = 64
 DEFAULT = "minilm (default: 256 tokens)"
 
 
-def cpu_flags() -> set[str]:
-    """The CPU's instruction-set flags (Linux), empty where unknown."""
-    try:
-        text = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return set()
-    match = re.search(r"^flags\s*:\s*(.*)$", text, re.MULTILINE)
-    return set(match.group(1).split()) if match else set()
-
-
 # -- corpora ---------------------------------------------------------------------------------
 
 
@@ -314,6 +304,8 @@ def main() -> None:
     )
     parser.add_argument("--out", default=str(ROOT / "reports" / "benchmarks" / "embed_speed.md"))
     args = parser.parse_args()
+    from trends.embed.backends import cpu_flags
+
     flags = cpu_flags()
     wanted = [
         v

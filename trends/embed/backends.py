@@ -103,17 +103,21 @@ def check_device(device: str | None) -> str | None:
     return device
 
 
-def cpu_has_bf16() -> bool:
-    """Whether the CPU has bfloat16 instructions (avx512_bf16 or AMX); False if unknown."""
+def cpu_flags() -> set[str]:
+    """The CPU's instruction-set flags (Linux ``/proc/cpuinfo``), empty where unknown."""
     try:
         with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
             for line in f:
                 if line.startswith("flags"):
-                    flags = set(line.split(":", 1)[1].split())
-                    return bool(flags & {"avx512_bf16", "amx_bf16"})
+                    return set(line.split(":", 1)[1].split())
     except OSError:
         pass
-    return False
+    return set()
+
+
+def cpu_has_bf16() -> bool:
+    """Whether the CPU has bfloat16 instructions (avx512_bf16 or AMX); False if unknown."""
+    return bool(cpu_flags() & {"avx512_bf16", "amx_bf16"})
 
 
 class SentenceTransformerEmbedder:
