@@ -96,27 +96,6 @@ class Sentences:
         return self.inner.encode([self._cut(t, tokenizer) for t in texts], progress=progress)
 
 
-class Bf16:
-    """The MiniLM weights in bfloat16 (fast only where the CPU has avx512_bf16 or AMX)."""
-
-    cacheable = True
-
-    def __init__(self, max_length: int | None = None):
-        from trends.embed import SentenceTransformerEmbedder
-
-        self.inner = SentenceTransformerEmbedder(max_length=max_length, device="cpu")
-        self.identity = self.inner.identity + "+bf16"
-        self._ready = False
-
-    def encode(self, texts, *, progress=True):
-        import torch
-
-        if not self._ready:
-            self.inner.load().to(torch.bfloat16)
-            self._ready = True
-        return self.inner.encode(texts, progress=progress)
-
-
 class Int8:
     """MiniLM's linear layers quantised to int8 by torch (fbgemm uses VNNI where present)."""
 
@@ -177,9 +156,14 @@ VARIANTS = [
     Variant("minilm-128", _named("minilm-128"), "first 128 tokens (shipped)"),
     Variant("minilm-64", _named("minilm-64"), "first 64 tokens"),
     Variant("minilm-128, whole sentences", lambda: Sentences(128), "title + first sentences"),
-    Variant("minilm bf16", Bf16, "256 tokens, bfloat16 weights", ("avx512_bf16", "amx_bf16")),
     Variant(
-        "minilm-128 bf16", lambda: Bf16(128), "128 tokens, bfloat16", ("avx512_bf16", "amx_bf16")
+        "minilm bf16", _named("minilm-bf16"), "256 tokens, bfloat16", ("avx512_bf16", "amx_bf16")
+    ),
+    Variant(
+        "minilm-128 bf16",
+        _named("minilm-128-bf16"),
+        "128 tokens, bfloat16",
+        ("avx512_bf16", "amx_bf16"),
     ),
     Variant(
         "minilm-192 bf16",

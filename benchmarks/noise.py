@@ -191,20 +191,8 @@ def main() -> None:
             print(f"   {label}: done", flush=True)
         for r in args.runs:
             label = f"after, {r} runs"
-            rows.append(
-                {
-                    "clustering": label,
-                    **evaluate(
-                        module=after,
-                        df=df,
-                        emb=emb,
-                        reference=reference,
-                        seeds=seeds,
-                        sigmas=args.sigmas,
-                        n_runs=r,
-                    ),
-                }
-            )
+            row = evaluate(after, df, emb, reference, seeds, args.sigmas, n_runs=r)
+            rows.append({"clustering": label, **row})
             print(f"   {label}: done", flush=True)
         print(f"\n{name}\n{table(rows, columns)}", flush=True)
     print(
