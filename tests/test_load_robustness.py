@@ -196,11 +196,41 @@ def test_trending_page_pairs_after_an_orphan_title():
         ("a <y and z = 3, w> 2", "a <y and z = 3, w> 2"),
         ("$<$b$>$ text", "&lt;b&gt; text"),
         ("line\u2028break\x85here\x00", "line break here"),
+        # arXiv's escaped dollars: a price stays a price, escaped math is read once
+        (r"costs \$48-\$74 per voter", "costs $48-$74 per voter"),
+        (r"spends $\$270$ and 13 hours", "spends $270 and 13 hours"),
+        (r"top-\$p\$ (nucleus) sampling", "top-p (nucleus) sampling"),
+        ("gains of $+$18% with $<$1M weights", "gains of +18% with <1M weights"),
     ],
 )
 def test_markup_rules(raw, clean):
     assert clean_text(raw) == clean
     assert clean_text(clean_text(raw)) == clean_text(raw)
+
+
+def test_the_loaders_text_loads_again_unchanged(tmp_path):
+    # The canonical table written out and read back is the same text (and so the same
+    # embeddings): normalisation is a fixed point, escaped LaTeX dollars included.
+    abstracts = [
+        r"Persuasion costs between \$48-\$74 per persuaded voter, compared to \$100.",
+        r"The average American spends $\$270$ and 13 hours filing their taxes each year.",
+        r"We compare temperature scaling, top-\$p\$ (nucleus) sampling and min-\$p\$ sampling.",
+        r"Models with $<$1M parameters gain $+$18\% over $\mathcal{O}(n^2)$ baselines.",
+    ]
+    first = tmp_path / "feed.jsonl"
+    first.write_text(
+        "".join(
+            json.dumps({"id": f"p{i}", "title": f"T{i}", "abstract": a}) + "\n"
+            for i, a in enumerate(abstracts)
+        )
+    )
+    df = trends.load(first)
+    again = tmp_path / "again.csv"
+    df[["doc_id", "title", "abstract"]].rename(columns={"doc_id": "id"}).to_csv(again, index=False)
+    df2 = trends.load(again)
+    assert df2.abstract.tolist() == df.abstract.tolist()
+    assert df2.text.tolist() == df.text.tolist()
+    assert "$48-$74" in df.abstract[0] and "top-p" in df.abstract[2]
 
 
 def test_latex_the_parser_cannot_read_is_reported_not_printed(tmp_path, capfd):

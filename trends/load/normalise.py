@@ -17,7 +17,12 @@ What normalisation (`clean_text`, applied to every title and abstract) does to m
    covers LaTeX (``$<$b$>$``): no step turns escaped text into markup.
 4. LaTeX becomes text: ``$\mathcal{O}(n)$`` -> ``O(n)``, ``\emph{x}`` -> ``x``, citations
    and labels dropped. Markup the LaTeX parser cannot read loses its commands (its words
-   stay) and is reported through `collect_notes`, never printed.
+   stay) and is reported through `collect_notes`, never printed. Escaped dollars are
+   dollars (``\$48-\$74`` -> ``$48-$74``, a price range, not math).
+
+Normalising twice changes nothing (`clean_text` runs until its text is a fixed point): the
+canonical table written out and loaded again gives the same text, and so the same
+embeddings.
 
 The result is plain text, not HTML: escape it wherever it is shown as HTML (the report
 does).
@@ -236,13 +241,16 @@ def _href_text(n, l2tobj) -> str:
 
 def _unwrap_math(match: re.Match) -> str:
     inner = match.group(1)
-    return inner if _MATHY.search(inner) else match.group(0)
+    # A number between two dollars with a digit after the second is a price range
+    # ("$48-$74"), not math ("$+$18" and "$<$1M" are math).
+    price = inner[:1].isdigit() and match.string[match.end() : match.end() + 1].isdigit()
+    return inner if _MATHY.search(inner) and not price else match.group(0)
 
 
 # Only the marked-up pieces go through the (slow, pure-Python) LaTeX parser. Optional
 # arguments are bounded so that a run of unclosed `\x[` costs linear time.
 _LATEX_SEGMENT = re.compile(
-    r"\$\$[^$]+\$\$|\$[^$]+\$"
+    r"\$\$(?:[^$\\]|\\.)+\$\$|\$(?:[^$\\]|\\.)+\$"
     r"|\\[a-zA-Z]+\*?(?:\s*\[[^\]\n]{0,200}\])?(?:\s*\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\})*"
     r"|\\[^a-zA-Z\s]"
 )
@@ -331,6 +339,18 @@ def clean_text(text: object) -> str:
         return ""
     if not isinstance(text, str):
         text = str(text)
+    # A fixed point: what the loader writes loads again unchanged (an escaped "\$p\$"
+    # becomes "$p$" in one pass and "p" in the next, so the passes go on until nothing
+    # changes; one or two in practice).
+    for _ in range(4):
+        cleaned = _clean_once(text)
+        if cleaned == text:
+            break
+        text = cleaned
+    return cleaned
+
+
+def _clean_once(text: str) -> str:
     text = nfc(text)
     if not _NEEDS_WORK.search(text):
         return text.strip()
