@@ -67,6 +67,13 @@ def test_refit_reason(has_fit, asked, share, expected):
     assert lineage.refit_reason(has_fit=has_fit, asked=asked, new_outlier_share=share) == expected
 
 
+def test_too_few_stray_papers_do_not_refit():
+    # one new paper that fits no theme is 100% of its snapshot, but could not make a theme
+    lone = {"has_fit": True, "asked": False, "new_outlier_share": 1.0}
+    assert lineage.refit_reason(**lone, n_unplaced=1, min_unplaced=8) == ""
+    assert lineage.refit_reason(**lone, n_unplaced=8, min_unplaced=8).startswith("100%")
+
+
 def test_place_stable_maps_to_stable_ids():
     cents = np.eye(2, dtype=np.float32)
     emb = np.array([[1, 0], [0, 1], [0.6, 0.8]], dtype=np.float32)

@@ -101,6 +101,34 @@ def test_current_themes_feed_the_trend_analysis(replay):
     assert "new" in set(table.status) or "rising" in set(table.status)
 
 
+def test_a_store_names_its_themes_as_a_plain_fit_does(replay):
+    # The last refit ran on every stored paper: a fit of the same papers with the same
+    # parameters finds the same themes and must give them the same names (the store used
+    # to pass precomputed vectors, which turns the phrase embedding of names off).
+    store, _, _ = replay
+    plain = trends.ThemeModel(verbose=False).fit(store.papers())
+    assert sorted(store.themes().name) == sorted(plain.themes_.name)
+
+
+def test_one_stray_paper_does_not_refit_the_store(replay, planted, tmp_path):
+    import shutil
+
+    store, _, path = replay
+    copy = tmp_path / "copy.sqlite"
+    shutil.copy(path, copy)
+    stray = planted.head(1).copy()
+    stray["doc_id"] = ["stray-1"]
+    stray["title"] = ["Quarterly report on municipal sewage tariffs"]
+    stray["abstract"] = stray["text"] = [
+        "The council approved new sewage tariffs for households and small businesses, "
+        "with a rebate for pensioners and a review of meter readings next spring."
+    ]
+    with Store(copy) as again:
+        result = again.update(stray, verbose=False)
+    assert result.new_outlier_share == 1.0 and not result.refitted
+    assert "fewer than the" in result.summary() and "No refit" in result.summary()
+
+
 def test_new_papers_only_are_embedded(tmp_path, days, embed_calls):
     seen = embed_calls
     with Store(tmp_path / "s.sqlite") as store:

@@ -262,6 +262,11 @@ class Store:
             out.append(new)
         return out
 
+    def paper_count(self) -> int:
+        """How many papers the store holds."""
+        rows = self._query("SELECT COUNT(*) FROM papers")
+        return int(rows[0][0]) if rows else 0
+
     def papers(self) -> pd.DataFrame:
         """Every paper in the store, as the canonical table (oldest snapshot first)."""
         columns = [*CANONICAL, "snapshot_id"]

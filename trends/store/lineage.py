@@ -39,18 +39,23 @@ def refit_reason(
     asked: bool,
     new_outlier_share: float | None,
     threshold: float = REFIT_THRESHOLD,
+    n_unplaced: int | None = None,
+    min_unplaced: int = 1,
 ) -> str:
     """Why a store must refit now, or ``""`` when placing the new papers is enough.
 
     The first snapshot is always fitted; after that, a refit happens when asked, or when
     more than ``threshold`` of a snapshot's new papers fit no known theme (a sign that
-    the field moved on).
+    the field moved on) and they are at least ``min_unplaced`` papers (the update passes
+    the smallest theme its fit would accept: fewer could not form a new theme, so one
+    stray paper in a small snapshot does not refit the whole store).
     """
     if not has_fit:
         return "first snapshot"
     if asked:
         return "asked"
-    if new_outlier_share is not None and new_outlier_share > threshold:
+    enough = n_unplaced is None or n_unplaced >= min_unplaced
+    if new_outlier_share is not None and new_outlier_share > threshold and enough:
         return f"{new_outlier_share:.0%} of new papers fit no theme, over {threshold:.0%}"
     return ""
 

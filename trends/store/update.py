@@ -40,27 +40,41 @@ class UpdateResult:
     ended_themes: list[int] = field(default_factory=list)
     unchanged_share: float | None = None
     seconds: float = 0.0
+    n_unplaced: int = 0
+    min_unplaced: int = 1
+    too_few_to_refit: bool = False
 
     def summary(self) -> str:
         """One paragraph for the terminal."""
         parts = [
-            f"snapshot {self.snapshot_id}: {self.n_read} papers read, {self.n_new} new, "
-            f"{self.n_known} already in the store."
+            f"snapshot {self.snapshot_id}: {_count(self.n_read, 'paper')} in the input, "
+            f"{self.n_new} new, {self.n_known} already in the store."
         ]
         if self.new_outlier_share is not None:
-            parts.append(f"{self.new_outlier_share:.0%} of the new papers fit no known theme.")
+            fit_none = f"{self.new_outlier_share:.0%} of the new papers fit no known theme"
+            if self.too_few_to_refit:
+                fit_none += (
+                    f" ({_count(self.n_unplaced, 'paper')}: fewer than the "
+                    f"{self.min_unplaced} of the smallest theme, so no refit for them)"
+                )
+            parts.append(fit_none + ".")
         if self.refitted:
-            parts.append(f"Refitted ({self.reason}): {self.n_themes} themes")
+            done = [f"Refitted ({self.reason}): {_count(self.n_themes, 'theme')}"]
             if self.new_themes:
-                parts.append(f"new themes {self.new_themes}")
+                done.append(f"new themes {', '.join(map(str, self.new_themes))}")
             if self.ended_themes:
-                parts.append(f"ended themes {self.ended_themes}")
+                done.append(f"ended themes {', '.join(map(str, self.ended_themes))}")
             if self.unchanged_share is not None:
-                parts.append(f"{self.unchanged_share:.0%} of papers kept their theme id.")
+                done.append(f"{self.unchanged_share:.0%} of papers kept their theme id")
+            parts.append("; ".join(done) + ".")
         else:
-            parts.append(f"No refit: {self.n_themes} themes.")
+            parts.append(f"No refit: {_count(self.n_themes, 'theme')}.")
         parts.append(f"({self.seconds:.1f} s)")
         return " ".join(parts)
+
+
+def _count(n: int | None, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def pinned_params(model, embedder) -> dict:
@@ -167,11 +181,15 @@ def run_update(
             ids, cents, thresholds, _ = store.theme_arrays(last_fit)
             placed = lineage.place_stable(new_emb, ids, cents, thresholds)
             share = float(np.mean(placed == -1)) if len(new) else None
+        n_unplaced = int(np.sum(placed == -1)) if last_fit is not None else 0
+        min_unplaced = _smallest_theme(store, model, len(new))
         reason = lineage.refit_reason(
             has_fit=last_fit is not None,
             asked=refit or (new_params and store.meta("model_params") is not None),
             new_outlier_share=share,
             threshold=store.refit_threshold,
+            n_unplaced=n_unplaced,
+            min_unplaced=min_unplaced,
         )
         runs: list[Run] = []
         n_themes = len(store.theme_arrays(last_fit)[0]) if last_fit is not None else 0
@@ -195,6 +213,14 @@ def run_update(
             refitted=False,
             reason=reason,
             n_themes=n_themes,
+            n_unplaced=n_unplaced,
+            min_unplaced=min_unplaced,
+            too_few_to_refit=bool(
+                not reason
+                and share is not None
+                and share > store.refit_threshold
+                and n_unplaced < min_unplaced
+            ),
         )
         meta = {"embedding": embedder.identity, "model_params": params}
         if reason:
@@ -215,11 +241,23 @@ def run_update(
     return result
 
 
+def _smallest_theme(store: Store, model, n_new: int) -> int:
+    """The fewest papers a refit of the store (with ``n_new`` more) would make a theme of."""
+    from ..cluster import ClusterParams
+
+    n_all = int(store.paper_count()) + int(n_new)
+    return ClusterParams.for_corpus(
+        max(n_all, 1), min_cluster_size=model.min_cluster_size
+    ).min_cluster_size
+
+
 def _refit(store: Store, model, new: pd.DataFrame, placed, last_fit, t0):
     """Fit every paper (stored and new); stable ids by matching the previous themes."""
     stored = store.papers().drop(columns="snapshot_id")
     everything = pd.concat([stored, new[stored.columns]], ignore_index=True)
-    fitted = model.fit(everything, embeddings=model.embed(everything))
+    # No embeddings= here: the fit reads the papers' vectors from the cache all the same,
+    # and a fit that embeds them itself also embeds the name candidates (better names).
+    fitted = model.fit(everything)
     keywords = {int(r.theme_id): list(r.keywords) for r in fitted.themes_.itertuples()}
     mapping, links = {}, []
     if last_fit is not None:
