@@ -277,3 +277,14 @@ def test_tfidf_theme_model_fits_a_tiny_vocabulary_corpus():
     )
     model = trends.ThemeModel(embedding="tfidf", verbose=False).fit(corpus)
     assert len(model.labels_) == 60
+
+
+def test_loading_the_model_shows_no_bar_and_leaves_the_setting(capfd):
+    # transformers draws a "Loading weights" bar by itself; -q must mean no bar at all
+    from transformers.utils import logging as hf_logging
+
+    before = hf_logging.is_progress_bar_enabled()
+    SentenceTransformerEmbedder().load()
+    out, err = capfd.readouterr()
+    assert "Loading weights" not in err + out
+    assert hf_logging.is_progress_bar_enabled() == before  # the user's own setting

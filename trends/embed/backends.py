@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
 from typing import Protocol
 
 import numpy as np
@@ -224,7 +225,10 @@ class SentenceTransformerEmbedder:
                 f"sentence-transformers is not installed: {_INSTALL_HINT}"
             ) from exc
         try:
-            loaded = SentenceTransformer(path, device=self._device(), local_files_only=local_only)
+            with _quiet_loading():
+                loaded = SentenceTransformer(
+                    path, device=self._device(), local_files_only=local_only
+                )
         except Exception as exc:
             reason = " ".join(str(exc).split())[:300]
             raise EmbeddingError(
@@ -440,3 +444,24 @@ def resolve_embedder(embedding=None, random_state: int = 42, *, device: str | No
         f"embedding must be one of {', '.join(map(repr, OPTIONS))}, a sentence-transformers "
         f"model name or path, or a model object with .encode(); got {type(embedding).__name__}"
     )
+
+
+@contextmanager
+def _quiet_loading():
+    """No "Loading weights" bar from transformers while a model loads.
+
+    Loading a local model takes a second, and the bar would show even with progress
+    turned off (``-q``).
+    """
+    try:
+        from transformers.utils import logging as hf_logging
+    except ImportError:  # pragma: no cover - transformers comes with sentence-transformers
+        yield
+        return
+    enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if enabled:
+            hf_logging.enable_progress_bar()
