@@ -315,3 +315,50 @@ def test_recursive_glob_finds_nested_files_once(tmp_path):
 def test_title_key_ignores_case_punctuation_and_accents_form():
     assert title_key("Café: A Study!") == title_key("cafe\u0301 a study")
     assert title_key("snake_case") == "snakecase"
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+
+def _dates(tmp_path, name, values, column="published"):
+    path = tmp_path / name
+    rows = "".join(f"T{i},Abstract number {i} about things,{v}\n" for i, v in enumerate(values))
+    path.write_text(f"title,abstract,{column}\n{rows}")
+    df = trends.load(path)
+    got = dict(zip(df.title, df.published.dt.strftime("%Y-%m-%d").fillna("NaT"), strict=True))
+    return [got[f"T{i}"] for i in range(len(values))], df.attrs["load_report"]["warnings"]
+
+
+def test_numeric_dates_keep_one_order_per_file(tmp_path):
+    # one day-first date (13.03) makes the whole file day-first: 12.03 is 12 March too
+    got, warnings = _dates(tmp_path, "eu.csv", ["12.03.2024", "13.03.2024", "01.04.2024"])
+    assert got == ["2024-03-12", "2024-03-13", "2024-04-01"] and warnings == []
+    got, _ = _dates(tmp_path, "slash.csv", ["11/03/2024", "13/03/2024"])
+    assert got == ["2024-03-11", "2024-03-13"]
+    got, _ = _dates(tmp_path, "us.csv", ["03/11/2024", "03/13/2024"])
+    assert got == ["2024-03-11", "2024-03-13"]
+    # every date ambiguous: dotted ones are day-first; slashed ones month-first, said so
+    got, warnings = _dates(tmp_path, "dots.csv", ["03.04.2024", "05.04.2024"])
+    assert got == ["2024-04-03", "2024-04-05"] and warnings == []
+    got, warnings = _dates(tmp_path, "amb.csv", ["03/04/2024", "05/04/2024"])
+    assert got == ["2024-03-04", "2024-05-04"]
+    assert [w["field"] for w in warnings] == ["published"]
+    assert "day-first or month-first" in warnings[0]["reason"]
+
+
+def test_a_float_column_of_years_is_read_as_years(tmp_path):
+    # pandas writes a year column with a gap as floats: 2019.0
+    got, warnings = _dates(tmp_path, "years.csv", ["2019.0", "", "2021.0"], column="year")
+    assert got == ["2019-01-01", "NaT", "2021-01-01"]
+    assert not [w for w in warnings if "date" in w["reason"]]
+    path = tmp_path / "years.jsonl"
+    path.write_text(json.dumps({"title": "T", "abstract": "Some abstract text.", "year": 2024.0}))
+    assert trends.load(path).published.dt.year.tolist() == [2024]
+
+
+def test_the_cli_says_how_many_dates_it_could_not_read(tmp_path):
+    from trends.cli import _load_summary
+
+    _, _ = _dates(tmp_path, "bad.csv", ["2019", "circa 2019", "20xx"], column="year")
+    line = _load_summary(trends.load(tmp_path / "bad.csv"))
+    assert "2 unreadable dates" in line and "line 3" in line and "circa 2019" in line

@@ -124,6 +124,27 @@ def _load(inputs, fmt, columns):
     return corpus, f"Themes in {name}"
 
 
+def _load_summary(corpus) -> str:
+    """What the load kept, dropped and could not read, in one line."""
+    load = corpus.attrs.get("load_report", {})
+    line = (
+        f"Read {load.get('read', len(corpus))} records: {len(corpus)} papers kept, "
+        f"{load.get('duplicates', 0)} duplicates, {len(load.get('skipped', []))} skipped."
+    )
+    warnings = load.get("warnings", [])
+    dates = [w for w in warnings if w["reason"].startswith("unreadable date")]
+    if dates:
+        first = dates[0]
+        line += (
+            f" {len(dates)} unreadable date{'s' if len(dates) > 1 else ''}, left undated "
+            f"(first: {first['file']} line {first['line']}: {first['reason']})."
+        )
+    others = [w["reason"] for w in warnings if "date" in w["reason"] and w not in dates]
+    for reason in dict.fromkeys(others):
+        line += f" Dates: {reason}."
+    return line
+
+
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -244,12 +265,7 @@ def report(
         typer.echo(f"Read the store {inputs[0]}: {len(corpus)} papers.", err=True)
     else:
         corpus, default_title = _load(inputs, fmt, column)
-        load = corpus.attrs.get("load_report", {})
-        typer.echo(
-            f"Read {load.get('read', len(corpus))} records: {len(corpus)} papers kept, "
-            f"{load.get('duplicates', 0)} duplicates, {len(load.get('skipped', []))} skipped.",
-            err=True,
-        )
+        typer.echo(_load_summary(corpus), err=True)
         model, kept_at = _fit(corpus, embedding, seed, quiet, engine, ray_address)
     had_map = "coords" in model.fit_.__dict__
     path = _write(

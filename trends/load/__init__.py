@@ -12,6 +12,7 @@ escaped text never turned into markup), and resources are bounded by `trends.loa
 
 from __future__ import annotations
 
+import re
 import sys
 import types
 from functools import lru_cache
@@ -211,8 +212,23 @@ def _from_frame(frame: pd.DataFrame, columns, rec, report) -> list[dict]:
     return out
 
 
+# Numeric dates such as 03.04.2024 or 03/04/2024: which number is the day is decided per
+# file (see `_day_first`), not per value.
+_NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?!\d)")
+# A year written by a float column (pandas writes 2019.0 where a column has a gap).
+_FLOAT_YEAR = re.compile(r"^\s*(\d{4})\.0*\s*$")
+
+
 @lru_cache(maxsize=4096)
-def _parse_date(value: str):
+def _parse_date(value: str, day_first: bool | None = None):
+    year = _FLOAT_YEAR.match(value)
+    if year:
+        value = year.group(1)
+    numeric = _NUMERIC_DATE.match(value) if day_first is not None else None
+    if numeric:
+        a, b = int(numeric.group(1)), int(numeric.group(3))
+        day, month = (a, b) if day_first else (b, a)
+        value = f"{numeric.group(4)}-{month:02d}-{day:02d}{value[numeric.end() :]}"
     try:
         stamp = pd.Timestamp(value)
     except (ValueError, TypeError, OverflowError):
@@ -223,13 +239,58 @@ def _parse_date(value: str):
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
+def _day_first(values: list[str]) -> tuple[bool | None, str | None]:
+    """Whether a file's numeric dates (03.04.2024) put the day first, and a warning.
+
+    One file keeps one order: the day comes first when some date's first number is over 12
+    (13.03.2024), the month when some date's second number is; when every date could be
+    read either way, dotted dates are day-first (as they are written in practice) and
+    slashed or dashed ones month-first, with a warning. A file with both kinds is read date
+    by date, with a warning.
+    """
+    first_is_day = second_is_day = False
+    separators = set()
+    for value in values:
+        m = _NUMERIC_DATE.match(value)
+        if m:
+            separators.add(m.group(2))
+            first_is_day |= int(m.group(1)) > 12
+            second_is_day |= int(m.group(3)) > 12
+    if not separators:
+        return None, None
+    if first_is_day != second_is_day:
+        return first_is_day, None
+    if first_is_day:
+        return None, (
+            "numeric dates in both day-first and month-first order (13.03.2024 and "
+            "03.13.2024): each read on its own; check the dates"
+        )
+    if separators == {"."}:
+        return True, None
+    return False, (
+        "every numeric date could be day-first or month-first (03/04/2024): read as "
+        "month first; check the dates"
+    )
+
+
 _FIXED = frozenset(CANONICAL) | {"_line", "_date_field"}
 
 
 def _assemble(records: list[dict], rec: Recorder) -> pd.DataFrame:
+    by_source: dict[str, list[str]] = {}
+    for r in records:
+        if r["published"] is not None:
+            by_source.setdefault(r["source"], []).append(str(r["published"]))
+    order_of: dict[str, bool | None] = {}
+    for source, values in by_source.items():
+        order_of[source], warning = _day_first(values)
+        if warning:
+            rec.warn(source, None, warning, "published")
     for r in records:
         value = r["published"]
-        r["published"] = pd.NaT if value is None else _parse_date(str(value))
+        r["published"] = (
+            pd.NaT if value is None else _parse_date(str(value), order_of.get(r["source"]))
+        )
         if value is not None and r["published"] is pd.NaT:
             rec.warn(r["source"], r["_line"], f"unreadable date {value!r}", r["_date_field"])
     order = sorted(
