@@ -169,6 +169,23 @@ def test_bad_frequency_names_itself():
         trends.theme_trends(view, corpus, freq="fortnightly")
 
 
+def test_periods_by_name():
+    # the README names the periods day, week, month, quarter and year
+    view, corpus = planted([1, 4, 4, 4], [3, 2, 4, 4])
+    for name, code in [("week", "W"), ("Month", "M"), ("day", "D")]:
+        by_name = trends.theme_trends(view, corpus, freq=name)
+        pd.testing.assert_frame_equal(by_name, trends.theme_trends(view, corpus, freq=code))
+        assert by_name.attrs["freq"] == code
+
+
+def test_one_date_says_so_instead_of_asking_for_a_finer_freq():
+    view, corpus = planted([1, 4, 4, 4], [3, 2, 4, 4])
+    corpus["published"] = pd.Timestamp("2025-03-19 14:00", tz="UTC")
+    with pytest.raises(trends.NoDatesError, match=r"same date \(2025-03-19\)") as caught:
+        trends.emerging(view, corpus)
+    assert "finer freq" not in str(caught.value)
+
+
 def test_planted_rising_fading_and_flat():
     view, corpus = planted([1, 4, 4, 4], [3, 2, 4, 4])
     table = trends.emerging(view, corpus)

@@ -222,6 +222,12 @@ def windows(periods: Periods, dates: pd.Series, recent=None, baseline=None):
     if len(use) < 2:
         use = np.arange(len(table))
     if len(use) < 2 and not isinstance(recent, tuple | list):
+        days = dates.dt.tz_convert(None).dt.normalize()
+        if days.nunique() == 1:
+            raise NoDatesError(
+                f"every dated paper carries the same date ({days.iloc[0]:%Y-%m-%d}): rising "
+                "and fading themes need papers from at least two dates"
+            )
         raise NoDatesError(
             f"the dated papers fall in {len(table)} {periods.name}(s): comparing a recent "
             "window with an earlier one needs at least two periods (try a finer freq)"

@@ -37,6 +37,7 @@ from ..errors import NoDatesError
 
 AUTO_FREQS = [("D", "day"), ("W", "week"), ("M", "month"), ("Q", "quarter"), ("Y", "year")]
 FREQ_NAMES = dict(AUTO_FREQS)
+FREQ_CODES = {name: code for code, name in AUTO_FREQS}
 RANK = {f: k for k, (f, _) in enumerate(AUTO_FREQS)}
 PRECISIONS = {"D": "day", "M": "month", "Y": "year"}
 PAPERS_PER_THEME = 10
@@ -210,8 +211,9 @@ def periods_of(
     corpus : pandas.DataFrame
         With a ``published`` column.
     freq : str
-        ``"auto"`` or a pandas period frequency (``"W"``, ``"M"``, ``"2W"``...); one finer
-        than the dates' precision is coarsened to it, with a warning.
+        ``"auto"``, a period's name (``"day"``, ``"week"``, ``"month"``, ``"quarter"``,
+        ``"year"``) or a pandas period frequency (``"W"``, ``"M"``, ``"2W"``...); one
+        finer than the dates' precision is coarsened to it, with a warning.
     n_themes : int
         Themes to be compared (the automatic rule wants ten papers per theme per period).
 
@@ -224,6 +226,8 @@ def periods_of(
     """
     dates, rows, undated = _dates(corpus, warn=warn)
     precision = date_precision(dates)
+    # The names the README and the notes use are accepted too: "week" is "W".
+    freq = FREQ_CODES.get(str(freq).strip().lower(), freq)
     if freq == "auto":
         freq = choose_freq(dates, n_themes, precision=precision)
     else:
@@ -259,8 +263,9 @@ def _check_freq(freq: str) -> None:
         pd.Period("2025-01-01", freq)
     except (ValueError, TypeError) as exc:
         raise ValueError(
-            f"freq={freq!r} is not a pandas period frequency (use 'auto', 'D', 'W', 'M', "
-            f"'Q', 'Y' or e.g. '2W'): {exc}"
+            f"freq={freq!r} is not a pandas period frequency (use 'auto', 'day', 'week', "
+            f"'month', 'quarter', 'year', their codes 'D', 'W', 'M', 'Q', 'Y', or e.g. "
+            f"'2W'): {exc}"
         ) from None
 
 
