@@ -149,6 +149,20 @@ def test_lineage_section_in_the_report(replay):
     )
     assert 'id="lineage"' in html and 'data-chart="lineage-sankey"' in html
     assert "1 split" in html
+    # the store's ids are written S12, apart from the report's own #12; where a store theme
+    # is mostly one of the report's themes, the chip says which
+    import re
+
+    pairs = re.findall(r"S(\d+) \(#(\d+) here\)", html)
+    assert pairs
+    stored, store_labels, _ = store.current()
+    mine = dict(zip(model.doc_ids_, model.labels_, strict=True))
+    for s_id, here in pairs:
+        members = [
+            mine[d] for d, t in zip(stored.doc_id, store_labels, strict=True) if t == int(s_id)
+        ]
+        assert np.mean(np.array(members) == int(here)) >= 0.5
+    assert not re.search(r"→ #\d", html)
 
 
 def test_cli_report_of_a_store(replay, tmp_path, monkeypatch):

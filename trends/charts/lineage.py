@@ -22,6 +22,7 @@ def lineage(
     min_papers: int = 3,
     min_share: float = 0.05,
     title: str | None = "Themes across refits",
+    prefix: str = "#",
 ) -> go.Figure:
     """Sankey of the papers flowing between the themes of consecutive refits.
 
@@ -32,6 +33,9 @@ def lineage(
     min_papers, min_share : int, float
         Leave out flows of fewer papers, or holding a smaller share of both their
         themes (the outliers' churn, single papers moving).
+    prefix : str
+        Before each theme id in the node names (the report writes the store's ids as
+        ``S12``, apart from its own fit's ``#12``).
     """
     from ..timeline.lineage import lineage_flows
 
@@ -62,7 +66,7 @@ def lineage(
             name = (
                 "New papers"
                 if theme == -2
-                else ("Outliers" if theme == -1 else f"#{theme} {label}")
+                else ("Outliers" if theme == -1 else f"{prefix}{theme} {label}")
             )
             labels.append(short(safe(name), 36))
             colors.append(OUTLIER_COLOR if theme < 0 else theme_color(theme))

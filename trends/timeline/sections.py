@@ -486,6 +486,12 @@ def lineage_section(report) -> dict | None:
     if flows.empty:
         return {"reason": "The store has one fit so far: lineage starts at its first refit."}
     events = lineage_events(flows)
+    here = store_to_report(store, report.model)
+
+    def sid(theme: int) -> str:
+        # S: the store's own ids (kept across refits); #: this report's fit, by size
+        return f"S{theme}" + (f" (#{here[theme]} here)" if theme in here else "")
+
     summary = []
     for step, part in events.groupby("step"):
         counts = part.event.value_counts()
@@ -495,10 +501,10 @@ def lineage_section(report) -> dict | None:
             if e in counts
         ]
         detail = [
-            f"#{r.theme_id} {r.label} → " + ", ".join(f"#{i}" for i in r.into)
+            f"S{r.theme_id} {r.label} → " + ", ".join(sid(i) for i in r.into)
             for r in part[part.event == "split"].itertuples()
         ] + [
-            ", ".join(f"#{i}" for i in r.into) + f" → #{r.theme_id} {r.label}"
+            ", ".join(sid(i) for i in r.into) + f" → {sid(r.theme_id)} {r.label}"
             for r in part[part.event == "merged"].itertuples()
         ]
         summary.append(
@@ -509,4 +515,24 @@ def lineage_section(report) -> dict | None:
                 "detail": detail,
             }
         )
-    return {"figures": {"lineage-sankey": lineage(flows)}, "refits": summary}
+    return {"figures": {"lineage-sankey": lineage(flows, prefix="S")}, "refits": summary}
+
+
+def store_to_report(store, model) -> dict[int, int]:
+    """Store theme ids to the report's own theme ids.
+
+    A store theme maps to the report's theme holding half or more of its current papers.
+    """
+    corpus, labels, _ = store.current()
+    mine = dict(zip(map(str, model.doc_ids_), np.asarray(model.labels_).tolist(), strict=True))
+    pairs = pd.DataFrame(
+        {"store": labels, "here": [mine.get(str(d), -1) for d in corpus["doc_id"]]}
+    )
+    sizes = pairs.store.value_counts()
+    pairs = pairs[(pairs.store >= 0) & (pairs.here >= 0)]
+    out = {}
+    for theme, part in pairs.groupby("store"):
+        counts = part.here.value_counts()
+        if counts.iloc[0] >= 0.5 * sizes[theme]:
+            out[int(theme)] = int(counts.index[0])
+    return out
