@@ -62,6 +62,9 @@ def test_themes_json_and_csv(tmp_path, synthetic):
         (["report", "missing.csv"], "missing.csv: no such file or folder"),
         (["report", "{empty}"], "file is empty"),
         (["themes", "{bad}"], "no abstract column"),
+        (["themes", "{bad}"], "-c abstract=COLUMN"),
+        (["themes", "{store}"], "is a store (a database), not a file of papers"),
+        (["papers", "{store}", "--csv"], "is a store (a database), not a file of papers"),
         (["report", "{data}/custom.csv", "--column", "oops"], "--column expects canonical=yours"),
         (["report", "{data}/custom.csv", "--column", "topic=title"], "not canonical columns"),
         (["report", "{data}/custom.csv", "--format", "docx"], "unknown format 'docx'"),
@@ -73,7 +76,15 @@ def test_themes_json_and_csv(tmp_path, synthetic):
 def test_bad_input_exits_2_with_one_line(tmp_path, data, args, message):
     (tmp_path / "empty.jsonl").write_text("")
     (tmp_path / "bad.csv").write_text("name,score\na,1\n")
-    fill = {"empty": tmp_path / "empty.jsonl", "bad": tmp_path / "bad.csv", "data": data}
+    import sqlite3
+
+    sqlite3.connect(tmp_path / "s.sqlite").execute("CREATE TABLE papers (x)").connection.commit()
+    fill = {
+        "empty": tmp_path / "empty.jsonl",
+        "bad": tmp_path / "bad.csv",
+        "data": data,
+        "store": tmp_path / "s.sqlite",
+    }
     args = [a.format(**fill) for a in args]
     result = runner.invoke(app, args)
     assert result.exit_code == 2, result.output

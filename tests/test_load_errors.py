@@ -74,6 +74,24 @@ def test_table_without_title_or_abstract_column(tmp_path):
     with pytest.raises(LoadError, match="no abstract column") as info:
         trends.load(path)
     assert "t.csv" in str(info.value) and "name, score" in str(info.value)
+    assert info.value.line == 1 and "the header has no abstract column" in str(info.value)
+
+
+def test_a_semicolon_separated_csv_is_read(tmp_path):
+    # what spreadsheets write where the comma is the decimal mark
+    path = tmp_path / "t.csv"
+    path.write_text(
+        '\ufeffTitle;Abstract;Year\n"Café";"About coffee, with commas; and semicolons.";2021\n'
+        "Tea;About tea and sleep, at length;2022\n",
+        encoding="utf-8",
+    )
+    df = trends.load(path)
+    assert df.title.tolist() == ["Café", "Tea"]
+    assert df.abstract[0] == "About coffee, with commas; and semicolons."
+    assert df.published.dt.year.tolist() == [2021, 2022]
+    # a comma-separated file whose text holds semicolons stays comma-separated
+    path.write_text("title,abstract\nA;B,Some abstract; with a semicolon\n")
+    assert trends.load(path).title.tolist() == ["A;B"]
 
 
 def test_columns_mapping_to_a_missing_column(tmp_path):

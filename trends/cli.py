@@ -117,6 +117,12 @@ def _load(inputs, fmt, columns):
 
     if not inputs:
         return trends.datasets.trending_papers(), "Trending papers"
+    if _is_database(inputs):
+        raise _user_error(
+            f"{inputs[0]} is a store (a database), not a file of papers: `trends report "
+            f"{inputs[0]}` shows a store's themes and their lineage; in Python, "
+            "trends.store.Store(path).current() gives its papers, theme ids and theme table"
+        )
     corpus = trends.load(*inputs, format=fmt, columns=_columns(columns))
     if len(corpus) == 0:
         raise _user_error(f"no paper could be read from {', '.join(map(str, inputs))}")
@@ -148,15 +154,20 @@ def _load_summary(corpus) -> str:
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
-def _store_input(inputs):
-    """The `Store` when the one input is a store file (an SQLite database), else None."""
+def _is_database(inputs) -> bool:
+    """Whether the one input is an SQLite database (a store)."""
     if not inputs or len(inputs) != 1 or not inputs[0].is_file():
-        return None
+        return False
     try:
         with open(inputs[0], "rb") as fh:
-            if fh.read(16) != _SQLITE_MAGIC:
-                return None
+            return fh.read(16) == _SQLITE_MAGIC
     except OSError:
+        return False
+
+
+def _store_input(inputs):
+    """The `Store` when the one input is a store file (an SQLite database), else None."""
+    if not _is_database(inputs):
         return None
     from .store import Store
 

@@ -128,7 +128,8 @@ def _from_file(path, format, columns, rec, report) -> list[dict]:
                 if cmap is None:
                     cmap = cmaps[keys] = ColumnMap.build(list(keys), columns, path, partial=stream)
                     if not stream and "abstract" not in cmap.used:
-                        raise _no_abstract(path, line, keys)
+                        # a table's header, not this first row, lacks the column
+                        raise _no_abstract(path, _header_line(fmt, payload), keys, header=True)
                 if columns:
                     mapped_seen.update(c for c in columns if c in cmap.used)
                 if "abstract" not in cmap.used:
@@ -172,13 +173,24 @@ def _from_file(path, format, columns, rec, report) -> list[dict]:
     return out
 
 
-def _no_abstract(path: str, line, keys: tuple) -> LoadError:
+def _header_line(fmt: str, payload) -> int | None:
+    """The line of a delimited table's header (its first line with text), else None."""
+    if fmt not in {"csv", "tsv"} or not isinstance(payload, str):
+        return None
+    for k, line in enumerate(payload.splitlines(), start=1):
+        if line.strip():
+            return k
+    return None
+
+
+def _no_abstract(path: str, line, keys: tuple, *, header: bool = False) -> LoadError:
     shown = [str(k) for k in keys if not str(k).startswith("_")]
     hint = "; is the file really comma-separated?" if len(shown) == 1 else ""
     return LoadError(
-        "no abstract column: expected one of abstract, summary, text "
-        f"(columns are: {', '.join(shown[:50])}{', ...' if len(shown) > 50 else ''}); "
-        f"map yours with columns={{'abstract': ...}}{hint}",
+        f"{'the header has ' if header else ''}no abstract column: expected one of abstract, "
+        f"summary, text (columns are: {', '.join(shown[:50])}"
+        f"{', ...' if len(shown) > 50 else ''}); map yours with columns={{'abstract': ...}} "
+        f"(on the command line: -c abstract=COLUMN){hint}",
         path=path,
         line=line,
     )

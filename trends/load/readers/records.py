@@ -254,8 +254,23 @@ def _read_delimited(path: str, text: str, rec: Recorder, delimiter: str):
 
 
 def read_csv(path: str, text: str, rec: Recorder) -> Iterator[tuple[int, dict]]:
-    """Comma-separated table with a header row."""
-    return _read_delimited(path, text, rec, ",")
+    """Comma-separated table with a header row.
+
+    Semicolons separate the columns instead when the header has no comma but does have
+    semicolons: the CSV that spreadsheets write where the comma is the decimal mark.
+    """
+    return _read_delimited(path, text, rec, _delimiter(text))
+
+
+def _delimiter(text: str) -> str:
+    """``";"`` when the header row splits on semicolons and not on commas, else ``","``."""
+    first = next((line for line in io.StringIO(text[:65536]) if line.strip()), "")
+    try:
+        by_comma = next(csv.reader([first]))
+        by_semicolon = next(csv.reader([first], delimiter=";"))
+    except (csv.Error, StopIteration):
+        return ","
+    return ";" if len(by_comma) == 1 and len(by_semicolon) > 1 else ","
 
 
 def read_tsv(path: str, text: str, rec: Recorder) -> Iterator[tuple[int, dict]]:
