@@ -253,3 +253,19 @@ def test_no_theme_exceeds_a_quarter_of_the_corpus_after_reassignment(synthetic):
         cap = model.params_.max_cluster_size
         assert cap == len(corpus) // 4
         assert model.themes_.query("theme_id >= 0")["size"].max() <= cap
+
+
+def test_a_small_library_of_two_topics_keeps_them_whole():
+    # 40 papers in two clear topics: a quarter-of-the-corpus cap (10 papers) would cut
+    # each topic in half and leave half the papers outliers
+    rng = np.random.default_rng(0)
+    centres = np.eye(16)[:2] * 3
+    vectors = np.vstack([c + rng.normal(scale=0.15, size=(20, 16)) for c in centres])
+    words = ["qubit entanglement circuit noise", "protein folding residue binding"]
+    texts = [f"{words[i // 20]} study {i}" for i in range(40)]
+    model = ThemeModel(verbose=False).fit(texts, embeddings=vectors)
+    assert model.params_.max_cluster_size >= 20
+    assert np.mean(model.labels_ == -1) <= 0.1
+    # no theme mixes the two topics
+    for t in set(model.labels_) - {-1}:
+        assert len(set(np.flatnonzero(model.labels_ == t) // 20)) == 1

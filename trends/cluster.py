@@ -95,6 +95,8 @@ DIST_STEP = 0.01
 # scales it) is rounded to this grid, so that another BLAS's last bits in the eigensolver
 # do not reach the random streams that UMAP seeds from the initial layout's bits.
 INIT_STEP = 2.0**-7
+# The theme-size cap (a quarter of the corpus) is never below this many papers.
+MIN_CAP = 50
 # Seeded runs in the consensus when the caller does not say, up to 5,000 papers (fewer
 # above: see `default_runs`). More runs make the themes steadier from seed to seed, and
 # so under float noise that crosses a grid line: measured on a 3,000-paper arXiv sample
@@ -152,8 +154,11 @@ class ClusterParams:
             min_samples = int(round(0.6 * (min_cluster_size - 5))) + 1
         # No theme may hold more than a quarter of the corpus: when one distant field
         # joins (40 sports stories among 750 ML papers), HDBSCAN's excess-of-mass choice
-        # otherwise keeps that field apart and lumps everything else into one theme.
-        max_cluster_size = max(2 * int(min_cluster_size), int(0.25 * n_docs))
+        # otherwise keeps that field apart and lumps everything else into one theme. In a
+        # small library the cap would cut real themes instead (two topics of 20 papers in
+        # 40 gave themes of 10 and 9 and half the papers outliers): it is never below
+        # `MIN_CAP` papers.
+        max_cluster_size = max(2 * int(min_cluster_size), int(0.25 * n_docs), MIN_CAP)
         return cls(
             max_cluster_size=max_cluster_size,
             min_cluster_size=int(min_cluster_size),
