@@ -268,9 +268,35 @@ def test_custom_windows():
     r0, r1 = table.attrs["recent"]
     assert (r1 - r0).days == 27  # four whole weeks
     explicit = trends.emerging(
-        view, corpus, recent=("2025-03-16", "2025-04-10"), baseline=("2024-12-31", "2025-03-16")
+        view, corpus, recent=("2025-03-16", "2025-04-10"), baseline=("2024-12-31", "2025-03-15")
     )
     assert explicit.set_index("label").loc["rising theme", "status"] == "rising"
+
+
+def test_a_window_of_dates_holds_both_days():
+    view, corpus = planted([1, 4, 4, 4], [3, 2, 4, 4])
+    days = corpus.published.dt.strftime("%Y-%m-%d")
+    table = trends.emerging(view, corpus, recent=("2025-03-16", "2025-03-31"))
+    assert table.attrs["recent_papers"] == int(days.between("2025-03-16", "2025-03-31").sum())
+    assert table.attrs["baseline_papers"] == int((days < "2025-03-16").sum())
+    # a paper in the afternoon of the last day is in the window too
+    late = corpus.published.dt.strftime("%Y-%m-%d") == "2025-03-31"
+    corpus.loc[late, "published"] += pd.Timedelta(hours=15)
+    again = trends.emerging(view, corpus, recent=("2025-03-16", "2025-03-31"))
+    assert again.attrs["recent_papers"] == table.attrs["recent_papers"]
+    with pytest.raises(trends.InputError, match="share .* papers"):
+        trends.emerging(
+            view, corpus, recent=("2025-03-16", "2025-03-31"), baseline=("2025-01-01", "2025-03-16")
+        )
+
+
+@pytest.mark.parametrize(
+    "window", ["2025-06-01", "garbage", 2, 0.25, -1, "-8W", ("2025-06-01", None), ("2025-06-01",)]
+)
+def test_a_window_in_another_form_is_one_clear_error(window):
+    view, corpus = planted([1, 4, 4, 4], [3, 2, 4, 4])
+    with pytest.raises(trends.InputError, match="expected a length before the end"):
+        trends.emerging(view, corpus, recent=window)
 
 
 def test_old_level_argument_still_means_confidence():

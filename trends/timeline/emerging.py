@@ -34,7 +34,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..errors import NoDatesError
+from ..errors import InputError, NoDatesError
 from .periods import Periods, periods_of
 from .shares import display_names, resolve
 
@@ -155,7 +155,10 @@ def emerging(
     corpus : pandas.DataFrame
         The canonical table, with ``published`` dates (optional for a store).
     recent : str, Timedelta or (start, end), optional
-        The recent window; default the last quarter of the whole periods.
+        The recent window; default the last quarter of the whole periods. A length
+        (``"8W"``) means the last whole periods of about that length; a pair of dates
+        holds both days (``("2025-05-29", "2025-06-30")``: every paper of 29 May to 30
+        June).
     baseline : str, Timedelta or (start, end), optional
         The window compared against; default every whole period before ``recent``. A
         length (``"30D"``) means that long just before ``recent``.
@@ -215,6 +218,40 @@ def _as_utc(value) -> pd.Timestamp:
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
+_WINDOW_FORMS = (
+    "a length before the end ('8W', '30D', a pandas Timedelta) or a pair of dates "
+    "(start, end), both days included"
+)
+
+
+def _duration(name: str, value) -> pd.Timedelta:
+    """A window's length, or an `InputError` naming the accepted forms."""
+    bad = isinstance(value, bool | int | float | np.number)  # a bare number has no unit
+    try:
+        length = None if bad else pd.Timedelta(value)
+    except (ValueError, TypeError):
+        length = None
+    if length is None or pd.isna(length) or length <= pd.Timedelta(0):
+        raise InputError(f"{name}={value!r}: expected {_WINDOW_FORMS}")
+    return length
+
+
+def _span(name: str, value) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
+    """``(start, end, stop)`` of a (start, end) window; ``stop`` is the first moment after it.
+
+    A date without a time stands for the whole day: ``("2025-05-29", "2025-06-30")`` holds
+    every paper of 29 May to 30 June.
+    """
+    try:
+        start, end = (_as_utc(v) for v in value)
+    except (ValueError, TypeError):
+        start = end = pd.NaT
+    if len(value) != 2 or pd.isna(start) or pd.isna(end) or end < start:
+        raise InputError(f"{name}={value!r}: expected {_WINDOW_FORMS}")
+    stop = end + pd.Timedelta(days=1) if end == end.normalize() else end + pd.Timedelta(1)
+    return start, end, stop
+
+
 def windows(periods: Periods, dates: pd.Series, recent=None, baseline=None):
     """Masks of the dated papers in the recent and the baseline window, and their bounds."""
     table = periods.table
@@ -235,38 +272,46 @@ def windows(periods: Periods, dates: pd.Series, recent=None, baseline=None):
     step = (table["end"] - table["period"]).median() + pd.Timedelta(microseconds=1)
     index = periods.index
     if isinstance(recent, tuple | list):
-        r0, r1 = (_as_utc(v) for v in recent)
-        in_recent = ((dates > r0) & (dates <= r1)).to_numpy()
+        r0, r1, r_stop = _span("recent", recent)
+        in_recent = ((dates >= r0) & (dates < r_stop)).to_numpy()
         recent_bounds = (r0, r1)
-        before = dates <= r0
+        before = dates < r0
         first_recent = None
     else:
         n_recent = max(1, round(len(use) / 4))
         if recent is not None:
-            n_recent = max(1, round(pd.Timedelta(recent) / step))
+            n_recent = max(1, round(_duration("recent", recent) / step))
         n_recent = min(n_recent, len(use) - 1)
         chosen = use[-n_recent:]
         in_recent = np.isin(index, chosen)
         recent_bounds = _bounds(table, chosen)
         first_recent = len(use) - n_recent
     if isinstance(baseline, tuple | list):
-        b0, b1 = (_as_utc(v) for v in baseline)
-        in_base = ((dates > b0) & (dates <= b1)).to_numpy()
+        b0, b1, b_stop = _span("baseline", baseline)
+        in_base = ((dates >= b0) & (dates < b_stop)).to_numpy()
         base_bounds = (b0, b1)
     elif first_recent is None:  # dated windows: the baseline is dates too
         if baseline is None:
             in_base = before.to_numpy()
             base_bounds = (dates.min(), recent_bounds[0])
         else:
-            b0 = recent_bounds[0] - pd.Timedelta(baseline)
-            in_base = (before & (dates > b0)).to_numpy()
+            b0 = recent_bounds[0] - _duration("baseline", baseline)
+            in_base = (before & (dates >= b0)).to_numpy()
             base_bounds = (b0, recent_bounds[0])
     else:
         chosen = use[:first_recent]
         if baseline is not None:
-            chosen = chosen[-max(1, round(pd.Timedelta(baseline) / step)) :]
+            chosen = chosen[-max(1, round(_duration("baseline", baseline) / step)) :]
         in_base = np.isin(index, chosen)
         base_bounds = _bounds(table, chosen)
+    both = in_recent & np.asarray(in_base)
+    if both.any():
+        shared = dates[both]
+        raise InputError(
+            f"the recent and the baseline window share {int(both.sum())} papers (dated "
+            f"{shared.min():%Y-%m-%d} to {shared.max():%Y-%m-%d}): a pair of dates holds "
+            "both days, so end the baseline the day before the recent window starts"
+        )
     return in_recent, in_base, recent_bounds, base_bounds
 
 
