@@ -167,6 +167,9 @@ def test_bad_frequency_names_itself():
     view, corpus = planted([1, 4, 4, 4], [3, 2, 4, 4])
     with pytest.raises(ValueError, match="freq='fortnightly'"):
         trends.theme_trends(view, corpus, freq="fortnightly")
+    # pandas bins "2W" by the week: refused rather than mislabelled
+    with pytest.raises(ValueError, match="multiples of a period are not supported"):
+        trends.theme_trends(view, corpus, freq="2W")
 
 
 def test_periods_by_name():

@@ -212,8 +212,9 @@ def periods_of(
         With a ``published`` column.
     freq : str
         ``"auto"``, a period's name (``"day"``, ``"week"``, ``"month"``, ``"quarter"``,
-        ``"year"``) or a pandas period frequency (``"W"``, ``"M"``, ``"2W"``...); one
-        finer than the dates' precision is coarsened to it, with a warning.
+        ``"year"``) or a pandas period frequency of one unit (``"W"``, ``"W-SUN"``,
+        ``"M"``...); one finer than the dates' precision is coarsened to it, with a
+        warning. Multiples (``"2W"``) are refused: pandas would bin them by the unit.
     n_themes : int
         Themes to be compared (the automatic rule wants ten papers per theme per period).
 
@@ -259,14 +260,19 @@ def periods_of(
 
 
 def _check_freq(freq: str) -> None:
+    forms = (
+        "use 'auto', 'day', 'week', 'month', 'quarter', 'year' or their codes 'D', 'W', "
+        "'M', 'Q', 'Y'"
+    )
     try:
-        pd.Period("2025-01-01", freq)
+        period = pd.Period("2025-01-01", freq)
     except (ValueError, TypeError) as exc:
         raise ValueError(
-            f"freq={freq!r} is not a pandas period frequency (use 'auto', 'day', 'week', "
-            f"'month', 'quarter', 'year', their codes 'D', 'W', 'M', 'Q', 'Y', or e.g. "
-            f"'2W'): {exc}"
+            f"freq={freq!r} is not a pandas period frequency ({forms}): {exc}"
         ) from None
+    # "2W" periods are weeks labelled as fortnights (to_period bins by the unit): refuse
+    if getattr(period.freq, "n", 1) != 1:
+        raise ValueError(f"freq={freq!r}: multiples of a period are not supported ({forms})")
 
 
 def _coverage(naive: pd.Series, starts: pd.PeriodIndex, precision: str) -> np.ndarray:
