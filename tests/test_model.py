@@ -269,3 +269,83 @@ def test_a_small_library_of_two_topics_keeps_them_whole():
     # no theme mixes the two topics
     for t in set(model.labels_) - {-1}:
         assert len(set(np.flatnonzero(model.labels_ == t) // 20)) == 1
+
+
+# --- what the Python API refuses, and says -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        ({"random_state": None}, "random_state must be an integer"),
+        ({"random_state": -1}, "random_state must be an integer"),
+        ({"random_state": "a"}, "random_state must be an integer"),
+        ({"random_state": 2**32}, "random_state must be an integer"),
+        ({"min_cluster_size": 1}, "min_cluster_size must be at least 2"),
+    ],
+)
+def test_bad_settings_are_refused_before_any_work(synthetic, settings, message, monkeypatch):
+    from trends import InputError
+
+    frame, emb, _ = synthetic
+    monkeypatch.setattr("trends.cluster.knn_graph", lambda *a, **k: pytest.fail("it ran"))
+    with pytest.raises(InputError, match=message):
+        ThemeModel(verbose=False, **settings).fit(frame, embeddings=emb)
+
+
+@pytest.mark.parametrize("gap", [None, float("nan"), np.nan])
+def test_a_gap_in_a_list_of_texts_is_refused(synthetic, gap):
+    from trends import InputError
+
+    frame, emb, _ = synthetic
+    texts = frame.text.tolist()
+    texts[7] = gap
+    with pytest.raises(InputError, match="text 7 of the corpus is missing"):
+        ThemeModel(verbose=False).fit(texts, embeddings=emb)
+
+
+def test_bad_embeddings_are_one_clear_error(fitted):
+    from trends import InputError
+
+    model, frame, emb, _ = fitted
+    broken = emb.copy()
+    broken[5, 0] = np.inf
+    with pytest.raises(InputError, match="row 5 holds NaN or infinity"):
+        ThemeModel(verbose=False).fit(frame, embeddings=broken)
+    with pytest.raises(InputError, match="must be a 2-D array"):
+        ThemeModel(verbose=False).fit(frame, embeddings=emb[0])
+    with pytest.raises(InputError, match="dimensions but the model's themes"):
+        model.predict(None, embeddings=np.ones((2, emb.shape[1] + 3)))
+
+
+def test_no_papers_to_place_is_an_empty_answer(fitted):
+    model, frame, emb, _ = fitted
+    assert model.predict([]).shape == (0,)
+    assert model.predict(frame.head(0)).shape == (0,)
+    assert model.transform([]).shape == (0, model.n_themes_)
+
+
+def test_a_model_fitted_on_texts_reports_on_them(synthetic, tmp_path):
+    import trends
+
+    frame, emb, _ = synthetic
+    texts = frame.text.tolist()
+    model = ThemeModel(verbose=False).fit(texts, embeddings=emb)
+    table = model.paper_info(texts)
+    assert table.theme_id.tolist() == model.labels_.tolist() and len(table) == len(texts)
+    for corpus in (texts, None):
+        path = trends.write_report(model, corpus, tmp_path / "r.html")
+        assert f"{len(texts)} papers" in path.read_text()
+
+
+def test_a_fit_without_themes_warns_and_has_nothing_to_group(synthetic):
+    from trends import InputError
+
+    frame, emb, _ = synthetic
+    with pytest.warns(UserWarning, match="no theme found"):
+        model = ThemeModel(min_cluster_size=len(frame) + 1, verbose=False).fit(
+            frame, embeddings=emb
+        )
+    assert model.n_themes_ == 0
+    with pytest.raises(InputError, match="nothing to group"):
+        model.themes_at(1)

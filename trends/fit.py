@@ -107,8 +107,25 @@ def paper_map_coords(embeddings: np.ndarray, knn, random_state: int) -> np.ndarr
 
 
 def unit_rows(rows) -> np.ndarray:
-    """Rows scaled to unit length (zero rows stay zero), as float32."""
-    rows = np.asarray(rows, dtype=np.float32)
+    """Rows scaled to unit length (zero rows stay zero), as float32.
+
+    Raises `InputError` for anything but a 2-D array of finite numbers.
+    """
+    try:
+        rows = np.asarray(rows, dtype=np.float32)
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"embeddings must be a 2-D array of numbers ({exc})") from None
+    if rows.ndim != 2:
+        raise InputError(
+            f"embeddings must be a 2-D array (one row per paper), got shape {rows.shape}"
+        )
+    finite = np.isfinite(rows).all(axis=1)
+    if not finite.all():
+        bad = np.flatnonzero(~finite)
+        raise InputError(
+            f"embeddings row {int(bad[0])} holds NaN or infinity "
+            f"({len(bad)} row{'s' if len(bad) > 1 else ''} in all)"
+        )
     norms = np.linalg.norm(rows, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     return (rows / norms).astype(np.float32)
@@ -123,8 +140,18 @@ def check_settings(
     n_runs,
     reduce_outliers,
     n_keywords,
+    random_state=42,
 ) -> None:
     """Raise `InputError` naming the first invalid setting and what is allowed."""
+    if (
+        isinstance(random_state, bool)
+        or not isinstance(random_state, int | np.integer)
+        or not 0 <= random_state < 2**32
+    ):
+        raise InputError(
+            f"random_state must be an integer from 0 to 2**32 - 1, got {random_state!r} "
+            "(the themes depend on it, so there is no random default: pick a number)"
+        )
     if reduce_outliers not in REDUCE_OUTLIERS:
         raise InputError(
             f"reduce_outliers must be one of {REDUCE_OUTLIERS}, got {reduce_outliers!r}"
@@ -145,6 +172,11 @@ def check_settings(
             isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1
         ):
             raise InputError(f"{name} must be a positive integer or None, got {value!r}")
+    if min_cluster_size is not None and min_cluster_size < 2:
+        raise InputError(
+            f"min_cluster_size must be at least 2 (a theme of one paper is no theme), "
+            f"got {min_cluster_size!r}"
+        )
 
 
 def fit_themes(
@@ -201,6 +233,7 @@ def fit_themes(
         n_runs=n_runs,
         reduce_outliers=reduce_outliers,
         n_keywords=n_keywords,
+        random_state=random_state,
     )
     texts = np.asarray([str(t) for t in texts], dtype=object)
     n = len(texts)

@@ -29,7 +29,17 @@ def as_corpus(corpus) -> pd.DataFrame:
     elif isinstance(corpus, str | bytes):
         raise InputError("corpus must be a DataFrame from trends.load() or a list of texts")
     else:
-        texts = [str(t) for t in corpus]
+        try:
+            texts = list(corpus)
+        except TypeError:
+            raise InputError(
+                f"corpus must be a DataFrame from trends.load() or a list of texts, "
+                f"got {type(corpus).__name__}"
+            ) from None
+        for i, t in enumerate(texts):
+            if t is None or (isinstance(t, float | np.floating) and np.isnan(t)):
+                raise InputError(f"text {i} of the corpus is missing ({t!r})")
+        texts = [str(t) for t in texts]
         frame = pd.DataFrame({"doc_id": [f"d{i}" for i in range(len(texts))], "text": texts})
     if "doc_id" not in frame.columns:
         frame = frame.assign(doc_id=[f"d{i}" for i in range(len(frame))])
@@ -229,7 +239,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         from .embed import resolve_embedder
         from .engine import check_engine, fit_on_engine
 
-        _fit.check_settings(**self._settings())
+        _fit.check_settings(**self._settings(), random_state=self.random_state)
         check_engine(self.engine, self.ray_address, self.sample_size)
         frame = as_corpus(X)
         if len(frame) < _fit.MIN_PAPERS:
@@ -261,6 +271,16 @@ class ThemeModel(ClusterMixin, BaseEstimator):
 
             result = apply_namer(self.namer, result)
         self._set_fit(result, embedder)
+        if result.n_themes == 0:
+            import warnings
+
+            warnings.warn(
+                f"no theme found: all {len(result.labels)} papers are outliers "
+                f"(min_cluster_size={result.params.min_cluster_size}, "
+                f"min_samples={result.params.min_samples}); lower them, or give more papers",
+                UserWarning,
+                stacklevel=2,
+            )
         return self
 
     def _phrase_embedder(self, embedder):
@@ -321,6 +341,8 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         from . import hierarchy as _hierarchy
 
         check_is_fitted(self, "fit_")
+        if self.n_themes_ == 0:
+            raise InputError("the fit found no theme: there is nothing to group")
         node_of = _hierarchy.groups_at(self.hierarchy_, n)
         nodes = self.hierarchy_.set_index("node_id")
         size = {}
@@ -368,12 +390,22 @@ class ThemeModel(ClusterMixin, BaseEstimator):
 
     def _vectors(self, X, embeddings) -> np.ndarray:
         check_is_fitted(self, "fit_")
+        dims = self.centroids_.shape[1]
         if embeddings is None:
+            if len(as_corpus(X)) == 0:  # a day without papers: nothing to embed
+                return np.zeros((0, dims), dtype=np.float32)
             return self.embed(X)
+        if np.size(embeddings) == 0 and (X is None or len(as_corpus(X)) == 0):
+            return np.zeros((0, dims), dtype=np.float32)
         embeddings = _fit.unit_rows(embeddings)
         n = len(as_corpus(X)) if X is not None else len(embeddings)
-        if embeddings.ndim != 2 or embeddings.shape[0] != n:
+        if embeddings.shape[0] != n:
             raise InputError(f"embeddings has {embeddings.shape[0]} rows but there are {n} papers")
+        if embeddings.shape[1] != dims:
+            raise InputError(
+                f"embeddings has {embeddings.shape[1]} dimensions but the model's themes "
+                f"{dims}: embed with the model's own backend (model.embed)"
+            )
         return embeddings
 
     def predict(self, X, *, embeddings=None) -> np.ndarray:

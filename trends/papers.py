@@ -91,6 +91,10 @@ def paper_table(model, corpus: pd.DataFrame | None = None) -> pd.DataFrame:
     if corpus is None:
         table["text"] = pd.array([str(t) for t in model.texts_], dtype="string")
         return table
+    if not isinstance(corpus, pd.DataFrame):  # the list of texts the model was fitted on
+        from .model import as_corpus
+
+        corpus = as_corpus(corpus)
     corpus = _aligned(corpus, doc_ids)
     rest = corpus.drop(columns=[c for c in MODEL_COLUMNS if c in corpus.columns])
     return pd.concat([table, rest.reset_index(drop=True)], axis=1)

@@ -437,6 +437,21 @@ def _build_sections(report: ReportInput, sections) -> tuple[list[dict], dict]:
     return built, figures
 
 
+def _as_table(model, corpus) -> pd.DataFrame:
+    """The corpus as a table.
+
+    A list of texts (as `ThemeModel.fit` takes) becomes one; without a corpus, the model's
+    own texts and ids are used.
+    """
+    from .model import as_corpus
+
+    if corpus is None:
+        return pd.DataFrame(
+            {"doc_id": [str(d) for d in model.doc_ids_], "text": [str(t) for t in model.texts_]}
+        )
+    return as_corpus(corpus)
+
+
 def render_report(
     model,
     corpus: pd.DataFrame,
@@ -462,6 +477,7 @@ def render_report(
     from . import __version__
 
     check_is_fitted(model, "labels_")
+    corpus = _as_table(model, corpus)
     if len(corpus) != len(model.labels_):
         raise ValueError(
             f"the corpus has {len(corpus)} papers but the model was fitted on "
@@ -519,9 +535,10 @@ def write_report(
     ----------
     model : ThemeModel
         Fitted on ``corpus``.
-    corpus : pandas.DataFrame
+    corpus : pandas.DataFrame, list of str or None
         The canonical table the model was fitted on (its load report, dates, titles
-        and links are shown).
+        and links are shown), or the list of texts it was fitted on; None: the model's
+        own texts.
     path : str or path
         Where to write the ``.html`` file; an interrupted run leaves the old file.
     title : str, optional
