@@ -145,8 +145,9 @@ def _load_summary(corpus) -> str:
             f" {len(dates)} unreadable date{'s' if len(dates) > 1 else ''}, left undated "
             f"(first: {first['file']} line {first['line']}: {first['reason']})."
         )
-    others = [w["reason"] for w in warnings if "date" in w["reason"] and w not in dates]
-    for reason in dict.fromkeys(others):
+    # the loader's warnings about a file's day/month order (see trends.load._day_first)
+    order = [w["reason"] for w in warnings if "numeric date" in w["reason"]]
+    for reason in dict.fromkeys(order):
         line += f" Dates: {reason}."
     return line
 

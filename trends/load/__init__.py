@@ -12,6 +12,7 @@ escaped text never turned into markup), and resources are bounded by `trends.loa
 
 from __future__ import annotations
 
+import io
 import re
 import sys
 import types
@@ -177,7 +178,7 @@ def _header_line(fmt: str, payload) -> int | None:
     """The line of a delimited table's header (its first line with text), else None."""
     if fmt not in {"csv", "tsv"} or not isinstance(payload, str):
         return None
-    for k, line in enumerate(payload.splitlines(), start=1):
+    for k, line in enumerate(io.StringIO(payload), start=1):
         if line.strip():
             return k
     return None
