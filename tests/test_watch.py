@@ -111,6 +111,15 @@ def test_watch_section_in_the_report(watched):
     assert 'id="watch"' in html and "quantum circuits" in html
     assert "medieval &lt;b&gt;poetry&lt;/b&gt;" in html and "<b>poetry" not in html
     assert 'data-chart="watch-share"' in html and 'data-chart="watch-emerging"' in html
+    # the watched topics are numbered as themes are, but a click on one must not filter
+    # the explorer to the theme of that number
+    from trends.report import ReportInput
+    from trends.timeline.sections import watch_section
+
+    watch = ["quantum circuits", "medieval <b>poetry</b>"]
+    section = watch_section(ReportInput(fitted, frame, watch=watch))
+    lines = section["figures"]["watch-share"].data
+    assert lines and all("theme_id" not in (trace.meta or {}) for trace in lines)
 
 
 def test_cli_watch_file_errors(tmp_path, data):

@@ -15,6 +15,7 @@ def theme_share(
     top: int = 10,
     title: str | None = "Theme share over time",
     changes: pd.DataFrame | None = None,
+    filters: bool = True,
 ) -> go.Figure:
     """One line per theme: its share of each period's papers.
 
@@ -31,6 +32,9 @@ def theme_share(
     changes : pandas.DataFrame, optional
         From `trends.timeline.mix_changes`: its flagged periods get a dashed line (and
         one legend entry).
+    filters : bool
+        Whether a click on a line filters the report's explorer to that theme; off
+        where the lines are not the model's themes (a watch-list's topics).
     """
     real = trends[trends.theme_id >= 0]
     totals = real.groupby("theme_id")["count"].sum().sort_values(ascending=False)
@@ -47,7 +51,7 @@ def theme_share(
                 y=part.share.round(4).tolist(),
                 mode="lines+markers",
                 name=name,
-                meta={"theme_id": int(t)},
+                meta={"theme_id": int(t)} if filters else None,
                 line={"color": theme_color(int(t)), "width": 2},
                 marker={
                     "size": [8 if p else 5 for p in partial],

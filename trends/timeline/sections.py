@@ -449,6 +449,7 @@ def watch_section(report) -> dict | None:
             top=len(phrases),
             title="Watched topics: share over time",
             changes=_changes(report) if _dated(report) else None,
+            filters=False,  # its lines are watched phrases, not the themes they number
         )
     out["has_share"] = "watch-share" in out["figures"]
     out["has_emerging"] = "watch-emerging" in out["figures"]
