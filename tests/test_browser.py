@@ -349,6 +349,27 @@ def test_the_url_fragment_restores_the_view(browser, report):
     assert errors == [] and errors2 == []
 
 
+def test_the_section_menu_keeps_the_view_and_shows_the_heading(browser, report):
+    path, model, frame, data = report
+    page, errors, _ = _open(browser, path)
+    page.fill("#search", "paper")
+    page.click('#theme-list button[data-theme="2"]')
+    page.wait_for_function("location.hash.indexOf('theme=2') >= 0")
+    fragment = _fragment(page)
+    for link in page.query_selector_all('nav[aria-label="Sections"] a'):
+        section = link.get_attribute("href")[1:]
+        link.click()
+        page.wait_for_timeout(50)
+        assert _fragment(page) == fragment  # the address still holds the view
+        bar = page.eval_on_selector("#explorer-bar", "e => e.getBoundingClientRect().bottom")
+        top = page.eval_on_selector(f"#{section} h2", "e => e.getBoundingClientRect().top")
+        at_end = page.evaluate(
+            "window.innerHeight + window.pageYOffset >= document.body.scrollHeight - 2"
+        )
+        assert top >= bar - 1 or at_end, section  # not under the sticky bar
+    assert errors == []
+
+
 def test_keyboard(browser, report):
     path, model, frame, data = report
     page, errors, _ = _open(browser, path)

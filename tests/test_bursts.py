@@ -149,6 +149,29 @@ def test_burst_chart():
     assert fig.layout.xaxis.type == "date"
 
 
+def test_a_one_day_burst_is_drawn_on_a_day_axis():
+    # plotly labels a one-day range in milliseconds and a few days in hours
+    from trends.charts import burst_timeline
+
+    day = pd.Timestamp("2025-03-20")
+    table = pd.DataFrame(
+        {
+            "kind": ["theme"],
+            "theme_id": [0],
+            "label": ["agents"],
+            "start": [day],
+            "end": [day],
+            "strength": [12.0],
+            "papers": [30],
+            "ratio": [3.0],
+        }
+    )
+    axis = burst_timeline(table).layout.xaxis
+    assert axis.dtick == 86_400_000 and axis.tickformat == "%Y-%m-%d"
+    low, high = (pd.Timestamp(v) for v in axis.range)
+    assert low < day and high > day  # the day is inside the axis, with room around it
+
+
 def test_no_burst_at_all_gives_an_empty_table():
     periods = pd.DataFrame({"period": pd.date_range("2025-01-06", periods=5, freq="W-MON")})
     periods["end"] = periods.period + pd.Timedelta(days=6)

@@ -174,6 +174,12 @@ def test_report_summary_and_sections(hostile, tmp_path):
         assert theme < 0 or str(escape(name)) in html
     for name in ("Coherence (NPMI)", "Keyword diversity", "Outliers", "Themes"):
         assert name in html
+    # the headline and the quality section give the outlier share alike (2.5%, not 3%)
+    import re
+
+    headline = re.search(r"<b>([\d.]+%)</b><span>outliers</span>", html).group(1)
+    quality = re.search(r"<dt>Outliers</dt><dd>([\d.]+%)</dd>", html).group(1)
+    assert headline == quality == f"{np.mean(model.labels_ == -1):.1%}"
 
 
 def test_report_without_dates_says_so(synthetic, tmp_path):

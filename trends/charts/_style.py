@@ -73,3 +73,22 @@ def figure(*, title: str | None, height: int | None = None) -> go.Figure:
     fig = go.Figure()
     fig.update_layout(template=TEMPLATE, title=safe(title) if title else None, height=height)
     return fig
+
+
+def day_axis(fig: go.Figure, dates) -> None:
+    """Whole days on a short date axis (up to two weeks): a tick a day, never hours.
+
+    Plotly labels a range of a few days in hours, and a single day in milliseconds.
+    """
+    import pandas as pd
+
+    days = pd.to_datetime(pd.Series(list(dates)), errors="coerce").dropna()
+    if days.empty or days.max() - days.min() > pd.Timedelta(days=14):
+        return
+    pad = pd.Timedelta(hours=12)
+    fig.update_xaxes(
+        type="date",
+        dtick=86_400_000,
+        tickformat="%Y-%m-%d",
+        range=[(days.min() - pad).isoformat(), (days.max() + pad).isoformat()],
+    )

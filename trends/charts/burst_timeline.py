@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ._marks import mark_changes
-from ._style import PALETTE, figure, safe, short, theme_color
+from ._style import PALETTE, day_axis, figure, safe, short, theme_color
 
 
 def burst_timeline(
@@ -48,6 +48,7 @@ def burst_timeline(
     )
     fig.update_xaxes(type="date", title=None)
     fig.update_layout(showlegend=False)
+    day_axis(fig, [*rows.start, *rows.end])
     return fig
 
 

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ._marks import mark_changes, mark_partial
-from ._style import figure, safe, short, theme_color, theme_names
+from ._style import day_axis, figure, safe, short, theme_color, theme_names
 
 
 def theme_share(
@@ -77,4 +77,5 @@ def theme_share(
         ylabel += f" (standardised to the {adjusted} mix)"
     fig.update_yaxes(tickformat=".0%", title=ylabel, rangemode="tozero")
     fig.update_xaxes(title=None)
+    day_axis(fig, real.period)
     return fig

@@ -691,6 +691,18 @@
       if (location.hash.replace(/^#/, "") === lastFragment) { return; }
       if (readFragment()) { changed(false); }
     });
+    /* The section menu scrolls below the sticky bar and leaves the address alone: the
+       address holds the view (#q=...&theme=2), which a plain #map would wipe. */
+    document.querySelectorAll('nav[aria-label="Sections"] a[href^="#"]').forEach(function (a) {
+      a.addEventListener("click", function (event) {
+        var target = document.getElementById(a.getAttribute("href").slice(1));
+        if (!target) { return; }
+        event.preventDefault();
+        var bar = $("explorer-bar");
+        var offset = bar ? bar.getBoundingClientRect().height + 8 : 0;
+        window.scrollTo(0, target.getBoundingClientRect().top + window.pageYOffset - offset);
+      });
+    });
 
     var table = $("paper-table");
     table.classList.toggle("no-dates", !dated);
