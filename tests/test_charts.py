@@ -69,6 +69,12 @@ def test_theme_sizes(n):
     if n > 60:
         assert f"{n - 60} other themes" in extra["y"]
         assert sum(bars["x"]) + sum(extra["x"]) == fake_themes(n)["size"].sum()
+    # the grey bars name their papers' themes as the theme bars do, so that a click on
+    # one filters the papers: the other themes' ids (a group), then -1 for the outliers
+    ids = [c[0] for c in extra["customdata"]]
+    assert ids[-1] == -1
+    if n > 60:
+        assert ids[0] == list(range(60, n))
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 200])

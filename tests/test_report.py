@@ -252,3 +252,18 @@ def test_atomic_write_gives_the_usual_file_mode(tmp_path):
     os.chmod(path, 0o640)
     _io.atomic_write_text(path, "y")
     assert path.stat().st_mode & 0o777 == 0o640 and path.read_text() == "y"
+
+
+def test_every_bar_of_the_sizes_chart_filters(hostile, monkeypatch):
+    # the grey bar of the outliers too, not only the themes' bars
+    from trends import charts
+    from trends.report import ReportInput, _overview
+
+    model, frame = hostile
+    themes = model.themes_
+    with_outliers = pd.concat([themes, themes.head(1).assign(theme_id=-1, size=3)])
+    sizes = charts.theme_sizes
+    monkeypatch.setattr(charts, "theme_sizes", lambda _: sizes(with_outliers))
+    fig = _overview(ReportInput(model, frame))["figures"]["sizes"]
+    assert len(fig.data) == 2
+    assert all((trace.meta or {}).get("filter") == "theme" for trace in fig.data)

@@ -133,7 +133,8 @@ class Section:
 
 def _overview(report: ReportInput) -> dict:
     fig = charts.theme_sizes(report.themes_named())
-    fig.update_traces(meta={"filter": "theme"}, selector={"name": "themes"})
+    # a click on a bar filters the papers: a theme, the other themes, or the outliers
+    fig.update_traces(meta={"filter": "theme"})
     return {"figures": {"sizes": fig}}
 
 

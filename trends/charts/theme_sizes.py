@@ -48,13 +48,17 @@ def theme_sizes(
             cliponaxis=False,
         )
     )
-    extra_names, extra_sizes = [], []
+    # each grey bar's customdata names its papers' themes, as the theme bars do: the
+    # other themes' ids (a group), or -1 for the outliers
+    extra_names, extra_sizes, extra_ids = [], [], []
     if len(rest):
         extra_names.append(f"{len(rest)} other themes")
         extra_sizes.append(int(rest["size"].sum()))
+        extra_ids.append([int(t) for t in rest.theme_id])
     if len(outliers):
         extra_names.append("Outliers (no clear theme)")
         extra_sizes.append(int(outliers["size"].sum()))
+        extra_ids.append(-1)
     if extra_names:
         fig.add_trace(
             go.Bar(
@@ -63,6 +67,9 @@ def theme_sizes(
                 x=extra_sizes,
                 orientation="h",
                 marker={"color": OUTLIER_COLOR},
+                customdata=[
+                    [ids, size / total] for ids, size in zip(extra_ids, extra_sizes, strict=True)
+                ],
                 hovertemplate="%{y}<br>%{x} papers<extra></extra>",
                 text=extra_sizes,
                 textposition="outside",
