@@ -391,14 +391,15 @@ class ThemeModel(ClusterMixin, BaseEstimator):
     def _vectors(self, X, embeddings) -> np.ndarray:
         check_is_fitted(self, "fit_")
         dims = self.centroids_.shape[1]
+        n = len(as_corpus(X)) if X is not None else None
         if embeddings is None:
-            if len(as_corpus(X)) == 0:  # a day without papers: nothing to embed
+            if n == 0:  # a day without papers: nothing to embed
                 return np.zeros((0, dims), dtype=np.float32)
             return self.embed(X)
-        if np.size(embeddings) == 0 and (X is None or len(as_corpus(X)) == 0):
+        if np.size(embeddings) == 0 and not n:
             return np.zeros((0, dims), dtype=np.float32)
         embeddings = _fit.unit_rows(embeddings)
-        n = len(as_corpus(X)) if X is not None else len(embeddings)
+        n = len(embeddings) if n is None else n
         if embeddings.shape[0] != n:
             raise InputError(f"embeddings has {embeddings.shape[0]} rows but there are {n} papers")
         if embeddings.shape[1] != dims:

@@ -215,11 +215,15 @@ def run_update(
             n_themes=n_themes,
             n_unplaced=n_unplaced,
             min_unplaced=min_unplaced,
-            too_few_to_refit=bool(
-                not reason
-                and share is not None
-                and share > store.refit_threshold
-                and n_unplaced < min_unplaced
+            # the share rule alone would have refitted: held back by the count
+            too_few_to_refit=not reason
+            and bool(
+                lineage.refit_reason(
+                    has_fit=last_fit is not None,
+                    asked=False,
+                    new_outlier_share=share,
+                    threshold=store.refit_threshold,
+                )
             ),
         )
         meta = {"embedding": embedder.identity, "model_params": params}
