@@ -110,7 +110,7 @@ DENSE_CONSENSUS_MAX = 6_000
 # go to worker processes, one per core; below it, starting workers costs more than it saves.
 PARALLEL_FROM = 5_000
 
-_CUML_HINT = "pip install cuml-cu12 (RAPIDS; needs an NVIDIA GPU and CUDA 12)"
+_CUML_HINT = "pip install cuml-cu12, or cuml-cu13 for CUDA 13 (RAPIDS; needs an NVIDIA GPU)"
 
 
 @dataclass(frozen=True)
