@@ -234,6 +234,14 @@ def test_filters_combine_and_clear(browser, report):
     days = pd.to_datetime(frame.published).dt.strftime("%Y-%m-%d")
     expected = ((model.labels_ == 1) & (days >= "2025-01-05") & (days <= "2025-01-14")).sum()
     assert len(rows) == expected
+    # the same range typed the other way round is the same range, not an empty result
+    page.fill("#date-to", "")
+    page.fill("#date-from", "")
+    page.fill("#date-to", "2025-01-05")
+    page.fill("#date-from", "2025-01-14")
+    assert len(_all_rows(page)) == expected
+    assert page.input_value("#date-from") == "2025-01-05"
+    assert page.input_value("#date-to") == "2025-01-14"
     # and a category
     page.select_option('select[data-facet="categories"]', "cs.CV")
     rows = _all_rows(page)

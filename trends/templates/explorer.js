@@ -581,6 +581,10 @@
     function changed(resetPage) {
       var started = performance.now();
       if (resetPage) { state.page = 0; }
+      if (state.from !== null && state.to !== null && state.from > state.to) {
+        // "From" after "to": the same days, typed in the other order (not an empty result).
+        var later = state.from; state.from = state.to; state.to = later;
+      }
       compute();
       drawTable();
       drawThemes();
