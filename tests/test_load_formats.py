@@ -50,9 +50,11 @@ def test_csv_with_column_mapping_keeps_extras(data):
 
 def test_csv_usual_names_recognised_without_mapping(data):
     df = trends.load(data / "custom.csv")
-    # `headline` and `body` are usual names; `paper id` is not, so it stays as a column
+    # `headline` and `body` are usual names, and so is `paper id` (read as paper_id, as
+    # "Abstract Note" is read as abstract_note); `when` is not, so it stays as a column
     assert df.title[0] == "Sparse attention at scale"
-    assert "paper id" in df.columns
+    assert df.doc_id.tolist() == ["2503.14640", "x-2"]
+    assert "paper id" not in df.columns and "when" in df.columns
 
 
 def test_tsv(data):

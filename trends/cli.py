@@ -125,9 +125,25 @@ def _load(inputs, fmt, columns):
         )
     corpus = trends.load(*inputs, format=fmt, columns=_columns(columns))
     if len(corpus) == 0:
-        raise _user_error(f"no paper could be read from {', '.join(map(str, inputs))}")
+        raise _user_error(_nothing_read(inputs, corpus))
     name = inputs[0].name if len(inputs) == 1 else f"{len(inputs)} sources"
     return corpus, f"Themes in {name}"
+
+
+def _nothing_read(inputs, corpus) -> str:
+    """Why no paper was kept: the count read and the first reason a record was skipped."""
+    load = corpus.attrs.get("load_report", {})
+    message = f"no paper could be read from {', '.join(map(str, inputs))}"
+    skipped = load.get("skipped") or []
+    if skipped:
+        first = skipped[0]
+        where = f"{first.get('file')}, line {first.get('line')}" if first.get("line") else ""
+        field = f", field {first['field']!r}" if first.get("field") else ""
+        message += (
+            f": {len(skipped):,} of {load.get('read', len(skipped)):,} records skipped, "
+            f"the first ({where}{field}) because: {first.get('reason')}"
+        )
+    return message
 
 
 def _load_summary(corpus) -> str:
@@ -427,7 +443,7 @@ def update(
 
     corpus = trends.load(*inputs, format=fmt, columns=_columns(column))
     if len(corpus) == 0:
-        raise _user_error(f"no paper could be read from {', '.join(map(str, inputs))}")
+        raise _user_error(_nothing_read(inputs, corpus))
     model = None
     if embedding is not None or seed is not None or engine != "local" or ray_address:
         defaults = Store(store).meta("model_params") or {}

@@ -227,7 +227,7 @@ def _from_frame(frame: pd.DataFrame, columns, rec, report) -> list[dict]:
 
 # Numeric dates such as 03.04.2024 or 03/04/2024: which number is the day is decided per
 # file (see `_day_first`), not per value.
-_NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?!\d)")
+_NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?!\d)")
 # A year written by a float column (pandas writes 2019.0 where a column has a gap).
 _FLOAT_YEAR = re.compile(r"^\s*(\d{4})\.0*\s*$")
 
@@ -241,7 +241,10 @@ def _parse_date(value: str, day_first: bool | None = None):
     if numeric:
         a, b = int(numeric.group(1)), int(numeric.group(3))
         day, month = (a, b) if day_first else (b, a)
-        value = f"{numeric.group(4)}-{month:02d}-{day:02d}{value[numeric.end() :]}"
+        year = numeric.group(4)
+        if len(year) == 2:  # 15/03/24, as Excel writes it: 00-68 are 2000s, 69-99 1900s
+            year = f"{20 if int(year) <= 68 else 19}{year}"
+        value = f"{year}-{month:02d}-{day:02d}{value[numeric.end() :]}"
     try:
         stamp = pd.Timestamp(value)
     except (ValueError, TypeError, OverflowError):

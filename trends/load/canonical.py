@@ -25,10 +25,21 @@ CANONICAL = [
     "source",
 ]
 # Usual column names, best first. Only the first present one feeds the canonical column.
+# The two-letter ones are Web of Science's field tags (its tab-delimited export).
 ALIASES: dict[str, tuple[str, ...]] = {
-    "doc_id": ("doc_id", "id", "arxiv_id", "arxivid", "paper_id", "eprint", "doi"),
-    "title": ("title", "paper_title", "headline"),
-    "abstract": ("abstract", "summary", "text", "abstract_text", "body", "content", "description"),
+    "doc_id": ("doc_id", "id", "arxiv_id", "arxivid", "paper_id", "eprint", "doi", "di", "ut"),
+    "title": ("title", "paper_title", "article_title", "document_title", "headline", "ti"),
+    "abstract": (
+        "abstract",
+        "summary",
+        "text",
+        "abstract_text",
+        "abstract_note",
+        "body",
+        "content",
+        "description",
+        "ab",
+    ),
     "published": (
         "published",
         "date",
@@ -38,10 +49,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "submitted",
         "created",
         "updated",
+        "update_date",
         "year",
+        "publication_year",
+        "py",
     ),
-    "categories": ("categories", "category", "primary_category", "subjects", "tags"),
-    "authors": ("authors", "author", "creators"),
+    "categories": ("categories", "category", "primary_category", "subjects", "tags", "wc"),
+    "authors": ("authors", "author", "creators", "af", "au"),
     "url": ("url", "abs", "link", "abs_url", "html_url", "pdf_url", "pdf"),
 }
 _FILE_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
@@ -58,8 +72,19 @@ _NA_STRINGS = frozenset(
     )
 )  # fmt: skip
 _NA_MAX_LEN = max(map(len, _NA_STRINGS))
+# What databases write in the abstract field of a paper that has none (Scopus, PubMed).
+_NO_ABSTRACT = re.compile(
+    r"[\[(]?\s*(?:no|without)\s+abstract(?:\s+(?:is\s+)?(?:available|provided))?\s*[.\])]?",
+    re.IGNORECASE,
+)
 # An abstract shorter than this is kept, with a warning: it is more likely junk than prose.
 NEAR_EMPTY_CHARS = 10
+
+
+def _snake(name: str) -> str:
+    """A column name as a lower-case, underscored key: "Publication Year" -> publication_year."""
+    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name.strip())
+    return re.sub(r"[\s\-.]+", "_", name.lower())
 
 
 @dataclass(frozen=True)
@@ -87,6 +112,9 @@ class ColumnMap:
                 path=path,
             )
         lower = {k.lower().strip(): k for k in keys if isinstance(k, str)}
+        for k in keys:  # "Abstract Note", "publicationDate": as abstract_note, publication_date
+            if isinstance(k, str):
+                lower.setdefault(_snake(k), k)
         used: dict[str, str] = {}
         for canonical, given in columns.items():
             if given not in keys and given.lower() not in lower:
@@ -181,11 +209,18 @@ def _kind(value) -> str:
     return type(value).__name__
 
 
+def _names_list(text: str) -> bool:
+    """Whether commas in ``text`` separate full names ("Ann Lee, Bo Chen"), not "Doe, Jane"."""
+    pieces = text.split(",")
+    return len(pieces) > 1 and all(len(p.split()) >= 2 for p in pieces)
+
+
 def _as_list(value, kind: str) -> list[str]:
     """Categories or authors as a list of names.
 
     From a list (of names, or of objects with a ``name``/``term``) or from one string
-    split at ``;``, `` and `` (authors), ``,`` or spaces (categories).
+    split at ``;``, `` and `` (authors), ``,`` or spaces (categories). An author string
+    with one comma between single words is one name in "Last, First" form.
     """
     if isinstance(value, (list, tuple)) or (
         hasattr(value, "tolist") and not isinstance(value, str)
@@ -207,7 +242,16 @@ def _as_list(value, kind: str) -> list[str]:
     if ";" in text:
         parts = text.split(";")
     elif kind == "authors" and " and " in text:
-        parts = re.split(r",?\s+and\s+", text)
+        # "Doe, Jane and Smith, John" (BibTeX) keeps its commas; "Ann Lee, Bo Chen and
+        # Cy Wu" (arXiv) lists full names between them.
+        parts = [
+            name
+            for part in re.split(r",?\s+and\s+", text)
+            for name in (part.split(",") if _names_list(part) else [part])
+        ]
+    elif kind == "authors" and "," in text:
+        # One "Doe, Jane" (Zotero, Web of Science) or several names.
+        parts = text.split(",") if text.count(",") > 1 or _names_list(text) else [text]
     elif "," in text:
         parts = text.split(",")
     elif kind == "categories" and " " in text:
@@ -241,6 +285,27 @@ def file_date(path: str) -> str | None:
     return m.group(1) if m else None
 
 
+def _repeats_title(abstract: str, title: str, raw: str = "") -> bool:
+    """Whether ``abstract`` opens with ``title`` as a heading, not as its first words.
+
+    "Deep Topic Models. We propose..." repeats its title; "TextArena is an open-source..."
+    (title "TextArena") and "BERTology is..." (title "BERT") do not, and keep their words.
+    A heading is on a line of its own in the ``raw`` text (news articles), ends in
+    punctuation, or is a whole title of five words or more.
+    """
+    if not title or len(abstract) <= len(title) or not abstract.startswith(title):
+        return False
+    rest = abstract[len(title) :]
+    if rest[0].isalnum():
+        return False  # the title ends inside a word
+    first_line, _, after = raw.lstrip().partition("\n")
+    if after.strip() and clean_text(first_line) == title:
+        return True
+    if rest.lstrip(" ")[:1] in (".", ":", "-", "\u2013", "\u2014") or not title[-1].isalnum():
+        return True
+    return len(title.split()) >= 5
+
+
 def canonical_record(
     raw: dict, cmap: ColumnMap, *, path: str, line: int | None, rec: Recorder, default_date
 ) -> dict | None:
@@ -268,6 +333,8 @@ def canonical_record(
         fields[name] = (text, why)
     abstract_raw, abstract_why = fields["abstract"]
     abstract = clean_text(abstract_raw) if abstract_raw is not None else ""
+    if abstract and _NO_ABSTRACT.fullmatch(abstract):
+        abstract, abstract_why = "", f"{abstract!r} stands for none"
     if not abstract:
         detail = f" ({abstract_why})" if abstract_why else ""
         rec.skip(
@@ -283,7 +350,7 @@ def canonical_record(
         detail = f" ({title_why})" if title_why else ""
         rec.skip(path, where_line, f"record has no title{detail}", used.get("title", "title"))
         return None
-    if abstract.startswith(title) and len(abstract) > len(title):
+    if "title" in used and _repeats_title(abstract, title, abstract_raw):
         abstract = abstract[len(title) :].lstrip(" .:-\u2013\u2014") or abstract
     if len(abstract) < NEAR_EMPTY_CHARS:
         rec.warn(

@@ -251,6 +251,10 @@ def _unwrap_math(match: re.Match) -> str:
 # arguments are bounded so that a run of unclosed `\x[` costs linear time.
 _LATEX_SEGMENT = re.compile(
     r"\$\$(?:[^$\\]|\\.)+\$\$|\$(?:[^$\\]|\\.)+\$"
+    # An accent with its letter, braced as BibTeX writes it: {\"o}, {\"{o}}, {\v{S}}.
+    r"|\{\\(?:['\"`^~=.]|[a-zA-Z](?![a-zA-Z]))\s*(?:\{\\?[a-zA-Z]\}|\\?[a-zA-Z])\}"
+    # An accent with its letter: \"o, \'{e}, \'\i (not the accent alone, then the letter).
+    r"|\\['\"`^~=.]\s*(?:\{\\?[a-zA-Z]*\}|\\?[a-zA-Z])"
     r"|\\[a-zA-Z]+\*?(?:\s*\[[^\]\n]{0,200}\])?(?:\s*\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\})*"
     r"|\\[^a-zA-Z\s]"
 )

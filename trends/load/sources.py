@@ -246,6 +246,8 @@ def detect_format(path: str, data: bytes) -> str:
         if head == b"{" and data.strip().count(b"\n") and _looks_like_jsonl(data):
             return "jsonl"
         return "json"
+    if by_ext in ("trending", None):
+        _refuse_tagged(path, data)
     if by_ext == "trending":
         # Excel's "Unicode Text" and many exports are tables saved as .txt.
         return _table_in_text(data) or by_ext
@@ -266,6 +268,29 @@ def detect_format(path: str, data: bytes) -> str:
         "unknown format: name it with format= (one of " + ", ".join(FORMATS) + ")",
         path=path,
     )
+
+
+# Tagged exports (one field per line, a tag in front): formats trends does not read, which
+# would otherwise pass for a trending page of odd titles.
+_TAGGED = (
+    (re.compile(rb"^TY  - ", re.MULTILINE), "a RIS export (lines such as 'TY  - JOUR')"),
+    (re.compile(rb"^PMID- ", re.MULTILINE), "a PubMed/MEDLINE export (lines such as 'PMID- ')"),
+    (
+        re.compile(rb"^(?:\xef\xbb\xbf)?FN .*\r?\n(?:VR .*\r?\n)?PT ", re.MULTILINE),
+        "a Web of Science plain-text export (lines such as 'PT J')",
+    ),
+)
+
+
+def _refuse_tagged(path: str, data: bytes) -> None:
+    head = data[:20_000]
+    for pattern, what in _TAGGED:
+        if pattern.search(head):
+            raise LoadError(
+                f"looks like {what}, which trends does not read: export the records as "
+                "BibTeX, CSV or (Web of Science) tab-delimited text instead",
+                path=path,
+            )
 
 
 def _table_in_text(data: bytes) -> str | None:

@@ -14,12 +14,21 @@ _MONTHS = {
     )
 }
 _BRACES = re.compile(r"[{}]")
+# A protecting group such as {GPUs} in a value that also holds LaTeX commands: braces that
+# are no command's argument (not right after a command name, ``]`` or ``}``) and hold no
+# markup themselves.
+_PROTECTED = re.compile(r"(?<![\\a-zA-Z\]}])\{([^{}\\]*)\}")
 
 
 def _plain(value: str | None) -> str | None:
     if value is None:
         return None
-    return value if "\\" in value else _BRACES.sub("", value)
+    if "\\" not in value:
+        return _BRACES.sub("", value)
+    previous = None
+    while previous != value:  # {{GPUs}}: one level at a time
+        previous, value = value, _PROTECTED.sub(r"\1", value)
+    return value
 
 
 def _date(fields: dict) -> str | None:
@@ -47,9 +56,24 @@ def read_bibtex(path: str, text: str, rec: Recorder) -> Iterator[tuple[int, dict
         rec.warn(path, None, f"BibTeX parser: {message[:200]}")
     if not library.entries and not library.failed_blocks:
         raise LoadError("no BibTeX entry found", path=path)
+    from bibtexparser.model import DuplicateBlockKeyBlock, Entry
+
+    entries = list(library.entries)
     for block in library.failed_blocks:
+        again = getattr(block, "ignore_error_block", None)
+        if isinstance(block, DuplicateBlockKeyBlock) and isinstance(again, Entry):
+            # Merged .bib files reuse cite keys for different papers: read both (the
+            # loader's own dedupe then drops a true duplicate, and counts it).
+            rec.warn(
+                path, block.start_line + 1, f"cite key {block.key!r} used again: both entries read"
+            )
+            from bibtexparser.middlewares import RemoveEnclosingMiddleware
+
+            # The parser stops its own clean-up at such a block: {2020} -> 2020 here.
+            entries.append(RemoveEnclosingMiddleware().transform_block(again, library))
+            continue
         rec.skip(path, block.start_line + 1, f"unreadable BibTeX entry ({type(block).__name__})")
-    for entry in library.entries:
+    for entry in sorted(entries, key=lambda e: e.start_line or 0):
         fields = {k.lower(): str(f.value) for k, f in entry.fields_dict.items()}
         eprint = fields.get("eprint")
         if eprint and (fields.get("archiveprefix", "arxiv").lower() != "arxiv"):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from collections.abc import Iterator
 from decimal import Decimal
@@ -128,11 +129,17 @@ def _well_quoted(lines: list[str], delimiter: str) -> bool:
     return len(rows) == 1
 
 
+# Excel writes (and reads) a first line "sep=;" that names the delimiter.
+_SEP_LINE = re.compile(r"^sep=(.)$", re.IGNORECASE)
+
+
 def _header(path: str, lines: list[str], delimiter: str) -> tuple[list[str], int]:
     """The column names and the index of the first line after the header."""
     pos = 0
     while pos < len(lines) and not lines[pos].strip():
         pos += 1
+    if pos < len(lines) and _SEP_LINE.match(lines[pos].strip()):
+        pos += 1  # Excel's "sep=;" line names the delimiter (see `_delimiter`)
     feed = _Feed(lines, pos)
     try:
         row = next(csv.reader(feed, delimiter=delimiter))
@@ -263,8 +270,14 @@ def read_csv(path: str, text: str, rec: Recorder) -> Iterator[tuple[int, dict]]:
 
 
 def _delimiter(text: str) -> str:
-    """``";"`` when the header row splits on semicolons and not on commas, else ``","``."""
+    """The delimiter: the one a ``sep=`` first line names, else ``;`` or ``,``.
+
+    ``";"`` when the header row splits on semicolons and not on commas, else ``","``.
+    """
     first = next((line for line in io.StringIO(text[:65536]) if line.strip()), "")
+    named = _SEP_LINE.match(first.strip())
+    if named:
+        return named.group(1)
     try:
         by_comma = next(csv.reader([first]))
         by_semicolon = next(csv.reader([first], delimiter=";"))
