@@ -439,3 +439,44 @@ def test_level_with_the_model_tree(synthetic):
     fine = trends.theme_trends(model, frame, freq="W")
     assert shares["count"].sum() == fine["count"].sum()
     assert len(trends.emerging(model, frame, level=2)) == 2
+
+
+def test_a_daily_feed_that_starts_on_the_1st_stays_daily():
+    # Before: 37% of a 5-day July feed sat on July 1, so the dates were taken for months
+    # (and a Mon-Fri feed across New Year for years): freq="day" was refused.
+    counts = {"2025-07-01": 469, "2025-07-02": 270, "2025-07-03": 248, "2025-07-04": 217}
+    july = pd.Series(pd.DatetimeIndex([d for d, n in counts.items() for _ in range(n)], tz="UTC"))
+    assert date_precision(july) == "D"
+    assert periods_of(pd.DataFrame({"published": july}), freq="day").table.shape[0] == 4
+    new_year = pd.Series(pd.date_range("2024-12-30", "2025-01-03", freq="D", tz="UTC").repeat(40))
+    assert date_precision(new_year) == "D"
+    # a month-dated corpus with a few day-dated papers is still months
+    months = pd.date_range("2023-01-01", periods=12, freq="MS", tz="UTC").repeat(30)
+    days = pd.date_range("2023-01-02", periods=60, freq="5D", tz="UTC")
+    assert date_precision(pd.Series(months.append(days))) == "M"
+
+
+def test_auto_falls_back_to_the_coarsest_frequency_with_three_periods():
+    # 400 papers over four months for 13 themes: no frequency holds 130 papers a period;
+    # months (4 periods) compare, days (4 papers a theme) do not. Before: days.
+    rng = np.random.default_rng(0)
+    days = pd.Timestamp("2025-03-01", tz="UTC") + pd.to_timedelta(rng.integers(0, 110, 400), "D")
+    assert choose_freq(pd.Series(days), 13) == "M"
+
+
+def test_a_theme_with_no_papers_in_either_window_has_no_ratio():
+    view, corpus = planted([0, 4, 4, 4], [0, 4, 4, 4])
+    table = trends.emerging(view, corpus).set_index("label")
+    row = table.loc["rising theme"]
+    assert row.recent_count == 0 and row.baseline_count == 0
+    assert np.isnan(row.ratio) and row.status == "stable"  # before: ratio inf, shown "new"
+    from trends.timeline.sections import _ratio_text
+
+    assert _ratio_text(row.ratio) == "–" and _ratio_text(float("inf")) == "new"
+
+
+@pytest.mark.parametrize("confidence", [0, 1, 1.5, -0.2, "95%"])
+def test_confidence_outside_zero_one_is_refused(confidence):
+    view, corpus = planted([1, 4, 4, 4], [3, 2, 4, 4])
+    with pytest.raises(trends.errors.InputError, match="between 0 and 1"):
+        trends.emerging(view, corpus, confidence=confidence)

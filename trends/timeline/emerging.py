@@ -66,7 +66,7 @@ def rate_ratio_ci(a: int, n1: int, b: int, n2: int, *, level: float = 0.95):
 
     if n1 == 0 or n2 == 0:
         return float("nan"), float("nan"), float("nan")
-    ratio = (a / n1) / (b / n2) if b > 0 else float("inf")
+    ratio = (a / n1) / (b / n2) if b > 0 else (float("inf") if a > 0 else float("nan"))
     point, se = _log_ratio_se(a, n1, b, n2)
     z = norm.ppf(0.5 + level / 2)
     return ratio, math.exp(point - z * se), math.exp(point + z * se)
@@ -105,7 +105,7 @@ def mantel_haenszel(a, n1, b, n0):
     a, n1, b, n0 = a[keep], n1[keep], b[keep], n0[keep]
     if not len(a):
         return float("nan"), float("nan"), float("nan")
-    ratio = float("inf") if b.sum() == 0 else None
+    ratio = (float("inf") if a.sum() > 0 else float("nan")) if b.sum() == 0 else None
     if a.sum() == 0 or b.sum() == 0:
         a, b, n1, n0 = a + 0.5, b + 0.5, n1 + 1, n0 + 1
     tables = np.stack([np.stack([a, n1 - a]), np.stack([b, n0 - b])])  # 2 x 2 x strata
@@ -340,6 +340,12 @@ def emerging_table(
     """`emerging` on plain data: one label per row of ``corpus``, and the theme table."""
     from scipy.stats import norm
 
+    if not isinstance(confidence, (int, float)) or not 0 < float(confidence) < 1:
+        raise InputError(
+            f"confidence={confidence!r}: the intervals' level must be a number between 0 "
+            "and 1 (0.95 for 95% intervals)"
+        )
+
     ids = [int(t) for t in themes.theme_id if int(t) >= 0]
     if periods is None:
         periods = periods_of(corpus, freq=freq, n_themes=len(ids))
@@ -366,7 +372,8 @@ def emerging_table(
         hit = labels == t
         a, b = int(np.sum(hit & in_recent)), int(np.sum(hit & in_base))
         if stratum is None:
-            ratio = (a / n_recent) / (b / n_base) if b > 0 else float("inf")
+            # no papers in either window: no ratio (not "new")
+            ratio = (a / n_recent) / (b / n_base) if b > 0 else (float("inf") if a else np.nan)
             point, se = _log_ratio_se(a, n_recent, b, n_base)
         else:
             a_s = np.bincount(stratum[hit & in_recent], minlength=len(n1_s))

@@ -3,7 +3,9 @@
 **Precision.** A corpus dated only by year (a ``year`` column) loads with every paper on
 1 January; one dated by month, on the 1st. `date_precision` reads this from the dates:
 when at least a fifth of the dated papers sit at midnight on a 1st (a corpus dated to
-the day has about 1 in 30 there), the dates are taken as months, and as years when
+the day has about 1 in 30 there), and a 1st holds at least five times as many papers as
+the median other day (a daily feed that starts on 1 July, or spans New Year, does not),
+the dates are taken as months, and as years when
 most of those are on 1 January and the corpus spans two years or more. A mixed corpus
 (some papers with a day, a fifth or more with only a year) is binned at its coarsest
 precision. Periods are never finer than the precision: a finer ``freq`` is coarsened,
@@ -12,8 +14,9 @@ with a warning.
 **The automatic period** (``freq="auto"``) is the finest of day, week, month, quarter
 and year, not finer than the dates' precision, at which the median period holds at least
 ``10 x n_themes`` dated papers (about ten papers per theme per period: enough to compare
-shares), provided that leaves at least 3 periods; otherwise the finest frequency that
-gives 3 periods, else 2, else years. Weeks run Monday to Sunday.
+shares), provided that leaves at least 3 periods; otherwise the coarsest frequency that
+gives 3 periods (a small corpus is compared month by month, not day by day), else 2,
+else years. Weeks run Monday to Sunday.
 
 **Partial periods.** The first and the last period are *partial* when the corpus starts
 or ends inside them. Their coverage is the share of the period that the corpus' span
@@ -41,8 +44,10 @@ FREQ_CODES = {name: code for code, name in AUTO_FREQS}
 RANK = {f: k for k, (f, _) in enumerate(AUTO_FREQS)}
 PRECISIONS = {"D": "day", "M": "month", "Y": "year"}
 PAPERS_PER_THEME = 10
-# A fifth of the papers on the 1st at midnight means dates without a day (see above).
+# A fifth of the papers on the 1st at midnight, and five times as many papers on a 1st as
+# on the median other day, means dates without a day (see above).
 COARSE_SHARE = 0.2
+COARSE_RATIO = 5
 
 
 def dated(corpus: pd.DataFrame, labels, *, warn: bool = True):
@@ -90,6 +95,12 @@ def date_precision(dates: pd.Series) -> str:
     first = (naive == naive.dt.normalize()) & (naive.dt.day == 1)
     if first.mean() < COARSE_SHARE:
         return "D"
+    # A feed dated to the day that starts on a 1st (or spans New Year) has as many papers
+    # on the 1st as on its other days; dates without a day pile up there.
+    per_day = naive.dt.normalize().value_counts()
+    on_first = per_day.index.day == 1
+    if (~on_first).any() and per_day[on_first].mean() < COARSE_RATIO * per_day[~on_first].median():
+        return "D"
     january = naive[first].dt.month == 1
     if january.mean() >= 0.5 and naive.dt.year.nunique() >= 2:
         return "Y"
@@ -115,12 +126,13 @@ def choose_freq(dates: pd.Series, n_themes: int, *, precision: str | None = None
             continue
         counts = naive.dt.to_period(freq).value_counts()
         if len(counts) >= 3:
-            three = three or freq
+            three = freq
             if counts.median() >= need:
                 return freq
         if len(counts) >= 2:
-            two = two or freq
-    # otherwise the finest giving 3 periods, else 2 (a before and an after), else years
+            two = freq
+    # otherwise the coarsest giving 3 periods (the fullest ones), else 2 (a before and an
+    # after), else years
     return three or two or "Y"
 
 

@@ -105,6 +105,8 @@ def _ci_text(low: float, high: float) -> str:
 
 
 def _ratio_text(ratio: float) -> str:
+    if math.isnan(ratio):
+        return "–"  # no papers in either window
     return "new" if math.isinf(ratio) else f"{ratio:.2f}×"
 
 
