@@ -480,3 +480,41 @@ def test_confidence_outside_zero_one_is_refused(confidence):
     view, corpus = planted([1, 4, 4, 4], [3, 2, 4, 4])
     with pytest.raises(trends.errors.InputError, match="between 0 and 1"):
         trends.emerging(view, corpus, confidence=confidence)
+
+
+def _weekday_feed(days, per_day=20):
+    dates = np.repeat(days, per_day)
+    corpus = pd.DataFrame(
+        {"doc_id": [str(i) for i in range(len(dates))], "published": dates.tz_localize("UTC")}
+    )
+    themes = pd.DataFrame({"theme_id": [0, 1, 2], "label": ["a", "b", "c"]})
+    return (np.arange(len(dates)) % 3, themes), corpus
+
+
+def test_a_window_length_is_calendar_time():
+    # A daily weekday feed: "8W" is 56 days, not 56 days with papers (82 calendar days).
+    view, corpus = _weekday_feed(pd.bdate_range("2025-03-03", "2025-06-30"))
+    r0, r1 = trends.emerging(view, corpus, freq="day", recent="8W").attrs["recent"]
+    assert (r1.normalize() - r0).days + 1 == 56
+    # An 8-week outage: the 4 weeks before the recent window are empty, which is said,
+    # not replaced by 4 weeks from before the outage.
+    days = pd.bdate_range("2024-01-01", "2024-06-28")
+    week = (days - pd.Timestamp("2024-01-01")).days // 7
+    view, corpus = _weekday_feed(days[(week < 5) | (week > 12)])
+    table = trends.emerging(view, corpus, freq="week", recent="8W", baseline="4W")
+    b0, b1 = table.attrs["baseline"]
+    assert (f"{b0:%Y-%m-%d}", f"{b1:%Y-%m-%d}") == ("2024-04-08", "2024-05-05")
+    with pytest.raises(trends.NoDatesError, match=r"baseline \(2024-03-04 to 2024-03-31\) 0"):
+        trends.emerging(view, corpus, freq="week", recent="13W", baseline="4W")
+
+
+def test_windows_of_partial_periods_say_so_and_end_with_the_data():
+    # March and May partial, April whole: fewer than two whole months, so the windows use
+    # the partial ones; the note says so and the recent window ends on the last day.
+    view, corpus = _weekday_feed(pd.bdate_range("2025-03-18", "2025-05-09"))
+    table = trends.emerging(view, corpus, freq="month")
+    r0, r1 = table.attrs["recent"]
+    assert (f"{r0:%Y-%m-%d}", f"{r1:%Y-%m-%d}") == ("2025-05-01", "2025-05-09")
+    assert f"{table.attrs['baseline'][0]:%Y-%m-%d}" == "2025-03-18"
+    assert "the rising/fading windows include them" in table.attrs["note"]
+    assert "left out of the rising/fading windows" not in table.attrs["note"]

@@ -5,8 +5,9 @@ the dates' precision): the recent window is the last quarter of the *whole* peri
 (at least one), the baseline every whole period before it. Partial periods at either
 end are left out of both (their papers are counted in ``.attrs["left_out"]``): their
 share is noisy and, in a feed whose mix differs by weekday, biased. A window given as a
-length (``"90D"``) is rounded to whole periods; one given as ``(start, end)`` dates is
-used as given.
+length (``"90D"``) is rounded to whole periods of calendar time (periods without papers
+count: a gap in the feed does not stretch it), the baseline's ending where the recent
+one starts; one given as ``(start, end)`` dates is used as given.
 
 **Calls.** Each theme's ratio of shares (recent / baseline) has a Wald interval on the
 log scale (Katz's, as `scipy.stats.contingency.relative_risk`; 0.5 added to each cell
@@ -269,7 +270,6 @@ def windows(periods: Periods, dates: pd.Series, recent=None, baseline=None):
             f"the dated papers fall in {len(table)} {periods.name}(s): comparing a recent "
             "window with an earlier one needs at least two periods (try a finer freq)"
         )
-    step = (table["end"] - table["period"]).median() + pd.Timedelta(microseconds=1)
     index = periods.index
     if isinstance(recent, tuple | list):
         r0, r1, r_stop = _span("recent", recent)
@@ -280,8 +280,10 @@ def windows(periods: Periods, dates: pd.Series, recent=None, baseline=None):
     else:
         n_recent = max(1, round(len(use) / 4))
         if recent is not None:
-            n_recent = max(1, round(_duration("recent", recent) / step))
-        n_recent = min(n_recent, len(use) - 1)
+            # a length is calendar time, ending with the last period used
+            last = pd.Period(table["period"].iloc[use[-1]], periods.freq)
+            n_recent = len(_within(periods, use, last, _duration("recent", recent))[0])
+        n_recent = min(max(1, n_recent), len(use) - 1)
         chosen = use[-n_recent:]
         in_recent = np.isin(index, chosen)
         recent_bounds = _bounds(table, chosen)
@@ -300,10 +302,13 @@ def windows(periods: Periods, dates: pd.Series, recent=None, baseline=None):
             base_bounds = (b0, recent_bounds[0])
     else:
         chosen = use[:first_recent]
-        if baseline is not None:
-            chosen = chosen[-max(1, round(_duration("baseline", baseline) / step)) :]
-        in_base = np.isin(index, chosen)
         base_bounds = _bounds(table, chosen)
+        if baseline is not None:
+            # the calendar time just before the recent window (a gap there stays empty)
+            end = pd.Period(table["period"].iloc[use[first_recent]], periods.freq) - 1
+            chosen, span = _within(periods, chosen, end, _duration("baseline", baseline))
+            base_bounds = _bounds(table, chosen) if len(chosen) else span
+        in_base = np.isin(index, chosen)
     both = in_recent & np.asarray(in_base)
     if both.any():
         shared = dates[both]
@@ -313,6 +318,37 @@ def windows(periods: Periods, dates: pd.Series, recent=None, baseline=None):
             "both days, so end the baseline the day before the recent window starts"
         )
     return in_recent, in_base, recent_bounds, base_bounds
+
+
+def _within(periods: Periods, use: np.ndarray, end: pd.Period, length: pd.Timedelta):
+    """The periods of ``use`` in the ``length`` of calendar time that ends with ``end``.
+
+    ``length`` is rounded to whole periods (``"8W"`` is 8 weeks, or 56 days at a daily
+    freq); periods without papers count as time, so a gap in the feed, or the weekends of
+    a daily one, do not stretch a window. Also the window's (start, end) timestamps.
+    """
+    table = periods.table
+    step = (table["end"] - table["period"]).median() + pd.Timedelta(microseconds=1)
+    first = end - (max(1, round(length / step)) - 1)
+    starts = pd.PeriodIndex([pd.Period(t, periods.freq) for t in table["period"].iloc[use]])
+    chosen = use[(starts >= first) & (starts <= end)] if len(use) else use
+    bounds = (
+        first.start_time.tz_localize("UTC"),
+        end.end_time.tz_localize("UTC"),
+    )
+    return chosen, bounds
+
+
+def _note(periods: Periods) -> str:
+    """What a period is; with fewer than two whole periods the windows use partial ones."""
+    note = periods.describe()
+    if len(periods.complete) < 2:
+        note = note.replace(
+            "drawn open and left out of the rising/fading windows.",
+            f"drawn open; with fewer than two whole {periods.name}s, the rising/fading "
+            "windows include them.",
+        )
+    return note
 
 
 def _bounds(table: pd.DataFrame, chosen: np.ndarray):
@@ -352,6 +388,15 @@ def emerging_table(
     dates = pd.to_datetime(corpus["published"], utc=True).iloc[periods.rows].reset_index(drop=True)
     labels = np.asarray(labels, dtype=np.int64)[periods.rows]
     in_recent, in_base, (r0, r1), (b0, b1) = windows(periods, dates, recent, baseline)
+    # A window of periods is shown as far as the corpus goes: not "May 1 to 31" for papers
+    # that end on May 9.
+    unit = periods.precision  # a year-dated paper stands for its whole year
+    first_day = pd.Period(dates.min().tz_convert(None), unit).start_time.tz_localize("UTC")
+    last_moment = pd.Period(dates.max().tz_convert(None), unit).end_time.tz_localize("UTC")
+    if not isinstance(recent, tuple | list):
+        r0, r1 = max(r0, first_day), min(r1, last_moment)
+    if not isinstance(baseline, tuple | list) and not pd.isna(b0):
+        b0, b1 = max(b0, first_day), min(b1, last_moment)
     n_recent, n_base = int(in_recent.sum()), int(in_base.sum())
     if n_recent == 0 or n_base == 0:
         raise NoDatesError(
@@ -429,6 +474,6 @@ def emerging_table(
         freq=periods.freq,
         period=periods.name,
         adjusted_for=adjust_for,
-        note=periods.describe(),
+        note=_note(periods),
     )
     return out
