@@ -518,3 +518,30 @@ def test_windows_of_partial_periods_say_so_and_end_with_the_data():
     assert f"{table.attrs['baseline'][0]:%Y-%m-%d}" == "2025-03-18"
     assert "the rising/fading windows include them" in table.attrs["note"]
     assert "left out of the rising/fading windows" not in table.attrs["note"]
+
+
+@pytest.mark.parametrize("freq", ["min", "h", "B", "fortnightly"])
+def test_a_frequency_that_is_no_period_of_papers_is_one_clear_error(freq):
+    # before: "min" gave "A period is one min", "B" pandas' FutureWarnings
+    view, corpus = planted([1, 4, 4, 4], [3, 2, 4, 4])
+    with pytest.raises(trends.errors.InputError, match=f"freq={freq!r}"):
+        trends.theme_trends(view, corpus, freq=freq)
+
+
+def test_freq_none_is_auto_and_weeks_say_their_days():
+    view, corpus = planted([1, 4, 4, 4], [3, 2, 4, 4])
+    auto = trends.theme_trends(view, corpus)
+    pd.testing.assert_frame_equal(trends.theme_trends(view, corpus, freq=None), auto)
+    assert "(Monday to Sunday)" in auto.attrs["note"]
+    wed = trends.theme_trends(view, corpus, freq="W-WED")
+    assert "(Thursday to Wednesday)" in wed.attrs["note"]
+
+
+def test_a_plain_column_of_integer_years_is_years():
+    # before: 2019 read as 2019 nanoseconds after 1970, every paper on 1970-01-01
+    view, corpus = year_only_corpus()
+    corpus = corpus.assign(published=corpus.year.str[:4].astype(int))
+    shares = trends.theme_trends(view, corpus)
+    assert shares.attrs["freq"] == "Y" and shares.period.min() == pd.Timestamp("1990-01-01")
+    with pytest.raises(trends.errors.InputError, match="not years"):
+        trends.theme_trends(view, corpus.assign(published=1_700_000_000))

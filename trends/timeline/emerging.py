@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, NoDatesError
-from .periods import Periods, periods_of
+from .periods import Periods, as_dates, periods_of
 from .shares import display_names, resolve
 
 STATUS_ORDER = {"rising": 0, "new": 1, "stable": 2, "fading": 3}
@@ -385,7 +385,7 @@ def emerging_table(
     ids = [int(t) for t in themes.theme_id if int(t) >= 0]
     if periods is None:
         periods = periods_of(corpus, freq=freq, n_themes=len(ids))
-    dates = pd.to_datetime(corpus["published"], utc=True).iloc[periods.rows].reset_index(drop=True)
+    dates = as_dates(corpus["published"]).iloc[periods.rows].reset_index(drop=True)
     labels = np.asarray(labels, dtype=np.int64)[periods.rows]
     in_recent, in_base, (r0, r1), (b0, b1) = windows(periods, dates, recent, baseline)
     # A window of periods is shown as far as the corpus goes: not "May 1 to 31" for papers

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import NoDatesError
+from ..errors import InputError, NoDatesError
 
 AUTO_FREQS = [("D", "day"), ("W", "week"), ("M", "month"), ("Q", "quarter"), ("Y", "year")]
 FREQ_NAMES = dict(AUTO_FREQS)
@@ -62,13 +62,27 @@ def dated(corpus: pd.DataFrame, labels, *, warn: bool = True):
     return dates, np.asarray(labels)[rows], undated
 
 
+def as_dates(values: pd.Series) -> pd.Series:
+    """Dates in UTC; a numeric column (a plain DataFrame's ``2021``) holds years."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        years = pd.to_numeric(values)
+        known = years.dropna()
+        if len(known) and ((known % 1 != 0) | (known < 1000) | (known > 2999)).any():
+            raise InputError(
+                "the 'published' column holds numbers that are not years (such as "
+                f"{known.iloc[0]}): give dates, or years such as 2021"
+            )
+        return pd.to_datetime(years.astype("Int64").astype(str).where(years.notna()), utc=True)
+    return pd.to_datetime(values, utc=True)
+
+
 def _dates(corpus: pd.DataFrame, *, warn: bool = True):
     if "published" not in corpus.columns:
         raise NoDatesError(
             "the corpus has no 'published' column: theme trends need dated papers "
             "(load a source with a date, published or year field)"
         )
-    published = pd.to_datetime(corpus["published"], utc=True)
+    published = as_dates(corpus["published"])
     has_date = published.notna().to_numpy()
     if not has_date.any():
         raise NoDatesError(
@@ -186,7 +200,7 @@ class Periods:
         """One sentence for a reader: what a period is and which are partial."""
         unit = self.name
         text = f"A period is one {unit}" + (
-            " (Monday to Sunday)" if base_freq(self.freq) == "W" else ""
+            f" ({_week_days(self.freq)})" if base_freq(self.freq) == "W" else ""
         )
         if self.precision != "D":
             text += f"; the dates are given to the {PRECISIONS[self.precision]}"
@@ -240,6 +254,7 @@ def periods_of(
     dates, rows, undated = _dates(corpus, warn=warn)
     precision = date_precision(dates)
     # The names the README and the notes use are accepted too: "week" is "W".
+    freq = "auto" if freq is None else freq
     freq = FREQ_CODES.get(str(freq).strip().lower(), freq)
     if freq == "auto":
         freq = choose_freq(dates, n_themes, precision=precision)
@@ -271,20 +286,34 @@ def periods_of(
     return Periods(freq, precision, table, rows, codes.astype(np.int64), undated)
 
 
+_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def _week_days(freq: str) -> str:
+    """The days a week runs: Monday to Sunday for ``"W"``, Thursday to Wednesday for ``"W-WED"``."""
+    end = pd.Period("2025-01-01", freq).end_time.day_of_week
+    return f"{_DAYS[(end + 1) % 7]} to {_DAYS[end]}"
+
+
 def _check_freq(freq: str) -> None:
     forms = (
         "use 'auto', 'day', 'week', 'month', 'quarter', 'year' or their codes 'D', 'W', "
         "'M', 'Q', 'Y'"
     )
     try:
-        period = pd.Period("2025-01-01", freq)
+        with warnings.catch_warnings():  # pandas deprecates some (business days): refused below
+            warnings.simplefilter("ignore", FutureWarning)
+            period = pd.Period("2025-01-01", freq)
     except (ValueError, TypeError) as exc:
-        raise ValueError(
+        raise InputError(
             f"freq={freq!r} is not a pandas period frequency ({forms}): {exc}"
         ) from None
     # "2W" periods are weeks labelled as fortnights (to_period bins by the unit): refuse
     if getattr(period.freq, "n", 1) != 1:
-        raise ValueError(f"freq={freq!r}: multiples of a period are not supported ({forms})")
+        raise InputError(f"freq={freq!r}: multiples of a period are not supported ({forms})")
+    # minutes, hours, business days...: not periods a trend of papers is read in
+    if base_freq(str(freq)) not in RANK:
+        raise InputError(f"freq={freq!r} is not a period of papers ({forms})")
 
 
 def _coverage(naive: pd.Series, starts: pd.PeriodIndex, precision: str) -> np.ndarray:
