@@ -545,3 +545,24 @@ def test_a_plain_column_of_integer_years_is_years():
     assert shares.attrs["freq"] == "Y" and shares.period.min() == pd.Timestamp("1990-01-01")
     with pytest.raises(trends.errors.InputError, match="not years"):
         trends.theme_trends(view, corpus.assign(published=1_700_000_000))
+
+
+def test_a_gap_in_the_feed_is_an_empty_period_not_a_step():
+    # Weekday papers from January to May without March: before, the monthly table and
+    # its chart went from February straight to April.
+    days = pd.bdate_range("2024-01-15", "2024-05-15")
+    view, corpus = _weekday_feed(days[days.month != 3])
+    shares = trends.theme_trends(view, corpus, freq="month")
+    march = shares[shares.period == pd.Timestamp("2024-03-01")]
+    assert len(march) == 3 and (march["count"] == 0).all() and (march.papers == 0).all()
+    assert march.share.isna().all()  # no papers, no share (not a share of 0)
+    assert shares.period.nunique() == 5
+    from trends.timeline import mix_changes
+
+    weekly = mix_changes(corpus.assign(categories=[["cs.CL"]] * len(corpus)), freq="week")
+    flagged = weekly[weekly.flagged]
+    assert flagged.what.tolist() == ["no papers", "papers again, after a period without any"]
+    assert f"{flagged.period.iloc[0]:%Y-%m-%d}" == "2024-03-04"  # the first empty week
+    # a daily weekday feed keeps its weekdays: weekends are no gap
+    daily = trends.theme_trends(view, corpus, freq="day")
+    assert (daily.drop_duplicates("period").period.dt.day_of_week < 5).all()

@@ -121,7 +121,15 @@ def mix_changes(
             mix_change=False,
             what="",
         )
-        if k > 0 and papers[k] > 0 and papers[k - 1] > 0:
+        if k > 0 and (papers[k] == 0) != (papers[k - 1] == 0):
+            # a week or month without papers after some (or the reverse): the feed stopped
+            stopped = papers[k] == 0
+            row.update(
+                volume_ratio=0.0 if stopped else float("inf"),
+                volume_change=True,
+                what="no papers" if stopped else "papers again, after a period without any",
+            )
+        elif k > 0 and papers[k] > 0 and papers[k - 1] > 0:
             ratio = per_day[k] / per_day[k - 1]
             cov = table["coverage"].to_numpy()
             expected = cov[k] / (cov[k] + cov[k - 1])  # share of the two if the rate held

@@ -18,6 +18,10 @@ shares), provided that leaves at least 3 periods; otherwise the coarsest frequen
 gives 3 periods (a small corpus is compared month by month, not day by day), else 2,
 else years. Weeks run Monday to Sunday.
 
+**Empty periods.** Every week, month, quarter or year between the first and the last date
+is a period, one without papers too (0 papers, no share: a gap in the feed shows as a
+gap); days are the exception, as a daily feed is empty at weekends.
+
 **Partial periods.** The first and the last period are *partial* when the corpus starts
 or ends inside them. Their coverage is the share of the period that the corpus' span
 covers, counting days by how many papers that weekday usually has (a feed that lists
@@ -48,6 +52,10 @@ PAPERS_PER_THEME = 10
 # on the median other day, means dates without a day (see above).
 COARSE_SHARE = 0.2
 COARSE_RATIO = 5
+# Periods without papers are listed (as 0) while the whole span has at most this many
+# periods, or this many times as many as have papers.
+MAX_PERIODS_KEPT = 2_000
+MAX_EMPTY_SHARE = 10
 
 
 def dated(corpus: pd.DataFrame, labels, *, warn: bool = True):
@@ -272,6 +280,24 @@ def periods_of(
     period = naive.dt.to_period(freq)
     codes, uniques = pd.factorize(period, sort=True)
     starts = pd.PeriodIndex(uniques)
+    # Every week, month... from the first to the last, those without papers too (a gap in
+    # a feed is a gap, not a step), unless stray dates make the span absurd (one paper of
+    # 1900 in a feed of 2025): then the periods with papers, with a warning.
+    full = pd.period_range(starts[0], starts[-1], freq=starts.freq)
+    # Days are the exception: a daily feed has no papers at weekends, and its coverage
+    # already weighs each weekday by its papers (see `_coverage`).
+    if len(full) > len(starts) and base_freq(freq) != "D":
+        if len(full) <= max(MAX_EMPTY_SHARE * len(starts), MAX_PERIODS_KEPT):
+            codes = full.get_indexer(period).astype(np.int64)
+            starts = full
+        elif warn:
+            warnings.warn(
+                f"the dates span {len(full):,} {FREQ_NAMES.get(base_freq(freq), freq)}s of "
+                f"which {len(starts):,} have papers (stray dates?): the periods without "
+                "papers are left out of the tables and charts",
+                UserWarning,
+                stacklevel=3,
+            )
     counts = np.bincount(codes, minlength=len(starts))
     coverage = _coverage(naive, starts, precision)
     table = pd.DataFrame(

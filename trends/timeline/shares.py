@@ -146,7 +146,8 @@ def share_table(
     counts = np.zeros((n_periods, len(ids)))
     np.add.at(counts, (periods.index[known], [col[t] for t in labels[known]]), 1)
     totals = table["papers"].to_numpy(dtype=float)
-    share = counts / np.maximum(totals, 1)[:, None]
+    with np.errstate(invalid="ignore"):  # a period without papers has no share (NaN)
+        share = counts / np.where(totals > 0, totals, np.nan)[:, None]
     out = pd.DataFrame(
         {
             "period": np.repeat(table["period"].to_numpy(), len(ids)),
