@@ -47,7 +47,8 @@ def test_themes_json_and_csv(tmp_path, synthetic):
     base = ["themes", str(path), "-c", "abstract=body", "-e", "tfidf", "-q"]
     result = runner.invoke(app, [*base, "--json"])
     assert result.exit_code == 0, result.output
-    records = json.loads(result.stdout)
+    records = json.loads(result.stdout)  # the load summary goes to stderr, not into the JSON
+    assert "Read 160 records: 160 papers kept" in result.stderr
     assert {"theme_id", "label", "size", "keywords"} <= set(records[0])
     assert sum(r["size"] for r in records) == 160
     result = runner.invoke(app, [*base, "--csv"])

@@ -211,3 +211,18 @@ def test_cli_says_why_nothing_was_read(tmp_path):
     assert result.exit_code == 2
     assert "2 of 2 records skipped" in result.output
     assert "line 2, field 'abstract'" in result.output and "missing-value marker" in result.output
+
+
+def test_csl_json_authors_and_dates(tmp_path):
+    # Zotero's "Export as CSL JSON": authors as family/given objects, dates as date-parts
+    path = tmp_path / "library.json"
+    path.write_text(
+        '[{"id": "a", "title": "Topic models", "abstract": "' + ABSTRACT + '", '
+        '"author": [{"family": "Müller", "given": "Anna"}, {"literal": "The Consortium"}], '
+        '"issued": {"date-parts": [["2021", 3, 15]]}}]',
+        encoding="utf-8",
+    )
+    df = trends.load(path)
+    assert df.authors[0] == ["Anna Müller", "The Consortium"]
+    assert df.published[0] == pd.Timestamp("2021-03-15", tz="UTC")
+    assert df.attrs["load_report"]["missing_values"] == {}

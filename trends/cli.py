@@ -328,6 +328,8 @@ def themes(
     if as_json and as_csv:
         raise _user_error("choose one of --json and --csv")
     corpus, _ = _load(inputs, fmt, column)
+    if inputs:  # what the load kept and skipped, on stderr (stdout stays the table)
+        typer.echo(_load_summary(corpus), err=True)
     model, _ = _fit(corpus, embedding, seed, quiet, engine, ray_address)
     # name and description last: scripts that read the first columns keep working
     columns = ["theme_id", "label", "size", "share", "keywords", "representative_ids"]

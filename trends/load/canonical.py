@@ -53,6 +53,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "year",
         "publication_year",
         "py",
+        "issued",
     ),
     "categories": ("categories", "category", "primary_category", "subjects", "tags", "wc"),
     "authors": ("authors", "author", "creators", "af", "au"),
@@ -209,6 +210,26 @@ def _kind(value) -> str:
     return type(value).__name__
 
 
+def _csl_name(item: dict) -> str | None:
+    """A CSL JSON author (Zotero's export): ``{"family": "Doe", "given": "Jane"}``."""
+    if item.get("literal"):
+        return item["literal"]
+    parts = [item.get("given"), item.get("family")]
+    return " ".join(str(p) for p in parts if p) or None
+
+
+def _csl_date(value):
+    """A CSL JSON date, ``{"date-parts": [[2020, 5, 1]]}``, as ``"2020-05-01"``."""
+    if not isinstance(value, dict):
+        return value
+    parts = value.get("date-parts")
+    if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
+        numbers = [int(p) for p in parts[0][:3] if str(p).strip().isdigit()]
+        if numbers:
+            return "-".join(f"{n:02d}" if k else str(n) for k, n in enumerate(numbers))
+    return value.get("raw") or value.get("literal") or value
+
+
 def _names_list(text: str) -> bool:
     """Whether commas in ``text`` separate full names ("Ann Lee, Bo Chen"), not "Doe, Jane"."""
     pieces = text.split(",")
@@ -231,7 +252,7 @@ def _as_list(value, kind: str) -> list[str]:
         out = []
         for item in items:
             if isinstance(item, dict):
-                item = item.get("name") or item.get("term")
+                item = item.get("name") or item.get("term") or _csl_name(item)
             text, _ = _text_value(item) if isinstance(item, str) else _scalar(item)
             if text and len(text) <= limits.MAX_VALUE_CHARS:
                 out.append(clean_text(text))
@@ -361,7 +382,10 @@ def canonical_record(
         )
     values = {}
     for name in ("doc_id", "published", "url"):
-        value, why = _scalar(raw.get(used[name])) if name in used else (None, None)
+        given = raw.get(used[name]) if name in used else None
+        if name == "published":
+            given = _csl_date(given)
+        value, why = _scalar(given) if name in used else (None, None)
         if why is not None:
             rec.missing(name)
         values[name] = value

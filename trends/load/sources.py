@@ -265,7 +265,8 @@ def detect_format(path: str, data: bytes) -> str:
     if head.startswith(b"{"):
         return "jsonl" if _looks_like_jsonl(data) else "json"
     raise LoadError(
-        "unknown format: name it with format= (one of " + ", ".join(FORMATS) + ")",
+        "unknown format: name it with format= (--format on the command line), one of "
+        + ", ".join(FORMATS),
         path=path,
     )
 
