@@ -566,3 +566,16 @@ def test_a_gap_in_the_feed_is_an_empty_period_not_a_step():
     # a daily weekday feed keeps its weekdays: weekends are no gap
     daily = trends.theme_trends(view, corpus, freq="day")
     assert (daily.drop_duplicates("period").period.dt.day_of_week < 5).all()
+
+
+def test_a_pile_of_year_only_dates_in_a_daily_corpus_is_warned_about():
+    # 850 papers dated to the day and 150 to the year only (under the fifth that makes
+    # the whole corpus year-dated): before, January held three times a usual month, silently.
+    rng = np.random.default_rng(0)
+    days = pd.Timestamp("2023-01-01", tz="UTC") + pd.to_timedelta(rng.integers(0, 731, 850), "D")
+    years = pd.to_datetime(["2023-01-01", "2024-01-01"] * 75, utc=True)
+    corpus = pd.DataFrame({"published": days.append(years)})
+    view = (np.zeros(len(corpus), dtype=int), pd.DataFrame({"theme_id": [0], "label": ["a"]}))
+    assert date_precision(corpus.published) == "D"
+    with pytest.warns(UserWarning, match=r"papers sit on the 1st of a month at midnight"):
+        trends.theme_trends(view, corpus, freq="month")

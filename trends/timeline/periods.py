@@ -70,6 +70,29 @@ def dated(corpus: pd.DataFrame, labels, *, warn: bool = True):
     return dates, np.asarray(labels)[rows], undated
 
 
+def _warn_coarse_days(naive: pd.Series) -> None:
+    """Warn when a corpus dated to the day has a pile of papers on some 1st at midnight.
+
+    Those are most likely papers dated by year or month only (a mixed corpus below the
+    fifth that makes the whole corpus coarse): they count in that day's period.
+    """
+    per_day = naive.dt.normalize().value_counts()
+    firsts = per_day[(per_day.index.day == 1) & (per_day >= 10)]
+    others = per_day[per_day.index.day != 1]
+    if not len(firsts) or not len(others):
+        return
+    piles = firsts[firsts >= COARSE_RATIO * others.median()]
+    if len(piles):
+        days = ", ".join(f"{d:%Y-%m-%d} ({n})" for d, n in piles.sort_index().head(3).items())
+        warnings.warn(
+            f"{int(piles.sum())} papers sit on the 1st of a month at midnight ({days}), at "
+            f"least {COARSE_RATIO} times a usual day: probably dated by year or month only; "
+            "they count in that day's period",
+            UserWarning,
+            stacklevel=4,
+        )
+
+
 def as_dates(values: pd.Series) -> pd.Series:
     """Dates in UTC; a numeric column (a plain DataFrame's ``2021``) holds years."""
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
@@ -277,6 +300,8 @@ def periods_of(
             )
             freq = precision
     naive = dates.dt.tz_convert(None)
+    if warn and precision == "D":
+        _warn_coarse_days(naive)
     period = naive.dt.to_period(freq)
     codes, uniques = pd.factorize(period, sort=True)
     starts = pd.PeriodIndex(uniques)
