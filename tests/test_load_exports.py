@@ -27,6 +27,9 @@ def _write(path, text, encoding="utf-8"):
         (r"G\"{o}del, {\"U}ber, {\v{S}}koda", "Gödel, Über, Škoda"),
         (r"B\'ezier curves and the Fr\'echet distance", "Bézier curves and the Fréchet distance"),
         (r"\'\i", "í"),
+        # quotes escaped once too often (scraped JSON) stay quotes, words stay apart
+        (r"the so-called \"attention\" mechanism", 'the so-called "attention" mechanism'),
+        (r"Schr\"odinger and \"Uber", "Schrödinger and Über"),
     ],
 )
 def test_latex_accents_become_letters(latex, text):
@@ -102,6 +105,7 @@ def test_a_table_without_titles_keeps_its_first_sentence(tmp_path):
         ("Smith J, Doe K, Lee M", ["Smith J", "Doe K", "Lee M"]),
         ("Ann Lee, Bo Chen, and Cy Wu", ["Ann Lee", "Bo Chen", "Cy Wu"]),
         ("A. Smith; B. Jones", ["A. Smith", "B. Jones"]),
+        ("张三, 李四", ["张三", "李四"]),
     ],
 )
 def test_author_strings(value, names):
@@ -133,10 +137,11 @@ def test_column_names_of_common_exports(tmp_path):
 
 
 def test_web_of_science_tab_delimited_export(tmp_path):
-    header = "PT\tAU\tAF\tTI\tSO\tAB\tPY\tDI\tUT"
+    # ID is Keywords Plus there, not an id
+    header = "PT\tAU\tAF\tTI\tSO\tAB\tID\tPY\tDI\tUT"
     row = (
         "J\tSmith, J; Doe, A\tSmith, John; Doe, Anna\tDeep learning for topic discovery\t"
-        f"SCIENTOMETRICS\t{ABSTRACT}\t2020\t10.1000/xyz\tWOS:000123"
+        f"SCIENTOMETRICS\t{ABSTRACT}\tNEURAL-NETWORKS; MODELS\t2020\t10.1000/xyz\tWOS:000123"
     )
     path = _write(tmp_path / "savedrecs.txt", f"\ufeff{header}\n{row}\n")
     df = trends.load(path)
@@ -144,7 +149,7 @@ def test_web_of_science_tab_delimited_export(tmp_path):
     assert df.abstract[0] == ABSTRACT
     assert df.authors[0] == ["Smith, John", "Doe, Anna"]
     assert df.published[0] == pd.Timestamp("2020-01-01", tz="UTC")
-    assert df.doc_id[0] == "10.1000/xyz"
+    assert df.doc_id[0] == "WOS:000123"
 
 
 @pytest.mark.parametrize(
@@ -226,3 +231,20 @@ def test_csl_json_authors_and_dates(tmp_path):
     assert df.authors[0] == ["Anna Müller", "The Consortium"]
     assert df.published[0] == pd.Timestamp("2021-03-15", tz="UTC")
     assert df.attrs["load_report"]["missing_values"] == {}
+
+
+def test_a_page_with_one_line_that_looks_tagged_is_still_a_page(tmp_path):
+    long = (
+        "We present a reference manager study that parses citation exports and shows that "
+        "most users rely on tagged formats for sharing records between tools today."
+    )
+    page = _write(
+        tmp_path / "page.txt",
+        f"Trending papers\n\nParsing RIS files robustly\n{long}\n"
+        "TY  - JOUR is the first line of every RIS record, which we use as an anchor here.\n"
+        f"A second paper title\n{long} Again.\n",
+    )
+    assert trends.load(page).title.tolist() == [
+        "Parsing RIS files robustly",
+        "A second paper title",
+    ]

@@ -579,3 +579,51 @@ def test_a_pile_of_year_only_dates_in_a_daily_corpus_is_warned_about():
     assert date_precision(corpus.published) == "D"
     with pytest.warns(UserWarning, match=r"papers sit on the 1st of a month at midnight"):
         trends.theme_trends(view, corpus, freq="month")
+
+
+def test_a_stray_old_date_does_not_fill_decades_with_empty_periods():
+    # Two years of a weekday feed and one paper misdated 1995: the empty weeks between
+    # are the gap to a stray date, left out with a warning (before this fix, 1,544 weeks
+    # and a baseline window of empty years).
+    view, corpus = _weekday_feed(pd.bdate_range("2023-01-02", "2024-12-27"), per_day=5)
+    corpus = pd.concat(
+        [
+            corpus,
+            pd.DataFrame({"doc_id": ["old"], "published": [pd.Timestamp("1995-06-01", tz="UTC")]}),
+        ],
+        ignore_index=True,
+    )
+    view = (np.append(view[0], 0), view[1])
+    with pytest.warns(UserWarning, match="stray dates"):
+        shares = trends.theme_trends(view, corpus, freq="week")
+    assert shares.period.nunique() == 105
+    with pytest.warns(UserWarning, match="stray dates"):
+        table = trends.emerging(view, corpus, freq="week")
+    assert table.attrs["recent"][0] > pd.Timestamp("2024-06-01", tz="UTC")
+
+
+def test_a_burst_does_not_run_through_a_gap():
+    # Theme 2 is high in the 3 weeks before and after a 6-week gap: two bursts, neither
+    # starting, ending or running in the empty weeks.
+    from trends.timeline.bursts import theme_bursts
+
+    rng = np.random.default_rng(0)
+    weeks = pd.date_range("2024-01-01", periods=30, freq="W-MON", tz="UTC")
+    rows = []
+    for k, week in enumerate(weeks):
+        if 10 <= k < 16:
+            continue  # the gap
+        high = 7 <= k < 10 or 16 <= k < 19
+        for _ in range(60):
+            theme = 2 if high and rng.random() < 0.5 else int(rng.integers(0, 3))
+            rows.append((week + pd.Timedelta(days=int(rng.integers(0, 5))), theme))
+    corpus = pd.DataFrame(rows, columns=["published", "theme"])
+    labels = corpus.pop("theme").to_numpy()
+    themes = pd.DataFrame({"theme_id": [0, 1, 2], "label": list("abc")})
+    periods = periods_of(corpus, freq="W")
+    assert (periods.table.papers == 0).sum() == 6
+    bursts = theme_bursts(labels, themes, periods)
+    gap = (weeks[10], weeks[16])
+    for b in bursts[bursts.theme_id == 2].itertuples():
+        assert not (gap[0].tz_convert(None) <= b.start < gap[1].tz_convert(None)), b
+        assert b.periods <= 4, b

@@ -128,9 +128,13 @@ class ColumnMap:
                 )
             used[canonical] = given if given in keys else lower[given.lower()]
         taken = set(used.values())
+        # Web of Science's export: its "ID" is Keywords Plus, not an id (UT is)
+        wos = {"pt", "ti", "ut"} <= set(lower)
         for canonical, names in ALIASES.items():
             if canonical in used:
                 continue
+            if wos and canonical == "doc_id":
+                names = ("ut", "di")
             for name in names:
                 if name in lower and lower[name] not in taken:
                     used[canonical] = lower[name]
@@ -210,6 +214,10 @@ def _kind(value) -> str:
     return type(value).__name__
 
 
+# Han, kana and hangul: personal names written without a space between their parts.
+_UNSPACED_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
 def _csl_name(item: dict) -> str | None:
     """A CSL JSON author (Zotero's export): ``{"family": "Doe", "given": "Jane"}``."""
     if item.get("literal"):
@@ -231,9 +239,14 @@ def _csl_date(value):
 
 
 def _names_list(text: str) -> bool:
-    """Whether commas in ``text`` separate full names ("Ann Lee, Bo Chen"), not "Doe, Jane"."""
+    """Whether commas in ``text`` separate full names ("Ann Lee, Bo Chen"), not "Doe, Jane".
+
+    Names in scripts written without spaces (张三, 李四) are full names on their own.
+    """
     pieces = text.split(",")
-    return len(pieces) > 1 and all(len(p.split()) >= 2 for p in pieces)
+    return len(pieces) > 1 and all(
+        len(p.split()) >= 2 or _UNSPACED_SCRIPT.search(p) for p in pieces
+    )
 
 
 def _as_list(value, kind: str) -> list[str]:

@@ -254,11 +254,12 @@ _LATEX_SEGMENT = re.compile(
     # An accent with its letter, braced as BibTeX writes it: {\"o}, {\"{o}}, {\v{S}}.
     r"|\{\\(?:['\"`^~=.]|[a-zA-Z](?![a-zA-Z]))\s*(?:\{\\?[a-zA-Z]\}|\\?[a-zA-Z])\}"
     # An accent with its letter: \"o, \'{e}, \'\i (not the accent alone, then the letter).
-    r"|\\['\"`^~=.]\s*(?:\{\\?[a-zA-Z]*\}|\\?[a-zA-Z])"
+    r"|\\['\"`^~=.](?:\{\\?[a-zA-Z]*\}|\\?[a-zA-Z])"
     r"|\\[a-zA-Z]+\*?(?:\s*\[[^\]\n]{0,200}\])?(?:\s*\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\})*"
     r"|\\[^a-zA-Z\s]"
 )
 _LATEX_COMMAND = re.compile(r"\\[a-zA-Z]+\*?")
+_ESCAPED_QUOTES = re.compile(r'(?<![\w\\{])\\"([^"\\\n]{1,200}?)\\"(?![a-zA-Z])')
 _LATEX_ESCAPE = re.compile(r"\\([^a-zA-Z\s])")
 
 
@@ -272,6 +273,9 @@ def latex_to_text(text: str) -> str:
     """
     if "\\" not in text:
         return _MATH_DOLLARS.sub(_unwrap_math, text) if "$" in text else text
+    # \"a phrase\" (quotes escaped once too often, as scraped JSON has them) is quoted,
+    # not "ä phrase" with a stray umlaut
+    text = _ESCAPED_QUOTES.sub(r'"\1"', text)
     budget = [limits.MAX_LATEX_SEGMENTS]
 
     def convert(m: re.Match) -> str:

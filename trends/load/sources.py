@@ -283,13 +283,24 @@ _TAGGED = (
 )
 
 
+# A tagged line: RIS "TY  - ", MEDLINE "PMID- " / "AU  - ", WoS "PT J", or a continuation
+# line indented under one.
+_TAG_LINE = re.compile(rb"^(?:\xef\xbb\xbf)?(?:[A-Z][A-Z0-9]{1,3}\s*- |[A-Z][A-Z0-9] |\s{2,}\S)")
+
+
 def _refuse_tagged(path: str, data: bytes) -> None:
+    """Refuse a tagged export: its marker line, and tagged lines for most of the file."""
     head = data[:20_000]
+    lines = [line for line in head.splitlines()[:200] if line.strip()]
+    tagged = sum(bool(_TAG_LINE.match(line)) for line in lines)
+    if not lines or tagged < 0.5 * len(lines):
+        return  # a page whose abstract happens to start with "TY  - " stays a page
     for pattern, what in _TAGGED:
         if pattern.search(head):
             raise LoadError(
                 f"looks like {what}, which trends does not read: export the records as "
-                "BibTeX, CSV or (Web of Science) tab-delimited text instead",
+                "BibTeX, CSV or (Web of Science) tab-delimited text instead (if it is "
+                "another format, name it with format=, --format on the command line)",
                 path=path,
             )
 

@@ -140,6 +140,12 @@ def burst_table(
     """
     counts = np.asarray(counts, dtype=float)
     totals = np.asarray(totals, dtype=float)
+    if (totals == 0).any():
+        # A period without papers costs nothing to stay in a burst through: bursts are
+        # found on the periods with papers, so none starts, ends or spans in a gap.
+        keep = np.flatnonzero(totals > 0)
+        table = periods.iloc[keep].reset_index(drop=True)
+        return burst_table(counts[keep], totals[keep], names, table, s=s, gamma=gamma, alpha=alpha)
     states, gain = kleinberg(counts, totals, s=s, gamma=gamma)
     found = spans(states, gain)
     n = len(counts)

@@ -52,10 +52,11 @@ PAPERS_PER_THEME = 10
 # on the median other day, means dates without a day (see above).
 COARSE_SHARE = 0.2
 COARSE_RATIO = 5
-# Periods without papers are listed (as 0) while the whole span has at most this many
-# periods, or this many times as many as have papers.
-MAX_PERIODS_KEPT = 2_000
-MAX_EMPTY_SHARE = 10
+# Periods without papers are listed (as 0) while the whole span has at most twice as many
+# periods as have papers, or a dozen more: beyond, the empty ones are most likely the gap
+# to a stray date (a paper of 1995 in a feed of 2023-2024), and are left out, with a warning.
+MAX_EMPTY_SHARE = 2
+MIN_EMPTY_KEPT = 12
 
 
 def dated(corpus: pd.DataFrame, labels, *, warn: bool = True):
@@ -312,7 +313,7 @@ def periods_of(
     # Days are the exception: a daily feed has no papers at weekends, and its coverage
     # already weighs each weekday by its papers (see `_coverage`).
     if len(full) > len(starts) and base_freq(freq) != "D":
-        if len(full) <= max(MAX_EMPTY_SHARE * len(starts), MAX_PERIODS_KEPT):
+        if len(full) <= max(MAX_EMPTY_SHARE * len(starts), len(starts) + MIN_EMPTY_KEPT):
             codes = full.get_indexer(period).astype(np.int64)
             starts = full
         elif warn:
