@@ -248,3 +248,21 @@ def test_a_page_with_one_line_that_looks_tagged_is_still_a_page(tmp_path):
         "Parsing RIS files robustly",
         "A second paper title",
     ]
+
+
+def test_a_json_array_skip_names_the_line_its_record_starts_on(tmp_path):
+    # before: "line 3" for the third record, which starts on line 5 (its index, not a line)
+    path = _write(
+        tmp_path / "s2.json",
+        '{"total": 3, "data": [\n'
+        f' {{"paperId": "a", "title": "One", "abstract": "{ABSTRACT}"}},\n'
+        f' {{"paperId": "b", "title": "Two",\n  "abstract": "{ABSTRACT} Two."}},\n\n'
+        ' {"paperId": "c", "title": "Three", "abstract": null}\n]}\n',
+    )
+    df = trends.load(path)
+    (skip,) = df.attrs["load_report"]["skipped"]
+    assert skip["line"] == 6 and skip["reason"] == "record has no abstract"
+    assert len(df) == 2
+    top = _write(tmp_path / "top.json", f'[\n  {{"title": "A", "abstract": "{ABSTRACT}"}},\n  7\n]')
+    (skip,) = trends.load(top).attrs["load_report"]["skipped"]
+    assert skip["line"] == 3 and "record 2 is a JSON int" in skip["reason"]

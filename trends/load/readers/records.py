@@ -24,6 +24,68 @@ def _loads(text: str):
     return json.loads(text, parse_float=Decimal)
 
 
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")  # JSON's own whitespace (not U+2028 and such)
+
+
+def _array_at(text: str, i: int, decoder) -> tuple[list[tuple[int, object]], int]:
+    """The elements of the JSON array starting at ``text[i]``, each with its line; its end."""
+    out: list[tuple[int, object]] = []
+    line, seen = 1 + text.count("\n", 0, i), i
+    i = _JSON_SPACE.match(text, i + 1).end()
+    if text[i : i + 1] == "]":
+        return out, i + 1
+    while True:
+        value, end = decoder.raw_decode(text, i)
+        line += text.count("\n", seen, i)
+        seen = i
+        out.append((line, value))
+        i = _JSON_SPACE.match(text, end).end()
+        if text[i : i + 1] == ",":
+            i = _JSON_SPACE.match(text, i + 1).end()
+        elif text[i : i + 1] == "]":
+            return out, i + 1
+        else:
+            raise json.JSONDecodeError("Expecting ',' delimiter", text, i)
+
+
+def _array_elements(text: str) -> list[tuple[int, object]] | None:
+    """``(line, value)`` of each record of a JSON array, at the top or under a usual key.
+
+    Parsed piece by piece (as `json.loads` would parse the whole), so that a skipped
+    record names the line it starts on, not its position in the array. None for JSON of
+    another shape (one object, a number...).
+    """
+    decoder = json.JSONDecoder(parse_float=Decimal)
+    i = _JSON_SPACE.match(text).end()
+    if text[i : i + 1] == "[":
+        out, end = _array_at(text, i, decoder)
+    elif text[i : i + 1] == "{":
+        arrays: dict[str, list] = {}
+        i = _JSON_SPACE.match(text, i + 1).end()
+        while text[i : i + 1] != "}":
+            key, i = decoder.raw_decode(text, i)
+            i = _JSON_SPACE.match(text, i).end()
+            if not isinstance(key, str) or text[i : i + 1] != ":":
+                raise json.JSONDecodeError("Expecting ':' delimiter", text, i)
+            i = _JSON_SPACE.match(text, i + 1).end()
+            if key in _LIST_KEYS and text[i : i + 1] == "[":
+                arrays[key], i = _array_at(text, i, decoder)
+            else:
+                _, i = decoder.raw_decode(text, i)
+            i = _JSON_SPACE.match(text, i).end()
+            if text[i : i + 1] == ",":
+                i = _JSON_SPACE.match(text, i + 1).end()
+            elif text[i : i + 1] != "}":
+                raise json.JSONDecodeError("Expecting ',' delimiter", text, i)
+        end = i + 1
+        out = next((arrays[k] for k in _LIST_KEYS if k in arrays), None)
+    else:
+        return None
+    if _JSON_SPACE.match(text, end).end() != len(text):
+        raise json.JSONDecodeError("Extra data", text, end)
+    return out
+
+
 def _split_lines(text: str) -> Iterator[tuple[int, str]]:
     """Numbered lines split at line feeds only, without copying the whole text at once.
 
@@ -70,12 +132,20 @@ def read_json(path: str, text: str, rec: Recorder) -> Iterator[tuple[int, dict]]
             path=path,
         )
     try:
-        obj = _loads(text)
+        elements = _array_elements(text)
+        obj = _loads(text) if elements is None else None
     except RecursionError:
         raise LoadError("JSON nested too deeply", path=path) from None
     except ValueError as exc:
         line = getattr(exc, "lineno", None)
         raise LoadError(f"not valid JSON ({str(exc)[:160]})", path=path, line=line) from None
+    if elements is not None:  # a top-level array: each record with the line it starts on
+        for k, (line, item) in enumerate(elements, start=1):
+            if isinstance(item, dict):
+                yield line, item
+            else:
+                rec.skip(path, line, f"record {k} is a JSON {type(item).__name__}, not an object")
+        return
     if isinstance(obj, dict):
         for key in _LIST_KEYS:
             if isinstance(obj.get(key), list):
