@@ -627,3 +627,13 @@ def test_a_burst_does_not_run_through_a_gap():
     for b in bursts[bursts.theme_id == 2].itertuples():
         assert not (gap[0].tz_convert(None) <= b.start < gap[1].tz_convert(None)), b
         assert b.periods <= 4, b
+
+
+def test_a_dated_recent_window_has_its_baseline_end_the_day_before():
+    view, corpus = planted([1, 4, 4, 4], [3, 2, 4, 4])
+    table = trends.emerging(view, corpus, recent=("2025-03-16", "2025-04-10"))
+    (r0, _), (_, b1) = table.attrs["recent"], table.attrs["baseline"]
+    assert f"{b1:%Y-%m-%d}" == "2025-03-15" and b1 < r0  # before: shown as ending 03-16
+    table = trends.emerging(view, corpus, recent=("2025-03-16", "2025-04-10"), baseline="14D")
+    b0, b1 = table.attrs["baseline"]
+    assert (f"{b0:%Y-%m-%d}", f"{b1:%Y-%m-%d}") == ("2025-03-02", "2025-03-15")

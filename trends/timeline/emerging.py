@@ -295,11 +295,11 @@ def windows(periods: Periods, dates: pd.Series, recent=None, baseline=None):
     elif first_recent is None:  # dated windows: the baseline is dates too
         if baseline is None:
             in_base = before.to_numpy()
-            base_bounds = (dates.min(), recent_bounds[0])
+            base_bounds = (dates.min(), recent_bounds[0] - pd.Timedelta(1))  # the day before
         else:
             b0 = recent_bounds[0] - _duration("baseline", baseline)
             in_base = (before & (dates >= b0)).to_numpy()
-            base_bounds = (b0, recent_bounds[0])
+            base_bounds = (b0, recent_bounds[0] - pd.Timedelta(1))
     else:
         chosen = use[:first_recent]
         base_bounds = _bounds(table, chosen)
