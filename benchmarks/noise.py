@@ -21,6 +21,8 @@ the module has one), then ids in size order.
     python benchmarks/noise.py --seeds 3 --sigmas 1e-6
     python benchmarks/noise.py --corpora arxiv arxiv2 --sigmas 1e-6 --runs 15 20 30
                                                      # also with more consensus runs
+    python benchmarks/noise.py --corpora arxiv arxiv2 --sigmas 1e-6 --runs 30 --epochs 200
+                                                     # more runs of fewer UMAP epochs each
 
 Targets (issue 11, item 20): ARI >= 0.99 at 1e-6 on the bundled corpus and the first
 arXiv sample; stability >= 0.90 on both arXiv samples; quality kept.
@@ -87,12 +89,17 @@ def noisy(x, sigma: float, seed: int):
     return unit(np.asarray(x, dtype=np.float64) + rng.normal(0.0, sigma, x.shape))
 
 
-def fit_labels(module, emb, seed: int, n_runs: int | None = None):
-    """The fit's label path with ``module`` as the clustering stage (``n_runs``: its own)."""
+def fit_labels(module, emb, seed: int, n_runs: int | None = None, n_epochs: int | None = None):
+    """The fit's label path with ``module`` as the clustering stage (``n_runs``: its own).
+
+    ``n_epochs``: UMAP's epochs per run, where the module's `ClusterParams` has them.
+    """
     n = len(emb)
     params = module.ClusterParams.for_corpus(n)
     if n_runs is not None:
         params = dataclasses.replace(params, n_runs=int(n_runs))
+    if n_epochs is not None:
+        params = dataclasses.replace(params, n_epochs=int(n_epochs))
     seeds = np.random.RandomState(seed).randint(0, 2**31 - 1, size=params.n_runs).tolist()
     labels, _, _ = module.cluster(emb, params, seeds, {}, progress=False)
     k = int(labels.max()) + 1 if (labels >= 0).any() else 0
@@ -131,20 +138,20 @@ def quality(texts, labels, reference):
     return out
 
 
-def evaluate(module, df, emb, reference, seeds, sigmas, n_runs=None):
+def evaluate(module, df, emb, reference, seeds, sigmas, n_runs=None, n_epochs=None):
     from sklearn.metrics import adjusted_rand_score
 
     texts = df.text.astype(str).tolist()
     t0 = time.perf_counter()
     base, runs = {}, 0
     for s in seeds:
-        base[s], runs = fit_labels(module, emb, s, n_runs)
+        base[s], runs = fit_labels(module, emb, s, n_runs, n_epochs)
     seconds = (time.perf_counter() - t0) / len(seeds)
     row = {"runs": runs}
     for sigma in sigmas:
         aris = [
             adjusted_rand_score(
-                base[s], fit_labels(module, noisy(emb, sigma, 1000 + s), s, n_runs)[0]
+                base[s], fit_labels(module, noisy(emb, sigma, 1000 + s), s, n_runs, n_epochs)[0]
             )
             for s in seeds
         ]
@@ -174,6 +181,13 @@ def main() -> None:
         default=[],
         help="also the working tree's clustering with this many consensus runs (rows of their own)",
     )
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help="UMAP epochs per run for the --runs rows (default: umap-learn's, 500 below "
+        "10,000 papers); fewer make a run cheaper, so more runs fit in the same time",
+    )
     args = parser.parse_args()
     import trends.cluster as after
 
@@ -190,8 +204,10 @@ def main() -> None:
             )
             print(f"   {label}: done", flush=True)
         for r in args.runs:
-            label = f"after, {r} runs"
-            row = evaluate(after, df, emb, reference, seeds, args.sigmas, n_runs=r)
+            label = f"after, {r} runs" + (f" of {args.epochs} epochs" if args.epochs else "")
+            row = evaluate(
+                after, df, emb, reference, seeds, args.sigmas, n_runs=r, n_epochs=args.epochs
+            )
             rows.append({"clustering": label, **row})
             print(f"   {label}: done", flush=True)
         print(f"\n{name}\n{table(rows, columns)}", flush=True)

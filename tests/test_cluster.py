@@ -280,3 +280,23 @@ def test_the_2d_map_is_unchanged_by_float_noise():
     ]
     assert maps[0].shape == (200, 2)
     assert np.array_equal(maps[0], maps[1])
+
+
+def test_epochs_per_run_reach_umap_and_stay_deterministic(synthetic):
+    _, emb, _ = synthetic
+    knn = tc.exact_knn(emb, 15)
+
+    def layout(epochs):
+        return tc.reduce(
+            emb, knn, n_components=5, n_neighbors=15, seed=3, init="random", n_epochs=epochs
+        )
+
+    default, short = layout(None), layout(30)
+    assert np.array_equal(short, layout(30))  # the same seed and epochs: the same bits
+    assert not np.allclose(default, short)  # 30 epochs are not umap-learn's 500
+    params = tc.ClusterParams.for_corpus(len(emb))
+    assert params.n_epochs is None
+    quick = tc.ClusterParams(**{**params.__dict__, "n_runs": 2, "n_epochs": 30})
+    labels, runs, _ = tc.cluster(emb, quick, [1, 2], {}, progress=False)
+    again, _, _ = tc.cluster(emb, quick, [1, 2], {}, progress=False)
+    assert np.array_equal(labels, again) and len(runs) == 2

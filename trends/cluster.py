@@ -123,6 +123,10 @@ class ClusterParams:
     n_components: int = 5
     n_runs: int = DEFAULT_RUNS
     max_cluster_size: int = 0
+    # UMAP's optimisation epochs per run; None: umap-learn's own choice (500 below 10,000
+    # papers, 200 above). Fewer epochs make a run cheaper, so more runs fit in the same time
+    # (`benchmarks/noise.py --epochs`).
+    n_epochs: int | None = None
 
     @classmethod
     def for_corpus(
@@ -390,6 +394,7 @@ def reduce(
     min_dist=0.0,
     init="spectral",
     device: str = "cpu",
+    n_epochs: int | None = None,
 ):
     """UMAP to ``n_components`` dimensions, seeded, reusing the precomputed kNN graph.
 
@@ -425,6 +430,7 @@ def reduce(
             init=init if isinstance(init, str) else "spectral",
             random_state=int(seed),
             precomputed_knn=knn,
+            **({} if n_epochs is None else {"n_epochs": int(n_epochs)}),
         )
         return np.asarray(model.fit_transform(np.asarray(embeddings, dtype=np.float32)))
 
@@ -441,6 +447,7 @@ def reduce(
         random_state=seed,
         init=init,
         low_memory=True,
+        n_epochs=None if n_epochs is None else int(n_epochs),
         **kwargs,
     )
     with warnings.catch_warnings():
@@ -534,6 +541,7 @@ def _one_run(embeddings, knn, params: ClusterParams, seed: int, device="cpu"):
         seed=int(seed),
         init="random",
         device=device,
+        n_epochs=params.n_epochs,
     )
     t1 = time.perf_counter()
     labels = hdbscan_labels(reduced, params, device=device)
