@@ -139,27 +139,17 @@ def read_json(path: str, text: str, rec: Recorder) -> Iterator[tuple[int, dict]]
     except ValueError as exc:
         line = getattr(exc, "lineno", None)
         raise LoadError(f"not valid JSON ({str(exc)[:160]})", path=path, line=line) from None
-    if elements is not None:  # a top-level array: each record with the line it starts on
+    if elements is not None:  # an array (at the top or under a usual key), with lines
         for k, (line, item) in enumerate(elements, start=1):
             if isinstance(item, dict):
                 yield line, item
             else:
                 rec.skip(path, line, f"record {k} is a JSON {type(item).__name__}, not an object")
         return
-    if isinstance(obj, dict):
-        for key in _LIST_KEYS:
-            if isinstance(obj.get(key), list):
-                obj = obj[key]
-                break
-        else:
-            obj = [obj]
-    if not isinstance(obj, list):
+    # `_array_elements` took every array: what is left is one object (one record) or a scalar
+    if not isinstance(obj, dict):
         raise LoadError(f"JSON holds a {type(obj).__name__}, expected a list of records", path=path)
-    for k, item in enumerate(obj, start=1):
-        if isinstance(item, dict):
-            yield None, {**item, "_record": k}
-        else:
-            rec.skip(path, None, f"record {k} is a JSON {type(item).__name__}, not an object")
+    yield None, {**obj, "_record": 1}
 
 
 class _Runaway(Exception):
