@@ -21,6 +21,8 @@ the module has one), then ids in size order.
     python benchmarks/noise.py --seeds 3 --sigmas 1e-6
     python benchmarks/noise.py --corpora arxiv arxiv2 --sigmas 1e-6 --runs 15 20 30
                                                      # also with more consensus runs
+    python benchmarks/noise.py --corpora arxiv arxiv2 --sigmas 1e-6 --runs 10
+                                                     # also the defaults before 25 runs
     python benchmarks/noise.py --corpora arxiv arxiv2 --sigmas 1e-6 --runs 30 --epochs 200
                                                      # more runs of fewer UMAP epochs each
 
@@ -185,7 +187,7 @@ def main() -> None:
         "--epochs",
         type=int,
         default=None,
-        help="UMAP epochs per run for the --runs rows (default: umap-learn's, 500 below "
+        help="UMAP epochs per run for the --runs rows (default: umap-learn's, 500 up to "
         "10,000 papers); fewer make a run cheaper, so more runs fit in the same time",
     )
     args = parser.parse_args()

@@ -2,7 +2,7 @@
 
 On the same corpus and the same cached MiniLM embeddings, fits
 1. `trends.ThemeModel` with its defaults (the consensus of `trends.cluster.default_runs`
-   runs: 10 on these corpora), once per seed,
+   runs: 25 on these corpora), once per seed,
 2. plain ``BERTopic(embedding_model=<the same MiniLM>)`` with BERTopic's defaults
    (``top_n_words=25`` so that 25 keywords exist for the diversity score; it changes no
    theme), unseeded as its users run it, as many times,

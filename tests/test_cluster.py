@@ -295,8 +295,23 @@ def test_epochs_per_run_reach_umap_and_stay_deterministic(synthetic):
     assert np.array_equal(short, layout(30))  # the same seed and epochs: the same bits
     assert not np.allclose(default, short)  # 30 epochs are not umap-learn's 500
     params = tc.ClusterParams.for_corpus(len(emb))
-    assert params.n_epochs is None
+    assert params.n_epochs is None  # umap-learn's own choice unless asked
     quick = tc.ClusterParams(**{**params.__dict__, "n_runs": 2, "n_epochs": 30})
     labels, runs, _ = tc.cluster(emb, quick, [1, 2], {}, progress=False)
     again, _, _ = tc.cluster(emb, quick, [1, 2], {}, progress=False)
     assert np.array_equal(labels, again) and len(runs) == 2
+
+
+def test_default_runs_follow_the_documented_rule():
+    # DEFAULT_RUNS up to 5,000 papers, falling to the large-corpus rule by 10,000 papers
+    # (where umap-learn's runs go from 500 epochs to 200), then with the square root of
+    # the size, to 3.
+    counts = {n: tc.default_runs(n) for n in (192, 3_000, 5_000, 7_500, 10_000, 17_000)}
+    assert counts == {192: 25, 3_000: 25, 5_000: 25, 7_500: 14, 10_000: 7, 17_000: 5}
+    assert tc.default_runs(40_000) == 4 and tc.default_runs(100_000) == 3
+    assert tc.default_runs(3_000_000) == 3 and tc.default_runs(0) == tc.DEFAULT_RUNS
+    runs = [tc.default_runs(n) for n in range(1, 200_000, 97)]
+    assert runs == sorted(runs, reverse=True)  # never more runs for more papers
+    assert max(abs(a - b) for a, b in zip(runs[:-1], runs[1:], strict=True)) <= 2  # no cliff
+    assert tc.ClusterParams.for_corpus(3_000).n_runs == tc.DEFAULT_RUNS
+    assert tc.ClusterParams.for_corpus(3_000, n_runs=4).n_runs == 4

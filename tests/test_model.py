@@ -7,6 +7,7 @@ from sklearn.base import clone
 from sklearn.metrics import adjusted_rand_score
 
 from trends import ThemeModel
+from trends import cluster as tc
 
 
 @pytest.fixture(scope="module")
@@ -225,6 +226,12 @@ def test_fit_cache_reads_back_the_same_model(synthetic, tmp_path, monkeypatch):
     assert fit_cache.fit_key(frame, other) != fit_cache.fit_key(frame, first)
     changed = frame.assign(text=frame.text.str.upper())
     assert fit_cache.fit_key(changed, first) != fit_cache.fit_key(frame, first)
+    # so are the clustering's own defaults: a fit made under others is not read back
+    key = fit_cache.fit_key(frame, first)
+    with monkeypatch.context() as patch:
+        patch.setattr(tc, "DEFAULT_RUNS", tc.DEFAULT_RUNS + 1)
+        assert fit_cache.fit_key(frame, first) != key
+    assert fit_cache.fit_key(frame, first) == key
     # a damaged file (garbage, truncated, empty) is reported once, set aside and refitted
     good = path.read_bytes()
     for damaged in (b"garbage", good[: len(good) // 2], b""):

@@ -13,13 +13,14 @@ import warnings
 
 import pandas as pd
 
+from . import cluster as _cluster
 from .embed.cache import default_cache_dir
 from .errors import ModelFileError
 from .model import ThemeModel, as_corpus
 
 
 def fit_key(corpus: pd.DataFrame, model: ThemeModel) -> str:
-    """SHA-1 of the corpus's ids and texts, the model's parameters and the package version."""
+    """SHA-1 of the corpus's ids and texts, parameters, clustering defaults and version."""
     from . import __version__
     from .embed import resolve_embedder
 
@@ -27,6 +28,9 @@ def fit_key(corpus: pd.DataFrame, model: ThemeModel) -> str:
     h = hashlib.sha1()
     params = {k: v for k, v in model.get_params().items() if k not in {"verbose", "cache_dir"}}
     params["embedding"] = resolve_embedder(params["embedding"], model.random_state).identity
+    # The clustering's own defaults, so that a fit made under other defaults is not read
+    # back as if it were this version's.
+    params["clustering"] = [_cluster.default_runs(len(frame))]
     h.update(json.dumps(params, sort_keys=True, default=str).encode())
     h.update(__version__.encode())
     for doc_id, text in zip(frame["doc_id"].astype(str), frame["text"].astype(str), strict=True):

@@ -65,8 +65,8 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         UMAP's neighbourhood size and output dimensions.
     n_runs : int, optional
         Seeded UMAP + HDBSCAN runs whose consensus gives the themes (1: a single run). By
-        default derived from the corpus size (`trends.cluster.default_runs`): 10 up to
-        5,000 papers, 5 at 17,000, 4 at 40,000, 3 from 100,000 on.
+        default derived from the corpus size (`trends.cluster.default_runs`): 25 up to
+        5,000 papers, 7 at 10,000, 5 at 17,000, 4 at 40,000, 3 from 100,000 on.
     reduce_outliers : {"auto", True, False}
         ``"auto"``: an outlier joins its nearest theme when it is at least as close to
         that theme's centre as the theme's least typical paper; ``True``: every outlier
