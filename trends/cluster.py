@@ -100,8 +100,9 @@ MIN_CAP = 50
 # Seeded runs in the consensus when the caller does not say, up to 5,000 papers (fewer
 # above: see `default_runs`). More runs make the themes steadier from seed to seed, and
 # so under float noise that crosses a grid line. Measured (mean pairwise ARI over 5 seeds
-# of the fit's labels; `benchmarks/noise.py --runs 10 20 30`) on two 3,000-paper
-# arXiv samples and BBC news (2,108 stories): 10 runs 0.889, 0.875 and 0.975; 20 runs
+# of the fit's labels; `benchmarks/noise.py --runs 10 20 30` on the two 3,000-paper arXiv
+# samples, the same label path on `benchmarks/quality.py`'s BBC news, 2,108 stories) on
+# the arXiv samples and BBC: 10 runs 0.889, 0.875 and 0.975; 20 runs
 # 0.928, 0.901, 0.978; 25 runs 0.949, 0.907, 0.988; 30 runs 0.944, 0.905, 0.985; NMI the
 # same throughout. Cheaper runs (200 UMAP epochs instead of umap-learn's 500, three times
 # as many for 1.2x the time) were steadier on one arXiv sample (0.913, 0.926) but not on
@@ -185,15 +186,15 @@ def default_runs(n_docs: int) -> int:
     corpus, the 3,000-paper samples), and between 5,000 and 10,000 ``r`` times a factor
     going linearly from 2.5 to 1: 14 at 7,500, 7 at 10,000. A run costs time in
     proportion to the papers, and on large corpora more runs bought little for their
-    cost: on the 17,144-paper arXiv feed
-    consensus fits of 4 and of 8 runs were about as steady from seed to seed (ARI
-    0.79-0.83 and 0.81), while 3 more runs there cost as much as 17 on the bundled corpus.
-    Up to 10,000 papers umap-learn gives a run 500 epochs, above 200.
+    cost: on the 17,144-paper arXiv feed consensus fits of 4 and of 8 runs were about as
+    steady from seed to seed (ARI 0.79-0.83 and 0.81), while 3 more runs there cost as
+    much as 17 on the bundled corpus. Up to 10,000 papers umap-learn gives a run 500
+    epochs, above 200.
     """
     n_docs = max(int(n_docs), 1)
-    runs = int(min(10, max(3, round(10 * math.sqrt(5000 / n_docs)))))
     if n_docs <= 5_000:
         return int(DEFAULT_RUNS)
+    runs = int(min(10, max(3, round(10 * math.sqrt(5000 / n_docs)))))
     if n_docs <= 10_000:
         top = DEFAULT_RUNS / 10
         return int(round(runs * (top - (top - 1) * (n_docs - 5_000) / 5_000)))

@@ -30,7 +30,7 @@ def fit_key(corpus: pd.DataFrame, model: ThemeModel) -> str:
     params["embedding"] = resolve_embedder(params["embedding"], model.random_state).identity
     # The clustering's own defaults, so that a fit made under other defaults is not read
     # back as if it were this version's.
-    params["clustering"] = [_cluster.default_runs(len(frame))]
+    params["default_runs"] = _cluster.default_runs(len(frame))
     h.update(json.dumps(params, sort_keys=True, default=str).encode())
     h.update(__version__.encode())
     for doc_id, text in zip(frame["doc_id"].astype(str), frame["text"].astype(str), strict=True):
