@@ -12,6 +12,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = Path(os.environ.get("TRENDS_SHARED_CORPORA", ROOT.parent / "shared" / "corpora"))
+# The benchmarks time and compare fits: each makes its UMAP + HDBSCAN runs rather than
+# reading those of an earlier fit from the run cache (`trends.run_cache`). The setting
+# reaches the child processes they start; `fit_speed.py` turns it on for its second fit.
+os.environ.setdefault("TRENDS_RUN_CACHE", "off")
 
 
 def corpora() -> Path:

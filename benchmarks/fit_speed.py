@@ -2,7 +2,8 @@
 
 For each tool: time per stage (embedding, UMAP, HDBSCAN, keywords), total and peak memory
 of a first fit, then of a second fit of the same corpus in the same process. BERTopic
-re-embeds everything on its second fit; this package reads its embedding cache. Then the
+re-embeds everything on its second fit; this package reads its embedding cache and the
+clustering runs of its first fit (`trends.run_cache`), as a user's refit does. Then the
 cost of one more day's papers for this package: embedding only them and placing them in
 the fitted themes (`transform`), against the cold fit.
 
@@ -128,6 +129,7 @@ def child(which: str, quick: bool) -> dict:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     if which == OURS:
         env["TRENDS_CACHE_DIR"] = tempfile.mkdtemp(prefix="trends-bench-cache-")  # cold
+        env["TRENDS_RUN_CACHE"] = "on"  # the second fit reads the first one's runs
     out = subprocess.run(
         [sys.executable, __file__, "--child", which] + (["--quick"] if quick else []),
         capture_output=True,

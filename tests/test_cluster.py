@@ -303,15 +303,19 @@ def test_epochs_per_run_reach_umap_and_stay_deterministic(synthetic):
 
 
 def test_default_runs_follow_the_documented_rule():
-    # DEFAULT_RUNS up to 5,000 papers, falling to the large-corpus rule by 10,000 papers
-    # (where umap-learn's runs go from 500 epochs to 200), then with the square root of
-    # the size, to 3.
+    # DEFAULT_RUNS up to 5,000 papers, falling linearly to LARGE_RUNS by 10,000 papers
+    # (where umap-learn's runs go from 500 epochs to 200), LARGE_RUNS up to 40,000, then
+    # a bounded total: runs x papers stays at 15 x 40,000 (to the nearest run), at least 3.
     counts = {n: tc.default_runs(n) for n in (192, 3_000, 5_000, 7_500, 10_000, 17_000)}
-    assert counts == {192: 25, 3_000: 25, 5_000: 25, 7_500: 14, 10_000: 7, 17_000: 5}
-    assert tc.default_runs(40_000) == 4 and tc.default_runs(100_000) == 3
-    assert tc.default_runs(3_000_000) == 3 and tc.default_runs(0) == tc.DEFAULT_RUNS
+    assert counts == {192: 25, 3_000: 25, 5_000: 25, 7_500: 20, 10_000: 15, 17_000: 15}
+    assert tc.default_runs(40_000) == tc.LARGE_RUNS == 15
+    assert tc.default_runs(60_000) == 10 and tc.default_runs(100_000) == 6
+    assert tc.default_runs(200_000) == tc.default_runs(3_000_000) == 3
+    for n in range(40_000, 200_000, 1_013):
+        assert (tc.default_runs(n) - 0.5) * n <= 15 * 40_000  # rounded to the nearest run
+    assert tc.default_runs(0) == tc.DEFAULT_RUNS
     runs = [tc.default_runs(n) for n in range(1, 200_000, 97)]
     assert runs == sorted(runs, reverse=True)  # never more runs for more papers
-    assert max(abs(a - b) for a, b in zip(runs[:-1], runs[1:], strict=True)) <= 2  # no cliff
+    assert max(abs(a - b) for a, b in zip(runs[:-1], runs[1:], strict=True)) <= 1  # no cliff
     assert tc.ClusterParams.for_corpus(3_000).n_runs == tc.DEFAULT_RUNS
     assert tc.ClusterParams.for_corpus(3_000, n_runs=4).n_runs == 4

@@ -2,9 +2,11 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -63,17 +65,28 @@ _SCRIPT = textwrap.dedent(
 )
 
 
-def test_two_processes_give_identical_themes(bundled_fit):
+def test_two_processes_give_identical_themes(bundled_fit, tmp_path):
     corpus, model = bundled_fit
     outputs = []
-    for _ in range(2):
+    for k in range(2):
+        # Each process gets the embeddings but not the clustering runs made so far
+        # (`trends.run_cache`): it makes its runs itself.
+        cache = tmp_path / f"cache{k}"
+        shutil.copytree(Path(os.environ["TRENDS_CACHE_DIR"]) / "embeddings", cache / "embeddings")
         run = subprocess.run(
             [sys.executable, "-c", _SCRIPT],
             capture_output=True,
             text=True,
-            env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"},
+            env={
+                **os.environ,
+                "HF_HUB_OFFLINE": "1",
+                "TRANSFORMERS_OFFLINE": "1",
+                "TRENDS_CACHE_DIR": str(cache),
+            },
             check=True,
         )
+        made = list((cache / "runs").rglob("*.npy"))
+        assert len(made) == trends.cluster.DEFAULT_RUNS  # made in that process
         outputs.append(json.loads(run.stdout.strip().splitlines()[-1]))
     assert outputs[0] == outputs[1]
     assert outputs[0]["labels"] == model.labels_.tolist()

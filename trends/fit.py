@@ -194,6 +194,7 @@ def fit_themes(
     random_state: int = 42,
     progress: bool = False,
     embed=None,
+    run_cache=None,
 ) -> ThemeFit:
     """Themes of ``texts`` from their ``embeddings``: kNN, UMAP, HDBSCAN, consensus, keywords.
 
@@ -220,6 +221,9 @@ def fit_themes(
         ``embed(list of str) -> (n, d) array`` with the backend that embedded ``texts``:
         the themes' names are then chosen by their embeddings too (`trends.naming`);
         without it, by class-based TF-IDF alone (e.g. for stand-in embeddings).
+    run_cache : trends.run_cache.RunCache, optional
+        Where the clustering's seeded runs are kept and read back (a refit of the same
+        vectors then skips UMAP); None: every run is made.
 
     Returns
     -------
@@ -262,7 +266,7 @@ def fit_themes(
     )
     seeds = np.random.RandomState(random_state).randint(0, 2**31 - 1, size=params.n_runs)
     labels, runs, knn = _cluster.cluster(
-        embeddings, params, seeds.tolist(), timings, progress=progress
+        embeddings, params, seeds.tolist(), timings, progress=progress, run_cache=run_cache
     )
     labels, cents = _place_outliers(embeddings, labels, reduce_outliers, params)
     t0 = time.perf_counter()

@@ -66,7 +66,8 @@ class ThemeModel(ClusterMixin, BaseEstimator):
     n_runs : int, optional
         Seeded UMAP + HDBSCAN runs whose consensus gives the themes (1: a single run). By
         default derived from the corpus size (`trends.cluster.default_runs`): 25 up to
-        5,000 papers, 7 at 10,000, 5 at 17,000, 4 at 40,000, 3 from 100,000 on.
+        5,000 papers, 20 at 7,500, 15 from 10,000 to 40,000, then fewer: 6 at 100,000,
+        3 from 200,000 on.
     reduce_outliers : {"auto", True, False}
         ``"auto"``: an outlier joins its nearest theme when it is at least as close to
         that theme's centre as the theme's least typical paper; ``True``: every outlier
@@ -78,8 +79,10 @@ class ThemeModel(ClusterMixin, BaseEstimator):
     random_state : int
         Seed of every random step; the same corpus and seed give the same themes.
     cache_dir : str or path, optional
-        Embedding cache folder (default ``$TRENDS_CACHE_DIR`` or the user cache); ``False``
-        disables the cache.
+        Cache folder (default ``$TRENDS_CACHE_DIR`` or the user cache) of the embeddings
+        and of the clustering's seeded runs (`trends.run_cache`: a refit of the same
+        vectors reads them back instead of running UMAP again); ``False`` disables both,
+        ``$TRENDS_RUN_CACHE=off`` only the runs' (e.g. to time fits).
     engine : {"local", "ray"}
         Where papers are embedded (and, after a fit on a sample, placed): in this process,
         or on a Ray cluster's workers (``pip install 'trends[ray]'``; see
@@ -206,6 +209,11 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             return None
         return EmbeddingCache(self.cache_dir)
 
+    def _run_cache(self):
+        from .run_cache import RunCache, disabled
+
+        return None if self.cache_dir is False or disabled() else RunCache(self.cache_dir)
+
     def _embedder(self):
         """The fitted backend, else a new one from the ``embedding`` parameter."""
         from .embed import resolve_embedder
@@ -262,7 +270,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             sample_size=self.sample_size,
             random_state=self.random_state,
             progress=self.verbose,
-            settings={**self._settings(), "embed": embed},
+            settings={**self._settings(), "embed": embed, "run_cache": self._run_cache()},
         )
         if len(result.fit_rows) < len(result.labels):  # fitted on a sample: name all papers
             result = _fit.with_names(result, embed=embed)
