@@ -1,6 +1,7 @@
 """The clustering's run cache: a refit of the same vectors reads its runs back, bit for bit."""
 
 import dataclasses
+import io
 
 import numpy as np
 import pytest
@@ -77,22 +78,58 @@ def test_a_damaged_run_file_is_set_aside_and_the_run_made_again(synthetic, tmp_p
     files = sorted((tmp_path / "runs").rglob("*.npy"))
     files[0].write_bytes(b"not a numpy file")
     np.save(files[1], np.zeros(5, dtype=np.int32))  # readable, but not one label per paper
-    with pytest.warns(RuntimeWarning, match="unreadable") as caught:
+    with pytest.warns(RuntimeWarning, match="unreadable.*set aside") as caught:
         again = _fit(frame, emb, tmp_path, n_runs=3)
-    assert len(caught) == 2
+    assert len(caught) == 1  # once per fit, however many files
     assert len(run_calls) == 3 + 2
     assert np.array_equal(again.labels_, first.labels_)
     assert len(list((tmp_path / "runs").rglob("*.corrupt"))) == 2
     assert sorted((tmp_path / "runs").rglob("*.npy")) == files  # made again and kept
 
 
-def test_an_unwritable_run_cache_warns_once_and_fits(synthetic, tmp_path, run_calls):
+def test_an_unusable_run_cache_warns_once_and_fits(synthetic, tmp_path, run_calls):
     frame, emb, _ = synthetic
     (tmp_path / "runs").write_text("a file where the folder should be")
-    with pytest.warns(RuntimeWarning, match="could not keep a clustering run") as caught:
+    with pytest.warns(RuntimeWarning) as caught:
         model = _fit(frame, emb, tmp_path, n_runs=3)
-    assert len(caught) == 1 and len(run_calls) == 3
+    messages = sorted(str(w.message).split(" (")[0] for w in caught)
+    assert messages == [
+        f"cannot read the clustering run cache in {tmp_path / 'runs'}",
+        f"could not keep a clustering run in {tmp_path / 'runs'}",
+    ]
+    assert len(run_calls) == 3
     assert np.array_equal(model.labels_, _fit(frame, emb, False, n_runs=3).labels_)
+
+
+def test_any_damaged_file_is_a_miss_never_a_traceback(tmp_path, monkeypatch):
+    cache = RunCache(tmp_path)
+    good = np.array([0, 1, -1, 1], dtype=np.int64)
+    cache.put("k" * 64, 1, good)
+    assert np.array_equal(cache.get("k" * 64, 1, 4), good) and cache.hits == 1
+    path = cache._path("k" * 64, 2)
+    with open(path, "wb") as fh:  # an archive where a run should be
+        np.savez(fh, labels=good)
+    header = io.BytesIO()
+    np.save(header, good.astype(np.int32))
+    huge = header.getvalue().replace(b"(4,)", b"(9999999999999,)")
+    for seed, content in [(3, huge), (4, b""), (5, header.getvalue()[:20])]:
+        cache._path("k" * 64, seed).write_bytes(content)
+    np.save(cache._path("k" * 64, 6), np.array([0, -2, 1, 1], dtype=np.int32))
+    np.save(cache._path("k" * 64, 7), good.astype(np.float32))
+    with pytest.warns(RuntimeWarning, match="unreadable") as caught:
+        assert all(cache.get("k" * 64, seed, 4) is None for seed in range(2, 8))
+    assert len(caught) == 1 and cache.misses == 6
+    assert len(list(path.parent.glob("*.corrupt"))) == 6
+
+    # A cache that cannot be read at all (another user's folder): a miss, one warning.
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(np, "load", refuse)
+    fresh = RunCache(tmp_path)
+    with pytest.warns(RuntimeWarning, match="cannot read") as caught:
+        assert fresh.get("k" * 64, 1, 4) is None and fresh.get("k" * 64, 1, 4) is None
+    assert len(caught) == 1
 
 
 @pytest.mark.parametrize("value", ["off", "0", "False", " no "])

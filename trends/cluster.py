@@ -556,7 +556,8 @@ def _one_run(embeddings, knn, params: ClusterParams, seed: int, device="cpu"):
 
     The run starts from umap-learn's seeded random layout, which depends on the seed
     alone, not on the data (see the module docstring). Runs are kept on disk by
-    `trends.run_cache`: raise its ``RUN_FORMAT`` when this changes what a run computes.
+    `trends.run_cache`, keyed by this function's source, `reduce`'s and `hdbscan_labels`'s;
+    raise its ``RUN_FORMAT`` when a run changes without a change there.
     """
     t0 = time.perf_counter()
     reduced = reduce(
@@ -887,7 +888,7 @@ def cluster(
     t0 = time.perf_counter()
     desc = f"UMAP + HDBSCAN runs ({'GPU' if device == 'cuda' else 'CPU'})"
     with tqdm(total=len(seeds), desc=desc, unit="run", disable=not progress) as bar:
-        bar.update(len(seeds) - len(todo))  # read from the run cache
+        bar.update(len(seeds) - len(todo))  # read from the run cache (or a repeated seed)
         if workers > 1:
             from joblib import Parallel, delayed
 

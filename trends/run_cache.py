@@ -1,12 +1,12 @@
 """The clustering's seeded runs kept on disk, so that a refit of the same vectors skips UMAP.
 
 One UMAP + HDBSCAN run (`trends.cluster._one_run`) is a function of the vectors, the
-shared neighbour graph, the run's parameters, its seed, the device and the versions of
-the libraries that compute it, and of nothing else: the key holds all of them (a SHA-256),
-so a change of any refits. A second fit of the same corpus, in this process or another
-(a notebook cell run again, another `trends report` with other keyword settings), then
-reads its runs back and only the consensus and what follows are computed again; the
-labels are bit for bit those of the runs made.
+shared neighbour graph, the run's parameters, its seed, the device, the code that makes
+it and the libraries, Python and CPU it runs on, and of nothing else: the key holds all of
+them (a SHA-256), so a change of any makes the runs again. A second fit of the same
+corpus, in this process or another (a notebook cell run again, another `trends report`
+with other keyword settings), then reads its runs back and only the consensus and what
+follows are computed again; the labels are bit for bit those of the runs made.
 
 Layout: ``<root>/runs/<key>/<seed>.npy``, the run's labels as int32, each file written
 atomically as its run finishes (an interrupted fit keeps the runs it made). A file that
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import io
 import os
@@ -34,10 +35,21 @@ import numpy as np
 
 from ._io import atomic_write_bytes
 
-# Part of every key: raise it when `trends.cluster._one_run` changes what a run computes.
+# Part of every key, with the source of the functions that make a run: raise it when a run
+# computes something else without a change in `trends.cluster._one_run`, `reduce` or
+# `hdbscan_labels` (e.g. a constant they read).
 RUN_FORMAT = 1
 ENV_VAR = "TRENDS_RUN_CACHE"
-_LIBRARIES = ("umap-learn", "hdbscan", "numba", "numpy", "scikit-learn", "pynndescent")
+_LIBRARIES = (
+    "umap-learn",
+    "hdbscan",
+    "numba",
+    "llvmlite",
+    "numpy",
+    "scipy",
+    "scikit-learn",
+    "pynndescent",
+)
 
 
 def _version(name: str) -> str:
@@ -47,9 +59,41 @@ def _version(name: str) -> str:
         return "-"
 
 
+@functools.cache
+def _environment() -> str:
+    """What a run's bits depend on besides its inputs: code, libraries, Python, CPU."""
+    import inspect
+    import platform
+
+    from . import __version__
+    from . import cluster as _cluster
+
+    code = hashlib.sha256()
+    for func in (_cluster._one_run, _cluster.reduce, _cluster.hdbscan_labels):
+        try:
+            code.update(inspect.getsource(func).encode())
+        except (OSError, TypeError):  # no source shipped: the package version instead
+            code.update(f"{func.__qualname__} {__version__}".encode())
+    try:  # numba compiles for this CPU (fastmath): another CPU may round differently
+        from llvmlite import binding
+
+        cpu = binding.get_host_cpu_name()
+    except Exception:  # noqa: BLE001 - any failure: the machine's name for it
+        cpu = platform.processor()
+    libraries = ";".join(f"{name}={_version(name)}" for name in _LIBRARIES)
+    return (
+        f"format={RUN_FORMAT};code={code.hexdigest()};{libraries};"
+        f"python={platform.python_version()};machine={platform.machine()};cpu={cpu}"
+    )
+
+
 def disabled() -> bool:
     """Whether ``$TRENDS_RUN_CACHE`` turns the run cache off."""
     return os.environ.get(ENV_VAR, "").strip().lower() in {"0", "off", "false", "no"}
+
+
+class _Damaged(Exception):
+    """A run file that exists but does not hold a run (its cause says why)."""
 
 
 class RunCache:
@@ -61,16 +105,14 @@ class RunCache:
         self.root = Path(root) if root is not None else default_cache_dir()
         self.hits = 0
         self.misses = 0
-        self._unwritable = False
+        self._warned: set[str] = set()
 
     def key(self, embeddings: np.ndarray, knn, params, device: str) -> str:
         """SHA-256 of everything a run's labels depend on (the run count excepted)."""
         h = hashlib.sha256()
         settings = {k: v for k, v in dataclasses.asdict(params).items() if k != "n_runs"}
-        libraries = [f"{name}={_version(name)}" for name in _LIBRARIES]
-        if device == "cuda":
-            libraries += [f"cuml={_version('cuml')}"]
-        head = f"format={RUN_FORMAT};device={device};{sorted(settings.items())};{libraries}"
+        gpu = f"cuml={_version('cuml')};cupy={_version('cupy')}" if device == "cuda" else ""
+        head = f"{_environment()};device={device};{gpu};{sorted(settings.items())}"
         h.update(head.encode())
         vectors = np.ascontiguousarray(embeddings, dtype=np.float32)
         h.update(repr(vectors.shape).encode())
@@ -86,28 +128,66 @@ class RunCache:
         return self.root / "runs" / key[:40] / f"{int(seed)}.npy"
 
     def get(self, key: str, seed: int, n: int) -> np.ndarray | None:
-        """The labels of the run with ``seed``, or None when it was not made before."""
+        """The labels of the run with ``seed``, or None when it was not made before.
+
+        A file that is damaged or holds anything but one label per paper is set aside and
+        counts as not made; so does a cache that cannot be read at all. Each fit warns
+        once about each kind.
+        """
         path = self._path(key, seed)
-        if not path.exists():
+        try:
+            try:
+                labels = np.load(path, mmap_mode="r", allow_pickle=False)
+            except (FileNotFoundError, PermissionError, NotADirectoryError):
+                raise
+            except Exception as exc:  # noqa: BLE001 - judged with the other damage below
+                raise _Damaged(exc) from exc
+            try:
+                if not isinstance(labels, np.ndarray):  # e.g. an .npz archive
+                    with contextlib.suppress(Exception):
+                        labels.close()
+                    raise TypeError(f"holds {type(labels).__name__}, not an array")
+                if labels.shape != (n,) or labels.dtype.kind != "i":
+                    raise ValueError(f"holds {labels.dtype} labels of shape {labels.shape}")
+                labels = np.array(labels, dtype=np.int64)
+                if len(labels) and labels.min() < -1:
+                    raise ValueError("holds labels below -1")
+            except Exception as exc:  # noqa: BLE001 - any damage: set aside, run again
+                raise _Damaged(exc) from exc
+        except FileNotFoundError:
             self.misses += 1
             return None
-        try:
-            labels = np.load(path, allow_pickle=False)
-            if labels.shape != (n,) or labels.dtype.kind != "i" or (labels.min() < -1):
-                raise ValueError(f"holds {labels.dtype} labels of shape {labels.shape}")
-        except (OSError, ValueError, EOFError) as exc:
-            warnings.warn(
-                f"clustering run cache file {path} is unreadable ({type(exc).__name__}: "
-                f"{exc}); it was set aside and the run will be made again",
-                RuntimeWarning,
-                stacklevel=3,
+        except (PermissionError, NotADirectoryError) as exc:  # the folder, not the file
+            self._warn_once(
+                "unreadable",
+                f"cannot read the clustering run cache in {self.root / 'runs'} ({exc}); "
+                "its runs are made again",
             )
-            with contextlib.suppress(OSError):  # another process set it aside first
+            self.misses += 1
+            return None
+        except _Damaged as damage:
+            exc = damage.__cause__
+            moved = False
+            with contextlib.suppress(OSError):  # another process may have set it aside
                 path.replace(path.with_suffix(".corrupt"))
+                moved = True
+            self._warn_once(
+                "damaged",
+                f"clustering run cache file {path} is unreadable ({type(exc).__name__}: "
+                f"{exc}); "
+                + ("it was set aside" if moved else "it could not be set aside")
+                + " and the run will be made again (further damaged runs of this fit "
+                "are handled alike without another warning)",
+            )
             self.misses += 1
             return None
         self.hits += 1
-        return labels.astype(np.int64)
+        return labels
+
+    def _warn_once(self, kind: str, message: str) -> None:
+        if kind not in self._warned:
+            warnings.warn(message, RuntimeWarning, stacklevel=4)
+        self._warned.add(kind)
 
     def put(self, key: str, seed: int, labels: np.ndarray) -> None:
         """Keep a run's labels (atomic write); a cache that cannot be written is skipped."""
@@ -116,11 +196,8 @@ class RunCache:
         try:
             atomic_write_bytes(self._path(key, seed), buffer.getvalue())
         except OSError as exc:
-            if not self._unwritable:  # once, not once per run
-                warnings.warn(
-                    f"could not keep a clustering run in {self.root / 'runs'} ({exc}); "
-                    "the fit goes on without the cache",
-                    RuntimeWarning,
-                    stacklevel=3,
-                )
-            self._unwritable = True
+            self._warn_once(
+                "unwritable",
+                f"could not keep a clustering run in {self.root / 'runs'} ({exc}); "
+                "the fit goes on without the cache",
+            )
