@@ -28,12 +28,12 @@ import hashlib
 import io
 import os
 import warnings
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 
 from ._io import atomic_write_bytes
+from .embed.backends import _package_version
 
 # Part of every key, with the source of the functions that make a run: raise it when a run
 # computes something else without a change in `trends.cluster._one_run`, `reduce` or
@@ -50,13 +50,6 @@ _LIBRARIES = (
     "scikit-learn",
     "pynndescent",
 )
-
-
-def _version(name: str) -> str:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "-"
 
 
 @functools.cache
@@ -80,7 +73,7 @@ def _environment() -> str:
         cpu = binding.get_host_cpu_name()
     except Exception:  # noqa: BLE001 - any failure: the machine's name for it
         cpu = platform.processor()
-    libraries = ";".join(f"{name}={_version(name)}" for name in _LIBRARIES)
+    libraries = ";".join(f"{name}={_package_version(name)}" for name in _LIBRARIES)
     return (
         f"format={RUN_FORMAT};code={code.hexdigest()};{libraries};"
         f"python={platform.python_version()};machine={platform.machine()};cpu={cpu}"
@@ -90,10 +83,6 @@ def _environment() -> str:
 def disabled() -> bool:
     """Whether ``$TRENDS_RUN_CACHE`` turns the run cache off."""
     return os.environ.get(ENV_VAR, "").strip().lower() in {"0", "off", "false", "no"}
-
-
-class _Damaged(Exception):
-    """A run file that exists but does not hold a run (its cause says why)."""
 
 
 class RunCache:
@@ -111,7 +100,8 @@ class RunCache:
         """SHA-256 of everything a run's labels depend on (the run count excepted)."""
         h = hashlib.sha256()
         settings = {k: v for k, v in dataclasses.asdict(params).items() if k != "n_runs"}
-        gpu = f"cuml={_version('cuml')};cupy={_version('cupy')}" if device == "cuda" else ""
+        gpu = ";".join(f"{name}={_package_version(name)}" for name in ("cuml", "cupy"))
+        gpu = gpu if device == "cuda" else ""
         head = f"{_environment()};device={device};{gpu};{sorted(settings.items())}"
         h.update(head.encode())
         vectors = np.ascontiguousarray(embeddings, dtype=np.float32)
@@ -136,24 +126,16 @@ class RunCache:
         """
         path = self._path(key, seed)
         try:
-            try:
-                labels = np.load(path, mmap_mode="r", allow_pickle=False)
-            except (FileNotFoundError, PermissionError, NotADirectoryError):
-                raise
-            except Exception as exc:  # noqa: BLE001 - judged with the other damage below
-                raise _Damaged(exc) from exc
-            try:
-                if not isinstance(labels, np.ndarray):  # e.g. an .npz archive
-                    with contextlib.suppress(Exception):
-                        labels.close()
-                    raise TypeError(f"holds {type(labels).__name__}, not an array")
-                if labels.shape != (n,) or labels.dtype.kind != "i":
-                    raise ValueError(f"holds {labels.dtype} labels of shape {labels.shape}")
-                labels = np.array(labels, dtype=np.int64)
-                if len(labels) and labels.min() < -1:
-                    raise ValueError("holds labels below -1")
-            except Exception as exc:  # noqa: BLE001 - any damage: set aside, run again
-                raise _Damaged(exc) from exc
+            labels = np.load(path, mmap_mode="r", allow_pickle=False)
+            if not isinstance(labels, np.ndarray):  # e.g. an .npz archive
+                with contextlib.suppress(Exception):
+                    labels.close()
+                raise TypeError(f"holds {type(labels).__name__}, not an array")
+            if labels.shape != (n,) or labels.dtype.kind != "i":
+                raise ValueError(f"holds {labels.dtype} labels of shape {labels.shape}")
+            labels = np.array(labels, dtype=np.int64)
+            if len(labels) and labels.min() < -1:
+                raise ValueError("holds labels below -1")
         except FileNotFoundError:
             self.misses += 1
             return None
@@ -165,8 +147,7 @@ class RunCache:
             )
             self.misses += 1
             return None
-        except _Damaged as damage:
-            exc = damage.__cause__
+        except Exception as exc:  # noqa: BLE001 - any damage: set aside, run again
             moved = False
             with contextlib.suppress(OSError):  # another process may have set it aside
                 path.replace(path.with_suffix(".corrupt"))
