@@ -55,7 +55,8 @@ def keywords(
     the corpus once.
     """
     import scipy.sparse as sp
-    from bertopic.vectorizers import ClassTfidfTransformer
+
+    from ._ctfidf import class_tfidf_transformer
 
     labels = np.asarray(labels)
     counts, terms = term_counts(texts, ngram_range=ngram_range, min_df=min_df)
@@ -66,7 +67,7 @@ def keywords(
         shape=(len(themes), len(labels)),
     )
     per_theme = (membership @ counts).tocsr()
-    ctfidf = ClassTfidfTransformer(reduce_frequent_words=True, bm25_weighting=True)
+    ctfidf = class_tfidf_transformer()(reduce_frequent_words=True, bm25_weighting=True)
     ctfidf = ctfidf.fit_transform(per_theme)
     ctfidf = sp.csr_matrix(ctfidf)
     out: dict[int, list[tuple[str, float]]] = {}

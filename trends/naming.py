@@ -466,13 +466,14 @@ def ctfidf(group_counts) -> np.ndarray:
     numpy.ndarray, shape (n_groups, n_phrases)
     """
     import scipy.sparse as sp
-    from bertopic.vectorizers import ClassTfidfTransformer
+
+    from ._ctfidf import class_tfidf_transformer
 
     counts = sp.csr_matrix(group_counts)
     # BERTopic squeezes its document frequencies to a scalar when there is one phrase;
     # an all-zero column (which changes no other column's weight) keeps them a vector.
     padded = sp.hstack([counts, sp.csr_matrix((counts.shape[0], 1))]).tocsr()
-    model = ClassTfidfTransformer(reduce_frequent_words=True, bm25_weighting=True)
+    model = class_tfidf_transformer()(reduce_frequent_words=True, bm25_weighting=True)
     weights = np.asarray(sp.csr_matrix(model.fit_transform(padded)).todense())
     return weights[:, : counts.shape[1]]
 
