@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import threading
 
 #: The name the separately loaded module is registered under (not BERTopic's own, so
 #: that a later ``import bertopic`` loads its package as usual).
 _MODULE = "trends._bertopic_ctfidf"
+_LOCK = threading.Lock()
 
 
 def class_tfidf_transformer() -> type:
@@ -26,9 +28,8 @@ def class_tfidf_transformer() -> type:
         from bertopic.vectorizers import ClassTfidfTransformer
 
         return ClassTfidfTransformer
-    module = sys.modules.get(_MODULE)
-    if module is None:
-        module = _load()
+    with _LOCK:  # a thread never sees the module half executed
+        module = sys.modules.get(_MODULE) or _load()
     if module is None:
         from bertopic.vectorizers import ClassTfidfTransformer
 
