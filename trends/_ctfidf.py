@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 import threading
+from pathlib import Path
 
 #: The name the separately loaded module is registered under (not BERTopic's own, so
 #: that a later ``import bertopic`` loads its package as usual).
@@ -37,10 +38,17 @@ def class_tfidf_transformer() -> type:
     return module.ClassTfidfTransformer
 
 
+def transformer():
+    """An unfitted c-TF-IDF transformer with the settings every keyword list here uses.
+
+    ``reduce_frequent_words=True`` (square-rooted term frequencies) and the BM25 idf
+    (``bm25_weighting=True``), which weigh down words common to many groups.
+    """
+    return class_tfidf_transformer()(reduce_frequent_words=True, bm25_weighting=True)
+
+
 def _load():
     """BERTopic's ``vectorizers/_ctfidf.py`` as a module of its own, or None."""
-    from pathlib import Path
-
     try:
         package = importlib.util.find_spec("bertopic")
         if package is None or not package.submodule_search_locations:

@@ -56,7 +56,7 @@ def keywords(
     """
     import scipy.sparse as sp
 
-    from ._ctfidf import class_tfidf_transformer
+    from ._ctfidf import transformer as ctfidf_transformer
 
     labels = np.asarray(labels)
     counts, terms = term_counts(texts, ngram_range=ngram_range, min_df=min_df)
@@ -67,7 +67,7 @@ def keywords(
         shape=(len(themes), len(labels)),
     )
     per_theme = (membership @ counts).tocsr()
-    ctfidf = class_tfidf_transformer()(reduce_frequent_words=True, bm25_weighting=True)
+    ctfidf = ctfidf_transformer()
     ctfidf = ctfidf.fit_transform(per_theme)
     ctfidf = sp.csr_matrix(ctfidf)
     out: dict[int, list[tuple[str, float]]] = {}

@@ -467,13 +467,13 @@ def ctfidf(group_counts) -> np.ndarray:
     """
     import scipy.sparse as sp
 
-    from ._ctfidf import class_tfidf_transformer
+    from ._ctfidf import transformer as ctfidf_transformer
 
     counts = sp.csr_matrix(group_counts)
     # BERTopic squeezes its document frequencies to a scalar when there is one phrase;
     # an all-zero column (which changes no other column's weight) keeps them a vector.
     padded = sp.hstack([counts, sp.csr_matrix((counts.shape[0], 1))]).tocsr()
-    model = class_tfidf_transformer()(reduce_frequent_words=True, bm25_weighting=True)
+    model = ctfidf_transformer()
     weights = np.asarray(sp.csr_matrix(model.fit_transform(padded)).todense())
     return weights[:, : counts.shape[1]]
 

@@ -33,10 +33,10 @@ def _term_matrix(corpus: pd.DataFrame, periods: Periods, terms=None):
 
 def _transformer(counts, labels: np.ndarray, ids: list[int]):
     """BERTopic's c-TF-IDF fitted on the themes' summed counts over the whole corpus."""
-    from .._ctfidf import class_tfidf_transformer
+    from .._ctfidf import transformer as ctfidf_transformer
 
     summed = _grouped(counts, [labels == t for t in ids])
-    return class_tfidf_transformer()(reduce_frequent_words=True, bm25_weighting=True).fit(summed)
+    return ctfidf_transformer().fit(summed)
 
 
 def _grouped(counts, masks: list[np.ndarray]):
