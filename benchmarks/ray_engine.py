@@ -14,7 +14,9 @@ one core each); every phase runs in a fresh process, so that its peak memory is 
    with another seed against the full fit.
 4. Driver memory: what a fit adds to the driver's resident memory at its peak and what
    the driver holds after it (the corpus table and the fitted model), per 100,000 papers;
-   measured from after a small warm-up fit, so that the libraries are not counted.
+   measured from after a small warm-up fit, so that the libraries are not counted. Held
+   (resident) and in use (after glibc's ``malloc_trim`` hands freed memory back), and
+   what the fitted model alone holds (what deleting it gives back).
 
     python benchmarks/ray_engine.py                # 2,048 fresh papers, fits on cached vectors
     python benchmarks/ray_engine.py --fresh all    # embeds the whole feed on both engines
@@ -52,6 +54,22 @@ def rss_mb() -> float:
     """Resident memory of this process now, in MB (Linux)."""
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def trimmed_rss_mb() -> float:
+    """Resident memory after glibc returns its freed memory to the system (malloc_trim).
+
+    What a process holds after a fit is partly memory it freed but the allocator kept:
+    this is the rest, the memory still in use. Without glibc: the plain resident memory.
+    """
+    import contextlib
+    import ctypes
+    import gc
+
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    return rss_mb()
 
 
 def fresh_texts(n: str, seed: int = 0) -> list[str]:
@@ -159,10 +177,11 @@ def phase_fit(engine: str, seed: int, sample: int | None, cache_dir: str, out: s
     t0 = time.perf_counter()
     model.fit(corpus)
     seconds = time.perf_counter() - t0
-    held = rss_mb() - base + corpus.memory_usage(deep=True).sum() / 2**20
+    corpus_mb = corpus.memory_usage(deep=True).sum() / 2**20
+    held = rss_mb() - base + corpus_mb
     np.save(out, model.labels_)
     model.themes_.to_json(out + ".themes.json", orient="records")
-    return {
+    result = {
         "papers": len(corpus),
         "seconds": seconds,
         "themes": model.n_themes_,
@@ -172,6 +191,13 @@ def phase_fit(engine: str, seed: int, sample: int | None, cache_dir: str, out: s
         "driver_held_mb": held,
         "embeddings_mb": model.embeddings_.nbytes / 2**20,
     }
+    # What of it is in use (freed memory the allocator kept returned first), and what the
+    # fitted model itself holds (what deleting it gives back).
+    in_use = trimmed_rss_mb()
+    del model
+    result["driver_live_mb"] = in_use - base + corpus_mb
+    result["model_mb"] = in_use - trimmed_rss_mb()
+    return result
 
 
 def run_phase(*args) -> dict:
@@ -275,6 +301,8 @@ def main() -> None:
                 "ARI vs local": adjusted_rand_score(ref, labels),
                 "fit peak +MB": r["driver_peak_mb"],
                 "held MB": r["driver_held_mb"],
+                "in use MB": r["driver_live_mb"],
+                "model MB": r["model_mb"],
             }
         )
     source = "each engine's own vectors from part 1" if full else "the default embedding cache"
@@ -292,6 +320,8 @@ def main() -> None:
                 "ARI vs local",
                 "fit peak +MB",
                 "held MB",
+                "in use MB",
+                "model MB",
             ],
         )
     )
@@ -307,9 +337,13 @@ def main() -> None:
         f"- embedding: {per_core:.1f} papers/s per worker core on Ray (the single process "
         f"here: {peer:.1f} per core), MiniLM, 256 tokens"
     )
+    live = median([r["driver_live_mb"] for r in fits.values()])
+    model_mb = median([r["model_mb"] for r in fits.values()])
     print(
         f"- the driver holds {held / n * 100_000:,.0f} MB per 100,000 papers after a fit "
-        "(the corpus table and the fitted model: linear in papers)"
+        f"(resident), of which {live / n * 100_000:,.0f} MB in use (the rest is memory "
+        f"freed during the fit that the allocator keeps): the corpus table and the fitted "
+        f"model, {model_mb / n * 100_000:,.0f} MB of it, linear in papers"
     )
     print(
         f"- a fit of {n:,} papers adds {peak:,.0f} MB at its peak on the driver; it is "
