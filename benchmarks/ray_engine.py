@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
@@ -257,9 +258,14 @@ def main() -> None:
             ],
         )
     )
-    ratio = emb["ray"]["steady_papers_per_s"] / emb["local"]["steady_papers_per_s"]
+    # With fewer than two checkpoints after the first there is no steady state to time:
+    # the whole runs' rates then, start-up included, and the text says so.
+    steady = all(math.isfinite(r["steady_papers_per_s"]) for r in emb.values())
+    key = "steady_papers_per_s" if steady else "papers_per_s"
+    ratio = emb["ray"][key] / emb["local"][key]
     print(
-        f"\nRay / single process, steady state: {ratio:.2f}x; Ray start-up "
+        f"\nRay / single process, {'steady state' if steady else 'whole runs'}: "
+        f"{ratio:.2f}x; Ray start-up "
         f"{emb['ray']['ray_init_s']:.1f} s (ray.init) + actor start in the total. Vectors: "
         f"{same_rows:.2%} of rows bit-identical, max |difference| {np.abs(a - b).max():.2e}."
     )
@@ -327,8 +333,8 @@ def main() -> None:
     )
 
     # 4. the throughput model
-    per_core = emb["ray"]["steady_papers_per_s"] / CPUS
-    peer = emb["local"]["steady_papers_per_s"] / CPUS
+    per_core = emb["ray"][key] / CPUS
+    peer = emb["local"][key] / CPUS
     n = fits["local"]["papers"]
     held = median([r["driver_held_mb"] for r in fits.values()])
     peak = fits["local"]["driver_peak_mb"]
@@ -336,14 +342,20 @@ def main() -> None:
     print(
         f"- embedding: {per_core:.1f} papers/s per worker core on Ray (the single process "
         f"here: {peer:.1f} per core), MiniLM, 256 tokens"
+        + (
+            ""
+            if steady
+            else " (whole runs, start-up included: too few papers for a steady-state rate; "
+            "use --fresh 2048 or more)"
+        )
     )
     live = median([r["driver_live_mb"] for r in fits.values()])
     model_mb = median([r["model_mb"] for r in fits.values()])
     print(
         f"- the driver holds {held / n * 100_000:,.0f} MB per 100,000 papers after a fit "
         f"(resident), of which {live / n * 100_000:,.0f} MB in use (the rest is memory "
-        f"freed during the fit that the allocator keeps): the corpus table and the fitted "
-        f"model, {model_mb / n * 100_000:,.0f} MB of it, linear in papers"
+        f"freed during the fit that the allocator keeps); of that, the fitted model alone "
+        f"holds {model_mb / n * 100_000:,.0f} MB per 100,000 papers"
     )
     print(
         f"- a fit of {n:,} papers adds {peak:,.0f} MB at its peak on the driver; it is "
