@@ -25,17 +25,14 @@ _LOCK = threading.Lock()
 
 def class_tfidf_transformer() -> type:
     """The class `bertopic.vectorizers.ClassTfidfTransformer`, without importing BERTopic."""
-    if "bertopic" in sys.modules:
-        from bertopic.vectorizers import ClassTfidfTransformer
+    if "bertopic" not in sys.modules:
+        with _LOCK:  # a thread never sees the module half executed
+            module = sys.modules.get(_MODULE) or _load()
+        if module is not None:
+            return module.ClassTfidfTransformer
+    from bertopic.vectorizers import ClassTfidfTransformer
 
-        return ClassTfidfTransformer
-    with _LOCK:  # a thread never sees the module half executed
-        module = sys.modules.get(_MODULE) or _load()
-    if module is None:
-        from bertopic.vectorizers import ClassTfidfTransformer
-
-        return ClassTfidfTransformer
-    return module.ClassTfidfTransformer
+    return ClassTfidfTransformer
 
 
 def transformer():
@@ -54,8 +51,10 @@ def _load():
         if package is None or not package.submodule_search_locations:
             return None
         path = Path(list(package.submodule_search_locations)[0]) / "vectorizers" / "_ctfidf.py"
+        if not path.is_file():
+            return None
         spec = importlib.util.spec_from_file_location(_MODULE, path)
-        if spec is None or spec.loader is None or not path.is_file():
+        if spec is None or spec.loader is None:
             return None
         module = importlib.util.module_from_spec(spec)
         sys.modules[_MODULE] = module
