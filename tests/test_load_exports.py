@@ -67,6 +67,34 @@ def test_duplicate_cite_keys_keep_both_papers(tmp_path):
     assert any("'smith2020' used again" in w["reason"] for w in report["warnings"])
 
 
+def test_bibtex_field_without_its_comma_is_read_and_warned(tmp_path):
+    # Before: the abstract after "title = {...}" with no comma became part of the title
+    # and the record a skip ("record has no abstract"); a year after the abstract became
+    # part of the abstract ("... year = 2021") and the date was lost, without a word.
+    bib = _write(
+        tmp_path / "slips.bib",
+        "@article{a1,\n  title = {First paper}\n"
+        f"  abstract = {{{ABSTRACT}}},\n  year = {{2020}}\n}}\n"
+        '@article{a2,\n  title = "Second {"}paper",\n'
+        "  abstract = {Graph networks predict molecular properties.\n"
+        "    note = {this line is inside the abstract}}\n"
+        "  year = 2021\n}\n",
+    )
+    df = trends.load(bib)
+    report = df.attrs["load_report"]
+    assert report["read"] == 2 and report["kept"] == 2 and report["skipped"] == []
+    assert df.title.tolist() == ["First paper", 'Second "paper']
+    assert df.abstract[0] == ABSTRACT
+    # a line that only looks like a field, inside a braced value, is left alone
+    assert df.abstract[1].endswith("note = this line is inside the abstract")
+    assert df.published.dt.year.tolist() == [2020, 2021]
+    slips = [(w["line"], w["reason"]) for w in report["warnings"] if "comma" in w["reason"]]
+    assert slips == [
+        (3, "no comma before the field 'abstract': read as if there were one"),
+        (10, "no comma before the field 'year': read as if there were one"),
+    ]
+
+
 def test_an_abstract_that_opens_with_its_title_keeps_its_words(tmp_path):
     csv = _write(
         tmp_path / "t.csv",

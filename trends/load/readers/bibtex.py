@@ -18,6 +18,48 @@ _BRACES = re.compile(r"[{}]")
 # are no command's argument (not right after a command name, ``]`` or ``}``) and hold no
 # markup themselves.
 _PROTECTED = re.compile(r"(?<![\\a-zA-Z\]}])\{([^{}\\]*)\}")
+# A line that starts a field: ``  abstract = {``.
+_FIELD_START = re.compile(r"[ \t]*([A-Za-z][\w:.+-]*)[ \t]*=")
+# What moves between levels of an entry: braces and quotes (an escaped one, ``\{``, not).
+_STRUCTURE = re.compile(r'\\.|[{}"]')
+
+
+def _add_missing_commas(text: str) -> tuple[str, list[tuple[int, str]]]:
+    """The text with a comma put back where a field follows a value without one.
+
+    ``title = {A}`` then ``abstract = {B}`` on the next line with no comma between them is
+    a common hand-editing slip; the parser would then read ``abstract = {B}`` as part of
+    the title (and the record as one without an abstract). A line that starts with
+    ``name =`` at the entry's own level (inside its outer braces, outside any value) and
+    follows a line that ended a value gets the comma at the end of that line. Returns the
+    text and the (line, field) of each repair.
+    """
+    if "=" not in text:
+        return text, []
+    lines = text.split("\n")
+    depth = 0  # braces open: 1 inside an entry, more inside a braced value
+    quoted = False  # inside a "..." value at the entry's level
+    last = None  # index of the last line with content inside an entry
+    repairs: list[tuple[int, str]] = []
+    for i, line in enumerate(lines):
+        if depth == 1 and not quoted and last is not None:
+            m = _FIELD_START.match(line)
+            before = lines[last].rstrip()
+            if m and before and before[-1] not in ",{=#" and not before.lstrip().startswith("@"):
+                lines[last] = before + "," + lines[last][len(before) :]
+                repairs.append((i + 1, m.group(1).lower()))
+        for token in _STRUCTURE.findall(line):
+            if token == "{":
+                depth += 1
+            elif token == "}":
+                depth = max(0, depth - 1)
+                if depth == 0:
+                    last, quoted = None, False
+            elif token == '"' and depth == 1:
+                quoted = not quoted
+        if depth >= 1 and line.strip():
+            last = i
+    return "\n".join(lines), repairs
 
 
 def _plain(value: str | None) -> str | None:
@@ -46,6 +88,9 @@ def read_bibtex(path: str, text: str, rec: Recorder) -> Iterator[tuple[int, dict
     """Yield one record per entry; blocks the parser could not read are recorded skips."""
     import bibtexparser
 
+    text, repairs = _add_missing_commas(text)
+    for line, name in repairs:
+        rec.warn(path, line, f"no comma before the field {name!r}: read as if there were one")
     # The parser logs and warns about what it cannot read: count that, do not print it.
     with captured_messages("bibtexparser", python_warnings=True) as messages:
         try:
