@@ -516,6 +516,60 @@ def replies_sharing_a_subject_line(d):
     return [_write(d / "posts.csv", "\n".join(rows) + "\n")], {}
 
 
+def _surrogates(r):
+    # Before: UnicodeEncodeError from pyarrow, the whole load lost.
+    assert (r["read"], r["kept"]) == (2, 2)
+    assert r["titles"][0] == "Lone \ufffd x" and r["doc_ids"][0] == "\ufffdx"
+    assert r["extra_columns"] == ["venue", "ke\ufffdy"]
+    fields = sorted(w["field"] for w in r["warnings"] if "surrogate" in w["reason"])
+    assert fields == ["id", "ke\ufffdy", "title", "venue"]
+
+
+@case("loaded", _surrogates)
+def json_lone_surrogates(d):
+    lines = [
+        '{"id":"\\udc00x","title":"Lone \\ud800 x","venue":"V\\ud800",'
+        '"abstract":"An abstract with a lone surrogate, long enough."}',
+        '{"title":"Fine","abstract":"A fine abstract that is long enough.","ke\\ud800y":"v"}',
+    ]
+    return [_write(d / "s.jsonl", "\n".join(lines) + "\n")], {}
+
+
+def _no_clock_dates(r):
+    # Before: each became the moment of the run (today's date), a new date every day.
+    assert (r["read"], r["kept"]) == (5, 5)
+    unreadable = sorted(w["reason"] for w in r["warnings"] if "unreadable date" in w["reason"])
+    assert unreadable == [
+        "unreadable date '12:30'",
+        "unreadable date '23:59:59.5'",
+        "unreadable date 'now'",
+        "unreadable date 'today'",
+    ]
+
+
+@case("loaded", _no_clock_dates)
+def dates_that_name_the_clock(d):
+    rows = ["title,abstract,date"] + [
+        f"Paper {i},Abstract number {i} says something new.,{v}"
+        for i, v in enumerate(["now", "today", "12:30", "23:59:59.5", "2020-05-01 12:30"])
+    ]
+    return [_write(d / "clock.csv", "\n".join(rows) + "\n")], {}
+
+
+def _unclosed(r):
+    assert (r["read"], r["kept"]) == (6, 6)
+    assert r["abstracts"][:4] == ["text"] * 4 and r["abstracts"][4].startswith("<style x<style")
+
+
+@case("loaded", _unclosed)
+def unclosed_script_and_svg_tags(d):
+    # Before: 7 s a row of 19,000 <svg> (each unclosed one scanned the rest of the text).
+    tags = ["<svg>" * 19_000] * 3 + ["<script>" * 12_000, "<style x" * 12_000]
+    rows = ["title,abstract"] + [f'T{i},"{tag} text"' for i, tag in enumerate(tags)]
+    rows.append('T5,"<svg><g/></svg>kept"')
+    return [_write(d / "tags.csv", "\n".join(rows) + "\n")], {}
+
+
 # --- the child process -----------------------------------------------------------------------
 
 

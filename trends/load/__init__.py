@@ -230,10 +230,21 @@ def _from_frame(frame: pd.DataFrame, columns, rec, report) -> list[dict]:
 _NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?!\d)")
 # A year written by a float column (pandas writes 2019.0 where a column has a gap).
 _FLOAT_YEAR = re.compile(r"^\s*(\d{4})\.0*\s*$")
+# What pandas would read as a moment of the run itself, not of the paper: "now", "today",
+# or a time of day without a date (a Parquet time column: "12:30:00"), which it puts on
+# today's date. Such a value is an unreadable date, or the same file would give other
+# dates tomorrow.
+_RELATIVE_DATE = re.compile(
+    r"^\s*(?:now|today|tomorrow|yesterday"
+    r"|T?\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[ap]\.?m\.?)?\s*(?:Z|[+-]\d{2}:?\d{2}|UTC|GMT)?)\s*$",
+    re.IGNORECASE,
+)
 
 
 @lru_cache(maxsize=4096)
 def _parse_date(value: str, day_first: bool | None = None):
+    if _RELATIVE_DATE.match(value):
+        return pd.NaT
     year = _FLOAT_YEAR.match(value)
     if year:
         value = year.group(1)

@@ -340,6 +340,28 @@ def _repeats_title(abstract: str, title: str, raw: str = "") -> bool:
     return len(title.split()) >= 5
 
 
+# Half of a UTF-16 surrogate pair on its own: valid in a JSON string (``"\\ud800"``), not
+# text; UTF-8 cannot encode it, so it would fail every later step (the table, the cache).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(value, depth: int = 0):
+    """``value`` with lone surrogates replaced by U+FFFD, and whether any was."""
+    if isinstance(value, str):
+        if value.isascii() or not _SURROGATE.search(value):
+            return value, False
+        return _SURROGATE.sub("\ufffd", value), True
+    if depth < 8 and isinstance(value, (list, tuple)):
+        pairs = [_without_surrogates(v, depth + 1) for v in value]
+        if any(changed for _, changed in pairs):
+            return [v for v, _ in pairs], True
+    elif depth < 8 and isinstance(value, dict):
+        pairs = {k: _without_surrogates(v, depth + 1) for k, v in value.items()}
+        if any(changed for _, changed in pairs.values()):
+            return {k: v for k, (v, _) in pairs.items()}, True
+    return value, False
+
+
 def canonical_record(
     raw: dict, cmap: ColumnMap, *, path: str, line: int | None, rec: Recorder, default_date
 ) -> dict | None:
@@ -350,6 +372,17 @@ def canonical_record(
     """
     where_line = line if line is not None else raw.get("_record")
     used = cmap.used
+    replaced = []
+    for key, value in raw.items():
+        if not isinstance(value, (str, list, tuple, dict)):
+            continue
+        clean, changed = _without_surrogates(value)
+        if changed:
+            replaced.append((key, clean))
+    if replaced:
+        raw = {**raw, **dict(replaced)}
+        for key, _ in replaced:
+            rec.warn(path, where_line, "a lone UTF-16 surrogate, not text: replaced by U+FFFD", key)
     fields = {}
     for name in ("title", "abstract"):
         text, why = _text_value(raw.get(used[name])) if name in used else (None, None)
@@ -426,5 +459,8 @@ def canonical_record(
         if isinstance(value, Decimal):
             value = float(value)
         name = f"original_{key}" if key in CANONICAL else key
+        if isinstance(name, str) and not name.isascii() and _SURROGATE.search(name):
+            name = _SURROGATE.sub("\ufffd", name)
+            rec.warn(path, where_line, "a lone UTF-16 surrogate in a field name: replaced", name)
         out[name] = value
     return out
