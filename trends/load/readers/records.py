@@ -27,16 +27,33 @@ def _loads(text: str):
 _JSON_SPACE = re.compile(r"[ \t\n\r]*")  # JSON's own whitespace (not U+2028 and such)
 
 
-def _array_at(text: str, i: int, decoder) -> tuple[list[tuple[int, object]], int]:
+def _int(digits: str) -> int | Decimal:
+    """A JSON integer; one too long for `int` (Python refuses 4,300 digits) as a `Decimal`.
+
+    Such a number is then unusable like any absurd number (treated as missing, counted),
+    instead of failing the whole document.
+    """
+    try:
+        return int(digits)
+    except ValueError:
+        return Decimal(digits)
+
+
+def _newline(text: str) -> str:
+    """The line break of ``text``: a carriage return in a file with no line feed (old Mac)."""
+    return "\r" if "\n" not in text and "\r" in text else "\n"
+
+
+def _array_at(text: str, i: int, decoder, nl: str = "\n") -> tuple[list[tuple[int, object]], int]:
     """The elements of the JSON array starting at ``text[i]``, each with its line; its end."""
     out: list[tuple[int, object]] = []
-    line, seen = 1 + text.count("\n", 0, i), i
+    line, seen = 1 + text.count(nl, 0, i), i
     i = _JSON_SPACE.match(text, i + 1).end()
     if text[i : i + 1] == "]":
         return out, i + 1
     while True:
         value, end = decoder.raw_decode(text, i)
-        line += text.count("\n", seen, i)
+        line += text.count(nl, seen, i)
         seen = i
         out.append((line, value))
         i = _JSON_SPACE.match(text, end).end()
@@ -48,19 +65,32 @@ def _array_at(text: str, i: int, decoder) -> tuple[list[tuple[int, object]], int
             raise json.JSONDecodeError("Expecting ',' delimiter", text, i)
 
 
-def _array_elements(text: str) -> list[tuple[int, object]] | None:
-    """``(line, value)`` of each record of a JSON array, at the top or under a usual key.
+def _array_elements(
+    text: str,
+) -> tuple[list[tuple[int, object, str | None]] | None, list[tuple[int, str]]]:
+    """``(line, value, key)`` of each record of a JSON array, at the top or under usual keys.
 
     Parsed piece by piece (as `json.loads` would parse the whole), so that a skipped
     record names the line it starts on, not its position in the array. None for JSON of
-    another shape (one object, a number...).
+    another shape (one object, a number...). Also returns warnings, ``(line, message)``.
+
+    In an object, the arrays under usual keys (``papers``, ``items``...) are found in
+    document order, a repeated key's every time. One non-empty array (empty ones beside
+    it, or arrays holding no object) is the records, as it always was; when several hold
+    objects, all of those are read in document order, with a warning, rather than one
+    chosen and the others lost; a repeated key gets a warning too.
     """
-    decoder = json.JSONDecoder(parse_float=Decimal)
+    decoder = json.JSONDecoder(parse_float=Decimal, parse_int=_int)
+    nl = _newline(text)
+    warnings: list[tuple[int, str]] = []
     i = _JSON_SPACE.match(text).end()
     if text[i : i + 1] == "[":
-        out, end = _array_at(text, i, decoder)
+        elements, end = _array_at(text, i, decoder, nl)
+        out = [(line, value, None) for line, value in elements]
     elif text[i : i + 1] == "{":
-        arrays: dict[str, list] = {}
+        top = 1 + text.count(nl, 0, i)
+        arrays: list[tuple[str, list]] = []
+        seen: dict[str, int] = {}
         i = _JSON_SPACE.match(text, i + 1).end()
         while text[i : i + 1] != "}":
             key, i = decoder.raw_decode(text, i)
@@ -69,7 +99,9 @@ def _array_elements(text: str) -> list[tuple[int, object]] | None:
                 raise json.JSONDecodeError("Expecting ':' delimiter", text, i)
             i = _JSON_SPACE.match(text, i + 1).end()
             if key in _LIST_KEYS and text[i : i + 1] == "[":
-                arrays[key], i = _array_at(text, i, decoder)
+                seen[key] = seen.get(key, 0) + 1
+                elements, i = _array_at(text, i, decoder, nl)
+                arrays.append((key, elements))
             else:
                 _, i = decoder.raw_decode(text, i)
             i = _JSON_SPACE.match(text, i).end()
@@ -78,23 +110,57 @@ def _array_elements(text: str) -> list[tuple[int, object]] | None:
             elif text[i : i + 1] != "}":
                 raise json.JSONDecodeError("Expecting ',' delimiter", text, i)
         end = i + 1
-        out = next((arrays[k] for k in _LIST_KEYS if k in arrays), None)
+        out = _records_of(arrays, seen, top, warnings)
     else:
-        return None
+        return None, warnings
     if _JSON_SPACE.match(text, end).end() != len(text):
         raise json.JSONDecodeError("Extra data", text, end)
-    return out
+    return out, warnings
+
+
+def _records_of(arrays, seen: dict[str, int], top: int, warnings: list) -> list | None:
+    """The records among the usual-key arrays of one object (see `_array_elements`)."""
+    if not arrays:
+        return None
+    full = [(key, elements) for key, elements in arrays if elements]
+    if len(full) > 1:  # read those that hold records; numbers and such beside them are not
+        full = [
+            (key, elements)
+            for key, elements in full
+            if any(isinstance(value, dict) for _, value in elements)
+        ] or full[:1]
+    for key, times in seen.items():
+        if times > 1 and sum(1 for k, _ in full if k == key) > 1:
+            warnings.append(
+                (top, f"the key {key!r} appears {times} times: the records under each are read")
+            )
+    if len({key for key, _ in full}) > 1:
+        keys = ", ".join(repr(key) for key in dict.fromkeys(key for key, _ in full))
+        warnings.append(
+            (top, f"records are under several lists ({keys}): all are read, in file order")
+        )
+    if not full:  # only empty arrays: no records
+        return []
+    several = len(full) > 1
+    return [
+        (line, value, key if several else None)
+        for key, elements in full
+        for line, value in elements
+    ]
 
 
 def _split_lines(text: str) -> Iterator[tuple[int, str]]:
     """Numbered lines split at line feeds only, without copying the whole text at once.
 
     ``str.splitlines`` also splits at U+2028, U+2029, U+0085 and form feeds, which are
-    valid inside a JSON string and common in scraped text.
+    valid inside a JSON string and common in scraped text. A file with carriage returns
+    and no line feed (old Mac line endings) is split at its carriage returns; a CRLF
+    file is split at its line feeds (each line's final carriage return is whitespace).
     """
+    nl = _newline(text)
     start, n = 0, 0
     while start <= len(text):
-        end = text.find("\n", start)
+        end = text.find(nl, start)
         if end < 0:
             end = len(text)
         n += 1
@@ -132,19 +198,26 @@ def read_json(path: str, text: str, rec: Recorder) -> Iterator[tuple[int, dict]]
             path=path,
         )
     try:
-        elements = _array_elements(text)
-        obj = _loads(text) if elements is None else None
+        elements, warnings = _array_elements(text)
+        obj = (
+            None if elements is not None else json.loads(text, parse_float=Decimal, parse_int=_int)
+        )
     except RecursionError:
         raise LoadError("JSON nested too deeply", path=path) from None
     except ValueError as exc:
         line = getattr(exc, "lineno", None)
         raise LoadError(f"not valid JSON ({str(exc)[:160]})", path=path, line=line) from None
-    if elements is not None:  # an array (at the top or under a usual key), with lines
-        for k, (line, item) in enumerate(elements, start=1):
+    for line, message in warnings:
+        rec.warn(path, line, message)
+    if elements is not None:  # an array (at the top or under usual keys), with lines
+        counts: dict[str | None, int] = {}
+        for line, item, key in elements:
+            k = counts[key] = counts.get(key, 0) + 1
             if isinstance(item, dict):
                 yield line, item
             else:
-                rec.skip(path, line, f"record {k} is a JSON {type(item).__name__}, not an object")
+                where = f"record {k}" + (f" of {key!r}" if key is not None else "")
+                rec.skip(path, line, f"{where} is a JSON {type(item).__name__}, not an object")
         return
     # `_array_elements` took every array: what is left is one object (one record) or a scalar
     if not isinstance(obj, dict):

@@ -27,9 +27,12 @@ def read_trending(path: str, text: str, rec: Recorder) -> Iterator[tuple[int, di
     A title is a line of at most `MAX_TITLE_CHARS` characters; the line after it pairs with
     it only when it is longer and reads as an abstract (`abstract_like`). Every line that
     does not pair (a title with no abstract after it, a paragraph with no title before it)
-    is recorded as a skip, never merged into a neighbour. Lines end at line feeds only.
+    is recorded as a skip, never merged into a neighbour. Lines end at line feeds only
+    (not at U+2028 and such), or, in a file with no line feed, at carriage returns (old
+    Mac line endings).
     """
-    numbered = [(i + 1, line.strip()) for i, line in enumerate(text.split("\n"))]
+    nl = "\r" if "\n" not in text and "\r" in text else "\n"
+    numbered = [(i + 1, line.strip()) for i, line in enumerate(text.split(nl))]
     kept = [(n, line) for n, line in numbered if line]
     cleaned = strip_chrome([line for _, line in kept])
     # strip_chrome drops whole lines: re-attach line numbers to the survivors.

@@ -1,0 +1,237 @@
+"""Reader edge cases: Atom markup and namespaces, JSON shapes and numbers, CR-only lines.
+
+Each test loads a small file and checks the promise of `trends.load`: every record read
+is kept or skipped with a reason, and text is kept as text.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import trends
+
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+def _load(path: Path):
+    df = trends.load(path)
+    return df, df.attrs["load_report"]
+
+
+def _atom(path: Path, entries: list[str]) -> Path:
+    body = "\n".join(entries)
+    path.write_text(
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="{ATOM}">\n{body}\n</feed>\n'
+    )
+    return path
+
+
+def _entry(n: int, title: str, summary: str, attrs: str = "") -> str:
+    return (
+        f"<entry{attrs}>\n"
+        f"  <id>http://arxiv.org/abs/2401.0000{n}v1</id>\n"
+        f"  <published>2024-01-0{n}T00:00:00Z</published>\n"
+        f"  <title>{title}</title>\n"
+        f"  <summary>{summary}</summary>\n"
+        f"  <author><name>Ann <b>Lee</b></name></author>\n"
+        "</entry>"
+    )
+
+
+def _record(n: int) -> dict:
+    return {"id": str(n), "title": f"T{n}", "abstract": f"An abstract of some length, number {n}."}
+
+
+# --- Atom ----------------------------------------------------------------------------------
+
+
+def test_atom_markup_inside_title_and_summary_is_kept(tmp_path):
+    path = _atom(
+        tmp_path / "feed.xml",
+        [
+            _entry(1, "Learning <i>fast</i> models", "We study <b>sparse</b> attention at scale."),
+            _entry(
+                2,
+                "Plain title",
+                "H<sub>2</sub>O and<i>x</i> <em>more</em> text.",
+            ),
+        ],
+    )
+    df, r = _load(path)
+    assert (r["read"], r["kept"], r["skipped"]) == (2, 2, [])
+    assert df.title.tolist() == ["Learning fast models", "Plain title"]
+    assert df.abstract.tolist() == [
+        "We study sparse attention at scale.",
+        "H2O andx more text.",
+    ]
+    assert df.authors.tolist() == [["Ann Lee"], ["Ann Lee"]]
+
+
+def test_atom_xhtml_summary_is_read(tmp_path):
+    xhtml = (
+        '<summary type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">'
+        "<p>We study <b>sparse</b> attention.</p><p>It scales.</p></div></summary>"
+    )
+    entry = _entry(1, "Sparse attention", "x").replace("<summary>x</summary>", xhtml)
+    df, r = _load(_atom(tmp_path / "feed.xml", [entry]))
+    assert (r["read"], r["kept"], r["skipped"]) == (1, 1, [])
+    assert df.abstract.tolist() == ["We study sparse attention. It scales."]
+
+
+def test_atom_entries_without_namespace_are_read_in_document_order(tmp_path):
+    entries = [
+        _entry(1, "First", "The first abstract of the feed."),
+        _entry(2, "Second", "The second abstract, outside the namespace.", ' xmlns=""'),
+        _entry(3, "Third", "The third abstract of the feed."),
+        _entry(4, "Fourth", "The fourth abstract of the feed."),
+    ]
+    df, r = _load(_atom(tmp_path / "feed.xml", entries))
+    assert (r["read"], r["kept"], r["skipped"]) == (4, 4, [])
+    assert df.title.tolist() == ["First", "Second", "Third", "Fourth"]
+    assert df.abstract[1] == "The second abstract, outside the namespace."
+    assert df.authors[1] == ["Ann Lee"]
+
+
+# --- JSON documents ------------------------------------------------------------------------
+
+
+def test_json_empty_usual_list_does_not_hide_the_other(tmp_path):
+    path = tmp_path / "f.json"
+    path.write_text(json.dumps({"papers": [], "data": [_record(1), _record(2)]}, indent=1))
+    df, r = _load(path)
+    assert (r["read"], r["kept"], r["skipped"], r["warnings"]) == (2, 2, [], [])
+    assert df.title.tolist() == ["T1", "T2"]
+
+
+def test_json_several_lists_are_all_read_in_order_with_a_warning(tmp_path):
+    path = tmp_path / "f.json"
+    path.write_text(
+        json.dumps({"results": [_record(1)], "items": [_record(2), _record(3)]}, indent=1)
+    )
+    df, r = _load(path)
+    assert (r["read"], r["kept"], r["skipped"]) == (3, 3, [])
+    assert df.title.tolist() == ["T1", "T2", "T3"]
+    (warning,) = r["warnings"]
+    assert warning["line"] == 1
+    assert "several lists" in warning["reason"] and "'results', 'items'" in warning["reason"]
+
+
+def test_json_repeated_key_keeps_the_records_of_both(tmp_path):
+    path = tmp_path / "f.json"
+    a, b = json.dumps(_record(1)), json.dumps(_record(2))
+    path.write_text('{\n"papers": [\n' + a + '\n],\n"papers": [\n' + b + "\n]\n}\n")
+    df, r = _load(path)
+    assert (r["read"], r["kept"], r["skipped"]) == (2, 2, [])
+    assert df.title.tolist() == ["T1", "T2"]
+    (warning,) = r["warnings"]
+    assert "'papers' appears 2 times" in warning["reason"] and warning["line"] == 1
+
+
+def test_json_one_list_beside_other_values_is_read_as_before(tmp_path):
+    path = tmp_path / "f.json"
+    doc = {"total": 2, "rows": [1, 2], "papers": [_record(1), _record(2)], "next": None}
+    path.write_text(json.dumps(doc, indent=1))
+    df, r = _load(path)
+    assert (r["read"], r["kept"], r["skipped"], r["warnings"]) == (2, 2, [], [])
+    assert df.title.tolist() == ["T1", "T2"]
+
+
+def test_json_number_of_5000_digits_costs_only_that_value(tmp_path):
+    path = tmp_path / "f.json"
+    big = "1" + "0" * 5000
+    bad = '{"id": ' + big + ', "title": "U", "abstract": "Another abstract of some length."}'
+    path.write_text(
+        "[\n" + json.dumps(_record(1)) + ",\n" + bad + ",\n" + json.dumps(_record(2)) + "\n]\n"
+    )
+    df, r = _load(path)
+    assert (r["read"], r["kept"], r["skipped"]) == (3, 3, [])
+    assert df.title.tolist() == ["T1", "U", "T2"]
+    assert df.doc_id[0] == "1" and df.doc_id[2] == "2"
+    assert "1000" not in df.doc_id[1]
+    assert r["missing_values"] == {"doc_id": 1}
+
+
+@pytest.mark.parametrize("part", ['"1' + "0" * 5000 + '"', "1" + "0" * 5000])
+def test_json_csl_date_parts_of_5000_digits_cost_only_that_value(tmp_path, part):
+    path = tmp_path / "f.json"
+    bad = (
+        '{"title": "U", "abstract": "Another abstract.", "issued": {"date-parts": [['
+        + part
+        + "]]}}"
+    )
+    path.write_text(
+        "[\n" + json.dumps(_record(1)) + ",\n" + bad + ",\n" + json.dumps(_record(2)) + "\n]\n"
+    )
+    df, r = _load(path)
+    assert (r["read"], r["kept"], r["skipped"]) == (3, 3, [])
+    assert df.title.tolist() == ["T1", "U", "T2"]
+    assert df.published.isna().tolist() == [True, True, True]
+    assert r["missing_values"] == {"published": 1}
+
+
+# --- old-Mac line endings ------------------------------------------------------------------
+
+
+def test_jsonl_with_cr_only_line_endings(tmp_path):
+    path = tmp_path / "f.jsonl"
+    lines = [json.dumps(_record(i)) for i in range(1000)]
+    lines[500] = "{not json"
+    path.write_bytes("\r".join(lines).encode())
+    df, r = _load(path)
+    assert (r["read"], r["kept"]) == (1000, 999)
+    assert [(s["line"], s["reason"][:24]) for s in r["skipped"]] == [
+        (501, "line is not valid JSON (")
+    ]
+    assert df.title.tolist()[:2] == ["T0", "T1"] and df.title.tolist()[-1] == "T999"
+
+
+def test_jsonl_with_crlf_line_endings_still_read(tmp_path):
+    path = tmp_path / "f.jsonl"
+    path.write_bytes("\r\n".join(json.dumps(_record(i)) for i in range(3)).encode())
+    df, r = _load(path)
+    assert (r["read"], r["kept"], r["skipped"]) == (3, 3, [])
+    assert df.title.tolist() == ["T0", "T1", "T2"]
+
+
+def test_json_with_cr_only_line_endings_names_lines(tmp_path):
+    path = tmp_path / "f.json"
+    items = [json.dumps(_record(1)), "7", json.dumps(_record(2))]
+    path.write_bytes(("[\r" + ",\r".join(items) + "\r]\r").encode())
+    df, r = _load(path)
+    assert (r["read"], r["kept"]) == (3, 2)
+    assert [(s["line"], s["reason"]) for s in r["skipped"]] == [
+        (3, "record 2 is a JSON int, not an object")
+    ]
+    assert df.title.tolist() == ["T1", "T2"]
+
+
+_ABSTRACT = (
+    "We study sparse attention for long contexts and show that it scales to a million "
+    "tokens without losing accuracy on the usual benchmarks. {n}"
+)
+
+
+def test_trending_page_with_cr_only_line_endings(tmp_path):
+    path = tmp_path / "page.txt"
+    lines = []
+    for n in (1, 2, 3):
+        lines += [f"Paper number {n} on attention", _ABSTRACT.format(n=n)]
+    path.write_bytes("\r".join(lines).encode())
+    df, r = _load(path)
+    assert (r["read"], r["kept"], r["skipped"]) == (3, 3, [])
+    assert df.title.tolist() == [f"Paper number {n} on attention" for n in (1, 2, 3)]
+    assert df.abstract[2] == _ABSTRACT.format(n=3)
+
+
+def test_json_single_object_with_a_number_of_5000_digits(tmp_path):
+    path = tmp_path / "f.json"
+    path.write_text(
+        '{"id": 1' + "0" * 5000 + ', "title": "U", "abstract": "An abstract of some length."}'
+    )
+    df, r = _load(path)
+    assert (r["read"], r["kept"], r["skipped"]) == (1, 1, [])
+    assert df.title.tolist() == ["U"]
+    assert r["missing_values"] == {"doc_id": 1}
