@@ -570,6 +570,27 @@ def unclosed_script_and_svg_tags(d):
     return [_write(d / "tags.csv", "\n".join(rows) + "\n")], {}
 
 
+@case("refused", lambda r: "MAX_SKIPPED" in r["error"] and "line 1: line is not" in r["error"])
+def millions_of_junk_lines(d):
+    # Before: 81 s and 3.3 GB listing three million skips (a MemoryError under 1 GiB).
+    return [_write(d / "junk.jsonl", "x\n" * 3_000_000)], {}
+
+
+def _many_warnings(r):
+    # Before: every warning listed (a million junk dates cost gigabytes); now the first
+    # MAX_WARNINGS are listed and the rest counted.
+    assert (r["read"], r["kept"]) == (20_000, 20_000)
+    assert len(r["warnings"]) == 10_000 and r["warnings_not_listed"] == 10_000
+
+
+@case("loaded", _many_warnings)
+def twenty_thousand_unreadable_dates(d):
+    rows = ["title,abstract,date"] + [
+        f"T{i},Abstract number {i} says something new.,notadate{i}" for i in range(20_000)
+    ]
+    return [_write(d / "dates.csv", "\n".join(rows) + "\n")], {}
+
+
 # --- the child process -----------------------------------------------------------------------
 
 

@@ -232,7 +232,12 @@ def _csl_date(value):
         return value
     parts = value.get("date-parts")
     if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
-        numbers = [int(p) for p in parts[0][:3] if str(p).strip().isdigit()]
+        numbers = []
+        for part in parts[0][:3]:  # year, month, day: as many as are plain numbers
+            text = str(part).strip()
+            if not (text.isdigit() and len(text) <= 4):  # not 10**5000 (a Decimal) either
+                break
+            numbers.append(int(text))
         if numbers:
             return "-".join(f"{n:02d}" if k else str(n) for k, n in enumerate(numbers))
     return value.get("raw") or value.get("literal") or value

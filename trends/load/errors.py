@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import warnings
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 from ..errors import TrendsError
+from . import limits
 
 
 class LoadError(TrendsError, ValueError):
@@ -35,6 +36,16 @@ class Skip:
     reason: str
     field: str | None = None
     last_line: int | None = None  # when the record spans lines: the last one
+
+    def as_dict(self) -> dict:
+        """Plain data, as in ``df.attrs["load_report"]``."""
+        return {
+            "file": self.file,
+            "line": self.line,
+            "reason": self.reason,
+            "field": self.field,
+            "last_line": self.last_line,
+        }
 
     def __str__(self) -> str:
         where = self.file + (f", line {self.line}" if self.line is not None else "")
@@ -78,7 +89,10 @@ class LoadReport:
         "confidence": 0..1}``.
     warnings : list of Skip
         Problems that did not cost the record: an unreadable date, a near-empty abstract,
-        LaTeX a parser could not read, a guessed encoding.
+        LaTeX a parser could not read, a guessed encoding. At most
+        `trends.load.limits.MAX_WARNINGS` are listed.
+    warnings_not_listed : int
+        Warnings beyond that many, counted only.
     files : list of str
         The files read, in order (a file named twice is read once).
     """
@@ -94,14 +108,19 @@ class LoadReport:
     missing_values: dict[str, int] = field(default_factory=dict)
     encodings: dict[str, dict] = field(default_factory=dict)
     warnings: list[Skip] = field(default_factory=list)
+    warnings_not_listed: int = 0
     near_duplicate_pairs: list[dict] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         """Plain-data copy, as stored in ``df.attrs["load_report"]``."""
-        out = asdict(self)
-        out["skipped"] = [asdict(s) for s in self.skipped]
-        out["warnings"] = [asdict(s) for s in self.warnings]
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        for name in ("encodings", "missing_values"):
+            out[name] = {k: dict(v) if isinstance(v, dict) else v for k, v in out[name].items()}
+        for name in ("near_duplicate_pairs", "files"):
+            out[name] = [dict(x) if isinstance(x, dict) else x for x in out[name]]
+        out["skipped"] = [s.as_dict() for s in self.skipped]
+        out["warnings"] = [s.as_dict() for s in self.warnings]
         return out
 
 
@@ -129,10 +148,24 @@ class Recorder:
         if self.strict:
             detail = f"{reason} ({field})" if field else reason
             raise LoadError(detail, path=file, line=line)
-        self.report.skipped.append(Skip(file, line, reason, field, last_line))
+        skipped = self.report.skipped
+        if len(skipped) >= limits.MAX_SKIPPED:
+            raise LoadError(
+                f"more than {limits.MAX_SKIPPED:,} records are unusable, not a file of papers "
+                f"(trends.load.limits.MAX_SKIPPED); the first: {skipped[0]}",
+                path=file,
+                line=line,
+            )
+        skipped.append(Skip(file, line, reason, field, last_line))
 
     def warn(self, file: str, line: int | None, reason: str, field: str | None = None) -> None:
-        """Record a problem that did not cost the record (an unreadable date, say)."""
+        """Record a problem that did not cost the record (an unreadable date, say).
+
+        Past `trends.load.limits.MAX_WARNINGS` warnings, they are only counted.
+        """
+        if len(self.report.warnings) >= limits.MAX_WARNINGS:
+            self.report.warnings_not_listed += 1
+            return
         self.report.warnings.append(Skip(file, line, reason, field))
 
     def missing(self, field: str) -> None:

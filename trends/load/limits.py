@@ -20,6 +20,11 @@ Each limit is a module constant; a caller with unusual data may raise one before
 - ``MAX_JSON_CONTAINERS``: a JSON document holding more objects and arrays than this is
   refused (each costs about a hundred bytes of memory however small it is in the file);
   JSON Lines files are read line by line and need no such limit.
+- ``MAX_SKIPPED``: a load with more unusable records than this is refused (a file of
+  millions of junk lines is not a file of papers, and listing each skip would cost
+  gigabytes); the error names the first skips.
+- ``MAX_WARNINGS``: at most this many warnings are listed in the load report; the rest
+  are counted (``warnings_not_listed``).
 - ``MAX_LATEX_SEGMENTS``: at most this many LaTeX pieces of one text go through the LaTeX
   parser (about 0.3 ms each); the rest lose their commands by a quick rule instead.
 """
@@ -35,6 +40,8 @@ MAX_RECORD_LINES = 2_000
 MAX_COLUMNS = 10_000
 MAX_JSON_CONTAINERS = 5_000_000
 MAX_LATEX_SEGMENTS = 200
+MAX_SKIPPED = 100_000
+MAX_WARNINGS = 10_000
 
 __all__ = [
     "MAX_COLUMNS",
@@ -45,5 +52,7 @@ __all__ = [
     "MAX_NUMBER_DIGITS",
     "MAX_RECORD_CHARS",
     "MAX_RECORD_LINES",
+    "MAX_SKIPPED",
     "MAX_VALUE_CHARS",
+    "MAX_WARNINGS",
 ]
