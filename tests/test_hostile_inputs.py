@@ -383,6 +383,26 @@ def parquet_numbers_and_bytes_in_text_fields(d):
     return [d / "a.parquet", d / "b.parquet", d / "c.parquet"], {}
 
 
+@case("refused", lambda r: "decodes to more than" in r["error"] and "MAX_FILE_BYTES" in r["error"])
+def parquet_of_repeated_values(d):
+    # Before: a 355 KB file of 30 M repeated rows took 14 GB (killed) and aborted under
+    # 1 GiB; this one decodes to ~560 MB.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    one = pa.array([0] * 1_000_000)
+    table = pa.table(
+        {
+            "title": pa.array(["A title of a paper"]).take(one),
+            "abstract": pa.array(["An abstract about something that is a paper."]).take(one),
+        }
+    )
+    with pq.ParquetWriter(d / "bomb.parquet", table.schema, compression="zstd") as writer:
+        for _ in range(8):
+            writer.write_table(table)
+    return [d / "bomb.parquet"], {}
+
+
 # --- pages, encodings, markup ----------------------------------------------------------------
 
 

@@ -426,12 +426,29 @@ def read_tsv(path: str, text: str, rec: Recorder) -> Iterator[tuple[int, dict]]:
 
 def read_parquet(path: str, data: bytes, rec: Recorder) -> Iterator[tuple[int, dict]]:
     """A Parquet table (read by pyarrow through pandas)."""
-    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
     try:
-        frame = pd.read_parquet(io.BytesIO(data))
+        parquet = pq.ParquetFile(io.BytesIO(data))
+        # Decoded batch by batch, within the limit on what a compressed file inflates to:
+        # 24 KB of repeated, compressed values can decode to millions of rows.
+        batches, size = [], 0
+        for batch in parquet.iter_batches(batch_size=65_536):
+            size += batch.nbytes
+            if size > limits.MAX_FILE_BYTES:
+                raise LoadError(
+                    f"the table decodes to more than {limits.MAX_FILE_BYTES // 2**20:,} MiB "
+                    "(trends.load.limits.MAX_FILE_BYTES)",
+                    path=path,
+                )
+            batches.append(batch)
+        frame = pa.Table.from_batches(batches, schema=parquet.schema_arrow).to_pandas()
+    except LoadError:
+        raise
     except Exception as exc:  # pyarrow raises many unrelated types for corrupt files
-        raise LoadError(f"not a readable Parquet file ({str(exc)[:120]})", path=path) from None
+        why = " ".join(str(exc).split())[:120]
+        raise LoadError(f"not a readable Parquet file ({why})", path=path) from None
     if frame.shape[1] > limits.MAX_COLUMNS:
         raise LoadError(
             f"table has {frame.shape[1]:,} columns, more than the loader's limit of "
