@@ -21,8 +21,12 @@ Only records that share a title are compared. Within a title, candidates are fou
 prefix filtering (two texts at or above the threshold must share one of the first
 ``|A| - ceil(0.9 |A|) + 1`` shingles of each, ordered rarest first within the title), so
 a title shared by thousands of records (a "Preface", a mailing list's "Re: help") stays
-fast; at most `MAX_CANDIDATES` candidates are compared per record, a bound that only
-crafted input reaches.
+fast; at most `MAX_CANDIDATES` candidates, and at most `MAX_COMPARED_SHINGLES` shingles
+in all, are compared per record, bounds that only crafted input reaches (3,000 records of
+one title whose 1,000-word texts share most of their shingles took 78 s before the
+second bound). Within a title, shingles are numbered in order of first appearance, so
+that comparing two texts compares sets of small integers and the order of the prefixes
+is the same in every process.
 """
 
 from __future__ import annotations
@@ -38,9 +42,17 @@ from .normalise import title_doc_id, title_key
 NEAR_DUPLICATE_SIMILARITY = 0.9
 SHINGLE_WORDS = 3
 MAX_CANDIDATES = 200
+MAX_COMPARED_SHINGLES = 30_000
 _WORD = re.compile(r"\w+")
 
-__all__ = ["MAX_CANDIDATES", "NEAR_DUPLICATE_SIMILARITY", "SHINGLE_WORDS", "Dedupe", "dedupe"]
+__all__ = [
+    "MAX_CANDIDATES",
+    "MAX_COMPARED_SHINGLES",
+    "NEAR_DUPLICATE_SIMILARITY",
+    "SHINGLE_WORDS",
+    "Dedupe",
+    "dedupe",
+]
 
 
 @dataclass
@@ -59,18 +71,19 @@ class Dedupe:
 class _Text:
     """The comparable forms of one record's text: its word sequence and 3-shingles."""
 
-    __slots__ = ("key", "prefix", "shingles")
+    __slots__ = ("key", "prefix", "runs", "shingles")
 
     def __init__(self, abstract: str):
         words = _WORD.findall(abstract.casefold())
         self.key = " ".join(words)
         if len(words) < SHINGLE_WORDS:
-            self.shingles = frozenset([tuple(words)])
+            self.runs: list[tuple] = [tuple(words)]
         else:
             # the shorter slices end the runs: each run is SHINGLE_WORDS words long
-            runs = zip(*(words[k:] for k in range(SHINGLE_WORDS)), strict=False)
-            self.shingles = frozenset(runs)
-        self.prefix: list[tuple] = []
+            self.runs = list(zip(*(words[k:] for k in range(SHINGLE_WORDS)), strict=False))
+        # The shingles as numbers of the title group (`_TitleGroup`), and the prefix.
+        self.shingles: frozenset[int] = frozenset()
+        self.prefix: list[int] = []
 
 
 class _TitleGroup:
@@ -80,6 +93,10 @@ class _TitleGroup:
 
     def __init__(self, members: list[int], text_of: Callable[[int], _Text]):
         self.texts = {i: text_of(i) for i in members}
+        number: dict[tuple, int] = {}  # in order of first appearance: the same everywhere
+        for text in self.texts.values():
+            text.shingles = frozenset([number.setdefault(run, len(number)) for run in text.runs])
+            text.runs = []
         # Rarest first: shingles shared by many of the group's texts (a quoted message,
         # boilerplate) fall out of the prefixes, which keeps candidate lists short.
         freq = Counter(s for t in self.texts.values() for s in t.shingles)
@@ -87,7 +104,7 @@ class _TitleGroup:
             size = len(text.shingles)
             length = size - math.ceil(NEAR_DUPLICATE_SIMILARITY * size - 1e-9) + 1
             ranked = sorted(text.shingles)
-            ranked.sort(key=freq.__getitem__)  # stable: ties stay in their sorted order
+            ranked.sort(key=freq.__getitem__)  # stable: ties stay in their number order
             text.prefix = ranked[: max(1, length)]
         self.by_text: dict[str, int] = {}
         self.index: dict[tuple, list[int]] = {}
@@ -105,6 +122,7 @@ class _TitleGroup:
             return "exact", self.by_text[text.key], 1.0
         best = None
         seen: set[int] = set()
+        compared = 0
         for shingle in text.prefix:
             for j in self.index.get(shingle, ()):
                 if j in seen:
@@ -116,6 +134,9 @@ class _TitleGroup:
                 small, large = sorted((len(text.shingles), len(other)))
                 if small < NEAR_DUPLICATE_SIMILARITY * large - 1e-9:
                     continue  # sizes this far apart cannot reach the threshold
+                compared += small
+                if compared > MAX_COMPARED_SHINGLES:
+                    return best
                 common = len(text.shingles & other)
                 similarity = common / (len(text.shingles) + len(other) - common)
                 if similarity >= NEAR_DUPLICATE_SIMILARITY and (
