@@ -235,3 +235,21 @@ def test_json_single_object_with_a_number_of_5000_digits(tmp_path):
     assert (r["read"], r["kept"], r["skipped"]) == (1, 1, [])
     assert df.title.tolist() == ["U"]
     assert r["missing_values"] == {"doc_id": 1}
+
+
+# --- CSV files joined together ---------------------------------------------------------------
+
+
+def test_csv_files_joined_together_skip_the_second_header(tmp_path):
+    # Before: `cat a.csv b.csv` (each with a BOM) loaded the second header as a paper
+    # titled "\ufefftitle" with the abstract "abstract".
+    a = "\ufefftitle,abstract\nA,An abstract that is long enough.\n"
+    b = "\ufeffTitle , Abstract\nB,Another abstract that is long enough.\n"
+    path = tmp_path / "ab.csv"
+    path.write_bytes((a + b).encode("utf-8"))
+    df, r = _load(path)
+    assert df.title.tolist() == ["A", "B"]
+    assert (r["read"], r["kept"]) == (3, 2)
+    assert [(s["line"], s["reason"]) for s in r["skipped"]] == [
+        (3, "the header row again (files joined together?)")
+    ]

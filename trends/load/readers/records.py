@@ -322,6 +322,7 @@ def _read_delimited(path: str, text: str, rec: Recorder, delimiter: str):
     lines = io.StringIO(text, newline="").readlines()
     header, pos = _header(path, lines, delimiter)
     width = len(header)
+    header_again = [name.strip().casefold() for name in header]
     # Re-reading after a broken quote costs at most a few passes over the file; a file
     # that needs more is refused rather than read for minutes.
     budget = 4 * len(lines) + 10 * limits.MAX_RECORD_LINES
@@ -353,7 +354,11 @@ def _read_delimited(path: str, text: str, rec: Recorder, delimiter: str):
                     if row:
                         rec.skip(path, first, "row has no values")
                     continue
-                if last > first and not _well_quoted(lines[start:end], delimiter):
+                # (a quote left open on the last line runs to the end of the file: that is
+                # one physical line, but an unterminated quote all the same)
+                if (last > first or end == len(lines)) and not _well_quoted(
+                    lines[start:end], delimiter
+                ):
                     broken = (
                         start,
                         f"it runs to line {last}" + (" (the end)" if end == len(lines) else ""),
@@ -368,6 +373,9 @@ def _read_delimited(path: str, text: str, rec: Recorder, delimiter: str):
                 if sum(map(len, row)) > limits.MAX_RECORD_CHARS:
                     why = f"row is longer than {limits.MAX_RECORD_CHARS:,} characters{span}"
                     rec.skip(path, first, why, last_line=until)
+                    continue
+                if [cell.strip().lstrip("\ufeff").casefold() for cell in row] == header_again:
+                    rec.skip(path, first, "the header row again (files joined together?)")
                     continue
                 yield first, dict(zip(header, row, strict=True))
             start, detail = broken
