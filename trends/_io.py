@@ -1,23 +1,77 @@
-"""Atomic file writes: a temporary file in the same folder, then a rename."""
+"""Atomic file writes: a temporary file in the same folder, then a rename.
+
+A path that is a symbolic link is written through: its target is replaced (atomically,
+beside the target) and the link stays. A path that exists but is not a regular file (a
+folder, a named pipe, a device, a socket) is refused: a rename would put a regular file in
+its place.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that a reader sees the old file or the new one, never half."""
+def _kind(mode: int) -> str | None:
+    """What a file of ``mode`` is, when it is not a regular file (None when it is)."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def write_target(path: str | os.PathLike) -> Path:
+    """The file a write to ``path`` replaces: ``path``, or the file its links lead to.
+
+    Raises
+    ------
+    OSError
+        ``path`` exists (or leads) to something that is not a regular file; its message
+        says what it is.
+    """
     path = Path(path)
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        return target
+    except NotADirectoryError:
+        return target  # mkdir of the parent then reports what is in the way
+    kind = _kind(mode)
+    if kind is not None:
+        code = errno.EISDIR if stat.S_ISDIR(mode) else errno.EINVAL
+        what = f"{kind}, not a regular file"
+        if target != path:
+            what = f"a link to {target}, which is {what}"
+        raise OSError(code, what, str(path))
+    return target
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a reader sees the old file or the new one, never half.
+
+    A symbolic link is written through (its target is replaced); a path that is not a
+    regular file (a folder, a named pipe, a device) raises `OSError` and is left as it is.
+    """
+    path = write_target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        # mkstemp makes the file private (0600); give it the mode a plain open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~umask)
         with os.fdopen(fd, "wb") as fh:
+            # mkstemp makes the file private (0600); give it the mode a plain open() would.
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~umask)
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())

@@ -53,12 +53,36 @@ Embedding = Annotated[
         show_default=False,
     ),
 ]
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"trends: error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _check_seed(value: int | None) -> int | None:
+    """--seed, checked while the options are parsed: before any input is read."""
+    if value is not None and not 0 <= value < 2**32:
+        _fail(f"--seed must be an integer from 0 to 2**32 - 1 (4294967295), got {value}")
+    return value
+
+
+def _check_wait(value: float) -> float:
+    """--wait, checked while the options are parsed: a finite number of seconds, 0 or more."""
+    import math
+
+    if not math.isfinite(value) or value < 0:
+        _fail(f"--wait must be a number of seconds, 0 or more, got {value}")
+    return value
+
+
 Seed = Annotated[
     int | None,
     typer.Option(
         "--seed",
-        help="Random seed: the same seed gives the same themes. Default: 42.",
+        help="Random seed: the same seed gives the same themes (0 to 2**32 - 1). Default: 42.",
         show_default=False,
+        callback=_check_seed,
     ),
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
@@ -79,11 +103,6 @@ RayAddress = Annotated[
         show_default=False,
     ),
 ]
-
-
-def _fail(message: str) -> None:
-    typer.echo(f"trends: error: {message}", err=True)
-    raise typer.Exit(2)
 
 
 def _user_error(message: str):
@@ -227,20 +246,63 @@ def _guard(func):
     """Run a command; a `TrendsError` becomes one line on stderr and exit status 2.
 
     `TrendsError` is bad input, files or setup. Anything else is a bug: it shows its
-    traceback (exit 1).
+    traceback (exit 1). A warning of this package (a cache that cannot be written, a
+    damaged cache file) is one line on stderr too: ``trends: warning: ...``.
     """
     import functools
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        import warnings
+
         from .errors import TrendsError
 
-        try:
-            return func(*args, **kwargs)
-        except TrendsError as exc:
-            _fail(str(exc))
+        with warnings.catch_warnings():  # restores showwarning (and the filters) after
+            warnings.showwarning = _one_line_warning(warnings.showwarning)
+            try:
+                return func(*args, **kwargs)
+            except TrendsError as exc:
+                _fail(str(exc))
 
     return wrapper
+
+
+def _one_line_warning(original):
+    """``warnings.showwarning`` that prints the package's own warnings on one line."""
+    package = str(Path(__file__).resolve().parent)
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        try:
+            ours = str(Path(filename).resolve()).startswith(package)
+        except (OSError, ValueError):
+            ours = False
+        if not ours:
+            return original(message, category, filename, lineno, file, line)
+        typer.echo(f"trends: warning: {message}", err=True)
+
+    return show
+
+
+def _check_model_options(engine: str = "local", ray_address: str | None = None) -> None:
+    """Refuse a bad --engine / --ray-address before any input is read."""
+    from .engine import check_engine
+
+    check_engine(engine, ray_address)
+
+
+def _check_output(path: Path | None) -> None:
+    """Refuse now, not after the fit, an output path that is no file (a folder, a pipe).
+
+    A symbolic link is fine: its target is written.
+    """
+    if path is None:
+        return
+    from ._io import write_target
+
+    try:
+        write_target(path)
+    except OSError as exc:
+        raise _user_error(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def _write(path: Path, write) -> Path:
@@ -283,27 +345,34 @@ def report(
     import numpy as np
 
     import trends
+    from trends.fit_cache import keep
     from trends.timeline import read_phrases
 
+    _check_model_options(engine, ray_address)
+    _check_output(output)
     phrases = read_phrases(watch) if watch is not None else None
     store = _store_input(inputs)
-    if store is not None:
-        corpus, model, kept_at = _fit_store(store, quiet)
-        default_title = f"Themes in {inputs[0].name}"
-        typer.echo(f"Read the store {inputs[0]}: {len(corpus)} papers.", err=True)
-    else:
-        corpus, default_title = _load(inputs, fmt, column)
-        typer.echo(_load_summary(corpus), err=True)
-        model, kept_at = _fit(corpus, embedding, seed, quiet, engine, ray_address)
-    had_map = "coords" in model.fit_.__dict__
-    path = _write(
-        output,
-        lambda p: trends.write_report(
-            model, corpus, p, title=title or default_title, watch=phrases, store=store
-        ),
-    )
-    if kept_at is not None and not had_map:
-        model.save(kept_at)  # with the 2-D map, which the next run then need not compute
+    try:
+        if store is not None:
+            corpus, model, kept_at = _fit_store(store, quiet)
+            default_title = f"Themes in {inputs[0].name}"
+            typer.echo(f"Read the store {inputs[0]}: {len(corpus)} papers.", err=True)
+        else:
+            corpus, default_title = _load(inputs, fmt, column)
+            typer.echo(_load_summary(corpus), err=True)
+            model, kept_at = _fit(corpus, embedding, seed, quiet, engine, ray_address)
+        had_map = "coords" in model.fit_.__dict__
+        path = _write(
+            output,
+            lambda p: trends.write_report(
+                model, corpus, p, title=title or default_title, watch=phrases, store=store
+            ),
+        )
+        if kept_at is not None and not had_map:
+            keep(model, kept_at)  # with the 2-D map, which the next run then need not compute
+    finally:  # the store's file is not held open after the report
+        if store is not None:
+            store.close()
     outliers = float(np.mean(model.labels_ == -1))
     typer.echo(
         f"{len(corpus)} papers, {model.n_themes_} themes, {outliers:.0%} outliers. Report: {path}"
@@ -327,6 +396,7 @@ def themes(
     """Print the theme table of INPUT (a table, or --json / --csv for scripts)."""
     if as_json and as_csv:
         raise _user_error("choose one of --json and --csv")
+    _check_model_options(engine, ray_address)
     corpus, _ = _load(inputs, fmt, column)
     if inputs:  # what the load kept and skipped, on stderr (stdout stays the table)
         typer.echo(_load_summary(corpus), err=True)
@@ -397,6 +467,8 @@ def papers(
         raise _user_error("choose a format: --csv, --json or --parquet (or -o FILE.csv ...)")
     if chosen[0] == "parquet" and output is None:
         raise _user_error("--parquet writes a binary file: give it one with -o FILE.parquet")
+    _check_model_options(engine, ray_address)
+    _check_output(output)
     corpus, _ = _load(inputs, fmt, column)
     model, _ = _fit(corpus, embedding, seed, quiet, engine, ray_address)
     data = export(model.paper_info(corpus), chosen[0])
@@ -430,7 +502,11 @@ def update(
     ] = False,
     wait: Annotated[
         float,
-        typer.Option("--wait", help="Seconds to wait for another update of STORE to finish."),
+        typer.Option(
+            "--wait",
+            help="Seconds to wait for another update of STORE to finish (0 or more).",
+            callback=_check_wait,
+        ),
     ] = 600.0,
     quiet: Quiet = False,
     engine: Engine = "local",
@@ -443,12 +519,17 @@ def update(
     import trends
     from trends.store import Store
 
+    _check_model_options(engine, ray_address)
+    # Before the input is read: a store that is not one, or that cannot be written.
+    with Store(store, busy_timeout=wait) as db:
+        db.check_writable()
     corpus = trends.load(*inputs, format=fmt, columns=_columns(column))
     if len(corpus) == 0:
         raise _user_error(_nothing_read(inputs, corpus))
     model = None
     if embedding is not None or seed is not None or engine != "local" or ray_address:
-        defaults = Store(store).meta("model_params") or {}
+        with Store(store) as db:
+            defaults = db.meta("model_params") or {}
         model = trends.ThemeModel(
             embedding=_embedding(embedding)
             if embedding is not None

@@ -3,18 +3,21 @@
 The same papers, parameters, embedding model, seed and package version always give the
 same themes; a second ``trends report`` of the same input reads the fitted model back
 instead of clustering again. The key is a SHA-1 of all of these, so any change refits.
+A cache that cannot be written is reported once (a warning) and the fit goes on.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import warnings
+from pathlib import Path
 
 import pandas as pd
 
 from . import cluster as _cluster
-from .embed.cache import default_cache_dir
+from .embed.cache import default_cache_dir, report_unwritable, root_reported
 from .errors import ModelFileError
 from .model import ThemeModel, as_corpus
 
@@ -45,9 +48,13 @@ def fit_or_load(corpus: pd.DataFrame, model: ThemeModel, *, cache_dir=None):
     computing more, e.g. the 2-D map, so that the next run finds that too). A damaged
     file is reported once, set aside (renamed ``*.corrupt``) and the model refitted.
     """
-    root = default_cache_dir() if cache_dir is None else cache_dir
+    root = Path(default_cache_dir() if cache_dir is None else cache_dir)
     path = root / "fits" / f"{fit_key(corpus, model)}.trends"
-    if path.exists():
+    try:
+        found = path.is_file()
+    except OSError:  # a cache folder that cannot be read: a miss
+        found = False
+    if found:
         try:
             custom = model.embedding if not isinstance(model.embedding, str | None) else None
             loaded = ThemeModel.load(path, embedding=custom)
@@ -60,7 +67,32 @@ def fit_or_load(corpus: pd.DataFrame, model: ThemeModel, *, cache_dir=None):
                 RuntimeWarning,
                 stacklevel=2,
             )
-            path.replace(path.with_suffix(".corrupt"))
+            with contextlib.suppress(OSError):  # a read-only cache: left where it is
+                path.replace(path.with_suffix(".corrupt"))
     model.fit(corpus)
-    model.save(path)
-    return model, path
+    return model, keep(model, path)
+
+
+def keep(model: ThemeModel, path) -> Path | None:
+    """Save ``model`` at ``path`` in the fit cache; the path, or None when it cannot be.
+
+    A cache folder that cannot be written is reported once (shared with the embedding and
+    run caches in the same folder, `trends.embed.cache.report_unwritable`); the model is
+    then simply not kept.
+    """
+    path = Path(path)
+    root = path.parent.parent
+    if root_reported(root):
+        return None
+    try:
+        model.save(path)
+    except OSError as exc:
+        if not report_unwritable(root):
+            warnings.warn(
+                f"could not keep the fitted model in {path.parent} ({exc.strerror or exc}); "
+                "the next run fits it again",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+        return None
+    return path

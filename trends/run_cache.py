@@ -140,6 +140,9 @@ class RunCache:
             self.misses += 1
             return None
         except (PermissionError, NotADirectoryError) as exc:  # the folder, not the file
+            if self._root_unusable():
+                self.misses += 1
+                return None
             self._warn_once(
                 "unreadable",
                 f"cannot read the clustering run cache in {self.root / 'runs'} ({exc}); "
@@ -170,13 +173,28 @@ class RunCache:
             warnings.warn(message, RuntimeWarning, stacklevel=4)
         self._warned.add(kind)
 
+    def _root_unusable(self) -> bool:
+        """Whether the cache folder itself cannot be written (then reported once).
+
+        The warning is shared by all the caches in it (`trends.embed.cache.report_unwritable`).
+        """
+        from .embed.cache import report_unwritable
+
+        return report_unwritable(self.root)
+
     def put(self, key: str, seed: int, labels: np.ndarray) -> None:
         """Keep a run's labels (atomic write); a cache that cannot be written is skipped."""
+        from .embed.cache import root_reported
+
+        if root_reported(self.root):
+            return
         buffer = io.BytesIO()
         np.save(buffer, np.asarray(labels, dtype=np.int32), allow_pickle=False)
         try:
             atomic_write_bytes(self._path(key, seed), buffer.getvalue())
         except OSError as exc:
+            if self._root_unusable():
+                return
             self._warn_once(
                 "unwritable",
                 f"could not keep a clustering run in {self.root / 'runs'} ({exc}); "

@@ -6,7 +6,10 @@ shard written atomically (`trends.embed.embed_texts` writes one every ~1,000 tex
 an interrupted run keeps what it finished); many small shards are compacted into one.
 Compaction removes only the shards this process has read or written, so that shards
 another process adds meanwhile are never lost. A shard that cannot be read is reported
-once, set aside and its vectors recomputed.
+once, set aside and its vectors recomputed. A cache folder that cannot be written (a
+file in its place, a read-only folder or file system) is reported once, in one warning
+shared with the fit and run caches that live in the same folder; the run goes on without
+writing it (`report_unwritable`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import stat
 import threading
 import uuid
 import warnings
@@ -38,6 +42,71 @@ def default_cache_dir() -> Path:
     return Path(user_cache_dir("trends", appauthor=False))
 
 
+_REPORTED: set[str] = set()  # cache folders already reported as unwritable, this process
+_REPORTED_LOCK = threading.Lock()
+
+
+def unwritable_reason(root: str | os.PathLike) -> str | None:
+    """Why nothing can be written under the cache folder ``root``, or None when it can.
+
+    ``root`` need not exist: its nearest existing ancestor must then be a writable folder.
+    """
+    root = Path(root)
+    here = root
+    while True:
+        try:
+            mode = os.stat(here).st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            if here.parent == here:
+                return None
+            here = here.parent
+            continue
+        except OSError as exc:
+            return f"{here}: {exc.strerror or exc}"
+        if not stat.S_ISDIR(mode):
+            where = "it" if here == root else str(here)
+            return f"{where} is a file, not a folder"
+        if os.access(here, os.W_OK | os.X_OK):
+            return None
+        try:
+            read_only = bool(os.statvfs(here).f_flag & os.ST_RDONLY)
+        except (OSError, AttributeError):
+            read_only = False
+        return "a read-only file system" if read_only else f"no permission to write in {here}"
+
+
+def report_unwritable(root: str | os.PathLike) -> bool:
+    """Warn, once per folder and process, that the cache folder ``root`` cannot be written.
+
+    Returns whether ``root`` itself is the problem (whether it is unwritable). The caches
+    that live under ``root`` (embeddings, fits, clustering runs) call this when a write
+    fails, so that a bad ``$TRENDS_CACHE_DIR`` gives one warning rather than one per cache;
+    a failure that is not the folder's (a full disk, a damaged subfolder) is theirs to
+    report.
+    """
+    reason = unwritable_reason(root)
+    if reason is None:
+        return False
+    key = os.path.abspath(root)
+    with _REPORTED_LOCK:
+        if key in _REPORTED:
+            return True
+        _REPORTED.add(key)
+    warnings.warn(
+        f"the cache folder {root} cannot be written ({reason}); this run goes on without "
+        f"keeping its embeddings, fits or clustering runs there (set ${ENV_VAR} to a "
+        "writable folder)",
+        RuntimeWarning,
+        stacklevel=3,
+    )
+    return True
+
+
+def root_reported(root: str | os.PathLike) -> bool:
+    """Whether ``root`` was reported unwritable by this process (writes there are skipped)."""
+    return os.path.abspath(root) in _REPORTED
+
+
 def text_key(text: str) -> bytes:
     """SHA-1 of the text with its whitespace collapsed (the loader already normalised it)."""
     return hashlib.sha1(" ".join(text.split()).encode("utf-8")).hexdigest().encode("ascii")
@@ -51,6 +120,7 @@ class EmbeddingCache:
         self._memory: dict[str, dict[bytes, np.ndarray]] = {}
         self._known: dict[str, set[str]] = {}  # shard names read or written, per identity
         self._lock = threading.Lock()
+        self._unwritable = False  # a write failed: reported once, the rest are skipped
         self.hits = 0
         self.misses = 0
 
@@ -64,7 +134,11 @@ class EmbeddingCache:
         table = {}
         known = self._known.setdefault(identity, set())
         folder = self._folder(identity)
-        for shard in sorted(folder.glob("*.npz")) if folder.is_dir() else []:
+        try:
+            shards = sorted(folder.glob("*.npz")) if folder.is_dir() else []
+        except OSError:  # a folder that cannot be read (another user's): nothing cached
+            shards = []
+        for shard in shards:
             try:
                 with np.load(shard, allow_pickle=False) as npz:
                     keys, vectors = npz["keys"], npz["vectors"]
@@ -114,14 +188,36 @@ class EmbeddingCache:
             table = self._table(identity)
             for k, v in zip(keys.tolist(), vectors, strict=True):
                 table[k] = v
+            if self._skip_writes():
+                return
             folder = self._folder(identity)
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / "MODEL.txt").write_text(identity + "\n", encoding="utf-8")
             name = f"{uuid.uuid4().hex}.npz"
-            self._write(folder / name, keys, vectors)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                model_file = folder / "MODEL.txt"
+                if not model_file.is_file():
+                    atomic_write_bytes(model_file, (identity + "\n").encode("utf-8"))
+                self._write(folder / name, keys, vectors)
+            except OSError as exc:
+                self._write_failed(folder, exc)
+                return
             self._known[identity].add(name)
         if compact:
             self.compact(identity)
+
+    def _skip_writes(self) -> bool:
+        return self._unwritable or root_reported(self.root)
+
+    def _write_failed(self, folder: Path, exc: OSError) -> None:
+        """Report a failed write once (the folder's, or this cache's) and stop writing."""
+        self._unwritable = True
+        if not report_unwritable(self.root):
+            warnings.warn(
+                f"could not write the embedding cache in {folder} "
+                f"({exc.strerror or exc}); this run goes on without keeping its embeddings",
+                RuntimeWarning,
+                stacklevel=4,
+            )
 
     def compact(self, identity: str, *, at: int = _COMPACT_AT) -> None:
         """Merge this process's shards of ``identity`` into one when there are ``at`` or more.
@@ -130,20 +226,30 @@ class EmbeddingCache:
         vectors are all in memory, and a shard written by another process meanwhile stays.
         """
         with self._lock:
+            if self._skip_writes():
+                return
             table = self._table(identity)
             folder = self._folder(identity)
             known = self._known.get(identity, set())
-            shards = [p for p in sorted(folder.glob("*.npz")) if p.name in known]
+            try:
+                shards = [p for p in sorted(folder.glob("*.npz")) if p.name in known]
+            except OSError:
+                return
             if len(shards) < max(at, 2):
                 return
             name = f"all-{uuid.uuid4().hex}.npz"
-            self._write(
-                folder / name,
-                np.array(list(table), dtype="S40"),
-                np.vstack(list(table.values())),
-            )
+            try:
+                self._write(
+                    folder / name,
+                    np.array(list(table), dtype="S40"),
+                    np.vstack(list(table.values())),
+                )
+            except OSError as exc:
+                self._write_failed(folder, exc)
+                return
             for shard in shards:
-                shard.unlink(missing_ok=True)
+                with contextlib.suppress(FileNotFoundError):
+                    shard.unlink()
             self._known[identity] = {name}
 
     @staticmethod

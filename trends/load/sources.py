@@ -58,7 +58,9 @@ def expand(sources, seen: set[str] | None = None) -> list[str]:
         text = os.fspath(source)
         if not text.strip():
             raise LoadError("empty source name: name a file, folder or glob pattern")
-        if glob.has_magic(text):
+        # A name that exists as given is that file or folder, even with [ ] * ? in it
+        # (papers[1].csv); only a name that does not is a pattern.
+        if glob.has_magic(text) and not os.path.lexists(text):
             found = _glob(text)
             if not found:
                 raise LoadError("no file matches this pattern", path=text)

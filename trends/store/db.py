@@ -3,14 +3,18 @@
 Nothing here decides anything: `trends.store.update` decides what an update does (with the
 pure functions of `trends.store.lineage`), and hands this layer one `Write` to commit in a
 single transaction. The database file is created by the first update that commits, never
-by opening a store, so a failed first update leaves nothing behind.
+by opening a store, so a failed first update leaves nothing behind. A store this process
+cannot write (read-only media, another user's folder) is opened read-only: it can be read
+and reported, and an update is refused up front, in one line.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -126,19 +130,23 @@ class Store:
         Refit when more than this share of a snapshot's new papers fit no known theme.
     busy_timeout : float
         Seconds an update waits for another update of the same store to finish (and
-        SQLite for a lock) before giving up with a `StoreError`.
+        SQLite for a lock) before giving up with a `StoreError`: a finite number, 0 or
+        more (else `InputError`).
 
     Raises
     ------
     StoreError
         The path is a folder, or a file that is not a trends store.
+
+    A store this process cannot write (read-only media, another user's folder) is opened
+    read-only: its reads work, and an update raises `StoreError` before doing any work.
     """
 
     def __init__(self, path, *, cache_dir=None, refit_threshold=0.3, busy_timeout=600.0):
         self.path = Path(path)
         self.cache_dir = cache_dir
         self.refit_threshold = refit_threshold
-        self.busy_timeout = float(busy_timeout)
+        self.busy_timeout = _seconds(busy_timeout)
         self._db: sqlite3.Connection | None = None
         if self.path.is_dir():
             raise StoreError(f"{self.path}: is a folder, not a store file")
@@ -157,10 +165,16 @@ class Store:
             with open(self.path, "rb") as fh:
                 if fh.read(16) != _SQLITE_MAGIC:
                     raise StoreError(f"{self.path}: not a trends store (not an SQLite database)")
+        read_only = self.path.exists() and self.writable_problem() is not None
         try:
-            db = sqlite3.connect(self.path, timeout=self.busy_timeout)
-            db.execute("PRAGMA foreign_keys = ON")
-            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if read_only:
+                db, tables = self._connect_read_only()
+            else:
+                db = sqlite3.connect(self.path, timeout=self.busy_timeout)
+                db.execute("PRAGMA foreign_keys = ON")
+                tables = {
+                    r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+                }
             tables.discard("sqlite_sequence")
             if tables and not tables <= _TABLES | {"sqlite_sequence"}:
                 db.close()
@@ -168,13 +182,53 @@ class Store:
                     f"{self.path}: an SQLite database of something else, not a trends store "
                     f"(tables: {', '.join(sorted(tables))})"
                 )
-            if tables != _TABLES:
+            if tables != _TABLES and not read_only:
                 db.execute("PRAGMA journal_mode = WAL")
                 db.executescript(SCHEMA)
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot open the store ({exc})") from None
         self._db = db
         return db
+
+    def _connect_read_only(self) -> tuple[sqlite3.Connection, set[str]]:
+        """A read-only connection, and the store's tables.
+
+        A store in WAL mode needs its ``-shm`` file, which a read-only folder cannot hold:
+        when the plain read-only open fails, the file is opened as immutable (nothing can
+        change it while this process cannot write there either).
+        """
+        uri = "file:" + urllib.parse.quote(str(self.path.absolute())) + "?mode=ro"
+        error = None
+        for extra in ("", "&immutable=1"):
+            db = sqlite3.connect(uri + extra, uri=True, timeout=self.busy_timeout)
+            try:
+                rows = db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+                return db, {r[0] for r in rows}
+            except sqlite3.OperationalError as exc:
+                db.close()
+                error = exc
+        raise error
+
+    def writable_problem(self) -> str | None:
+        """Why this process cannot write the store (and its lock file), or None if it can."""
+        from ..embed.cache import unwritable_reason
+
+        folder = self.path.parent
+        reason = unwritable_reason(folder)
+        if reason is not None:
+            return f"{folder}{reason[2:]}" if reason.startswith("it ") else reason
+        if self.path.exists() and not os.access(self.path, os.W_OK):
+            return "the file is read-only"
+        return None
+
+    def check_writable(self) -> None:
+        """Raise `StoreError` when an update could not write the store (before any work)."""
+        reason = self.writable_problem()
+        if reason is not None:
+            raise StoreError(
+                f"{self.path}: the store cannot be written ({reason}); an update writes the "
+                "store and its lock file beside it (reading it, e.g. trends report, works)"
+            )
 
     def __enter__(self) -> Store:
         return self
@@ -193,13 +247,19 @@ class Store:
         """Hold the store for one update: a second update of the same file waits here."""
         from filelock import FileLock, Timeout
 
+        self.check_writable()
         lock = FileLock(str(self.path) + ".lock", timeout=self.busy_timeout)
         try:
             lock.acquire()
-        except Timeout:
+        except Timeout:  # before OSError: filelock's Timeout is a TimeoutError
             raise StoreError(
                 f"{self.path}: another update of this store has been running for over "
                 f"{self.busy_timeout:.0f} s; try again when it has finished"
+            ) from None
+        except OSError as exc:  # the lock file cannot be made: a folder in its place ...
+            raise StoreError(
+                f"{self.path}: cannot lock the store for the update "
+                f"({exc.filename or lock.lock_file}: {exc.strerror or exc})"
             ) from None
         try:
             yield
@@ -516,6 +576,21 @@ class Store:
             "INSERT INTO lineage VALUES (?,?,?,?,?)", [(run_id, *row) for row in run.lineage]
         )
         return run_id
+
+
+def _seconds(value) -> float:
+    """``busy_timeout`` as a float: a finite number of seconds, 0 or more."""
+    import math
+
+    from ..errors import InputError
+
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if isinstance(value, bool) or not math.isfinite(seconds) or seconds < 0:
+        raise InputError(f"busy_timeout must be a number of seconds, 0 or more, got {value!r}")
+    return seconds
 
 
 def _paper_rows(papers: pd.DataFrame, snapshot_id: int) -> list[tuple]:

@@ -166,6 +166,7 @@ def run_update(
     """Add a snapshot of papers to ``store`` (see `Store.update`)."""
     t0 = time.perf_counter()
     corpus = _check_corpus(corpus)
+    store.check_writable()  # a store on read-only media: refused before any work
     _model_for(store, model, new_params)  # refuse a bad update before touching the store
     with store.lock():
         model, embedder, params = _model_for(store, model, new_params)
