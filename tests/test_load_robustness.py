@@ -365,3 +365,14 @@ def test_the_cli_says_how_many_dates_it_could_not_read(tmp_path):
     _, _ = _dates(tmp_path, "bad.csv", ["2019", "circa 2019", "20xx"], column="year")
     line = _load_summary(trends.load(tmp_path / "bad.csv"))
     assert "2 unreadable dates" in line and "line 3" in line and "circa 2019" in line
+
+
+def test_warnings_past_the_limit_are_counted_and_the_cli_says_so(tmp_path, monkeypatch):
+    from trends.cli import _load_summary
+
+    monkeypatch.setattr(limits, "MAX_WARNINGS", 2)
+    _dates(tmp_path, "bad.csv", ["x1", "x2", "x3", "x4", "x5"], column="year")
+    corpus = trends.load(tmp_path / "bad.csv")
+    report = corpus.attrs["load_report"]
+    assert len(report["warnings"]) == 2 and report["warnings_not_listed"] == 3
+    assert "2 warnings listed in the load report and 3 more" in _load_summary(corpus)

@@ -184,6 +184,9 @@ def _load_summary(corpus) -> str:
     order = [w["reason"] for w in warnings if "numeric date" in w["reason"]]
     for reason in dict.fromkeys(order):
         line += f" Dates: {reason}."
+    more = load.get("warnings_not_listed", 0)
+    if more:
+        line += f" {len(warnings):,} warnings listed in the load report and {more:,} more."
     return line
 
 
