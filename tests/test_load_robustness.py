@@ -277,6 +277,34 @@ def test_decoding(encoding, text, tmp_path):
     assert 0 < found["confidence"] <= 1 and found["encoding"]
 
 
+def test_a_utf8_file_with_a_few_latin1_lines_keeps_its_utf8(tmp_path):
+    # Before: the whole file was read as cp1250, every "Über" of the UTF-8 rows became
+    # "Ăśber", with "confidence 100%".
+    rows = [f'Über {i},"Über Modelle, Nummer {i}: Größe und Güte."' for i in range(300)]
+    data = ("title,abstract\n" + "\n".join(rows) + "\n").encode("utf-8")
+    data += "Étude numéro un,Des modèles à grande échelle.\n".encode("latin-1")
+    data += "Zuletzt,Über das Ende.\n".encode("utf-8")
+    path = tmp_path / "joined.csv"
+    path.write_bytes(data)
+    df = trends.load(path)
+    report = df.attrs["load_report"]
+    assert (report["read"], report["kept"]) == (302, 302)
+    assert df.title.iloc[0] == "Über 0" and df.title.iloc[-1] == "Zuletzt"
+    assert df.title.iloc[-2] == "Étude numéro un"
+    (found,) = report["encodings"].values()
+    assert found["detected"] == "UTF-8 except line(s) 302"
+    (warning,) = [w for w in report["warnings"] if w["field"] == "encoding"]
+    assert "cp1252 on 1 line(s)" in warning["reason"]
+
+
+def test_a_latin1_file_with_a_stray_utf8_sequence_is_still_latin1(tmp_path):
+    # UTF-8 lines must outnumber the others: one "Ã©" in a Latin-1 file is not UTF-8.
+    text = "title,abstract\nÉtude numéro un,Des modèles à grande échelle Ã©.\n"
+    path = tmp_path / "t.csv"
+    path.write_bytes(text.encode("cp1252"))
+    assert trends.load(path).abstract[0] == "Des modèles à grande échelle Ã©."
+
+
 # --- limits are constants, read at call time ---------------------------------------------------
 
 

@@ -377,6 +377,16 @@ def decode(path: str, data: bytes, encodings: dict[str, dict]) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    mixed = _mostly_utf8(data)
+    if mixed is not None:
+        text, lines = mixed
+        shown = ", ".join(map(str, lines[:5])) + (", ..." if len(lines) > 5 else "")
+        encodings[path] = {
+            "encoding": f"utf-8, and cp1252 on {len(lines):,} line(s)",
+            "detected": f"UTF-8 except line(s) {shown}",
+            "confidence": 1.0,
+        }
+        return text
     from charset_normalizer import from_bytes
 
     # Detection decodes its input once per candidate encoding: on a large file, guess from
@@ -415,6 +425,60 @@ def decode(path: str, data: bytes, encodings: dict[str, dict]) -> str:
     if _mostly_control(text):
         raise LoadError("binary content, not text", path=path)
     return text
+
+
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+
+
+def _mostly_utf8(data: bytes) -> tuple[str, list[int]] | None:
+    """A UTF-8 text with a few lines in a legacy encoding (files joined together), or None.
+
+    Each line that is not UTF-8 is read as cp1252 (Latin-1 where cp1252 has no character);
+    the rest stays UTF-8, rather than the whole file being read in one legacy encoding
+    (1,000 UTF-8 rows and one Latin-1 row read as cp1250 turn every "Über" into "Ăśber").
+    Used when the lines with UTF-8 characters (not plain ASCII) outnumber the lines that
+    are not UTF-8. Returns the text and the numbers of the lines read as cp1252.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    parts: list[str] = []
+    bad: list[int] = []
+    pos = line = 0  # line: newlines before pos
+    while True:
+        try:
+            parts.append(data[pos:].decode("utf-8"))
+            break
+        except UnicodeDecodeError as exc:
+            at = pos + exc.start
+        start = data.rfind(b"\n", pos, at) + 1 or pos
+        if start < pos:
+            start = pos
+        end = data.find(b"\n", at)
+        end = len(data) if end < 0 else end
+        parts.append(data[pos:start].decode("utf-8"))
+        line += data.count(b"\n", pos, start)
+        bad.append(line + 1)
+        chunk = data[start:end]
+        try:
+            parts.append(chunk.decode("cp1252"))
+        except UnicodeDecodeError:
+            parts.append(chunk.decode("latin-1"))
+        pos = end
+        if len(bad) > 1000:
+            return None  # not a UTF-8 file with a few stray lines
+    # Lines with a non-ASCII byte: the bad ones, and at least as many in UTF-8.
+    need, found, at = 2 * len(bad), 0, 0
+    while found < need:
+        m = _NON_ASCII.search(data, at)
+        if m is None:
+            break
+        found += 1
+        at = data.find(b"\n", m.end()) + 1
+        if at == 0:
+            break
+    if found < need:
+        return None
+    return "".join(parts), bad
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
