@@ -283,7 +283,7 @@ def test_a_utf8_file_with_a_few_latin1_lines_keeps_its_utf8(tmp_path):
     rows = [f'Über {i},"Über Modelle, Nummer {i}: Größe und Güte."' for i in range(300)]
     data = ("title,abstract\n" + "\n".join(rows) + "\n").encode("utf-8")
     data += "Étude numéro un,Des modèles à grande échelle.\n".encode("latin-1")
-    data += "Zuletzt,Über das Ende.\n".encode("utf-8")
+    data += "Zuletzt,Über das Ende.\n".encode()
     path = tmp_path / "joined.csv"
     path.write_bytes(data)
     df = trends.load(path)
