@@ -253,3 +253,20 @@ def test_csv_files_joined_together_skip_the_second_header(tmp_path):
     assert [(s["line"], s["reason"]) for s in r["skipped"]] == [
         (3, "the header row again (files joined together?)")
     ]
+
+
+def test_a_csv_of_only_a_sep_line_says_so(tmp_path):
+    # Before: "a quote opened on this line is never closed (lines 2-1)".
+    path = tmp_path / "sep.csv"
+    path.write_text("sep=;\n\n")
+    with pytest.raises(trends.LoadError, match=r"sep\.csv, line 1: no header row after the sep="):
+        trends.load(path)
+
+
+def test_a_bibtex_year_that_is_not_four_digits_is_one_unreadable_date(tmp_path):
+    # Before: year = {0} became "0-01-01", with a spurious day-first/month-first warning.
+    path = tmp_path / "y.bib"
+    path.write_text("@article{k, title={T}, abstract={An abstract here.}, year={0}}\n")
+    df, r = _load(path)
+    assert df.published.isna().all()
+    assert [w["reason"] for w in r["warnings"]] == ["unreadable date '0'"]

@@ -81,7 +81,8 @@ def _date(fields: dict) -> str | None:
         return None
     month = (fields.get("month") or "").strip().lower()[:3]
     number = _MONTHS.get(month) or (int(month) if month.isdigit() and 1 <= int(month) <= 12 else 1)
-    return f"{year}-{number:02d}-01" if year.isdigit() else year
+    # a year of four digits (year = {0} stays an unreadable date, not 0-01-01)
+    return f"{year}-{number:02d}-01" if year.isdigit() and len(year) == 4 else year
 
 
 def read_bibtex(path: str, text: str, rec: Recorder) -> Iterator[tuple[int, dict]]:

@@ -272,7 +272,14 @@ def _header(path: str, lines: list[str], delimiter: str) -> tuple[list[str], int
     while pos < len(lines) and not lines[pos].strip():
         pos += 1
     if pos < len(lines) and _SEP_LINE.match(lines[pos].strip()):
+        sep_line = pos + 1
         pos += 1  # Excel's "sep=;" line names the delimiter (see `_delimiter`)
+        while pos < len(lines) and not lines[pos].strip():
+            pos += 1
+        if pos == len(lines):
+            raise LoadError("no header row after the sep= line", path=path, line=sep_line)
+    if pos == len(lines):
+        raise LoadError("no header row: the file holds nothing but blank lines", path=path)
     feed = _Feed(lines, pos)
     try:
         row = next(csv.reader(feed, delimiter=delimiter))
