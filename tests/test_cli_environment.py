@@ -312,3 +312,22 @@ def test_a_bad_seed_is_refused_without_reading_a_large_input(tmp_path):
     )
     assert run.returncode == 2
     assert run.stderr.count("\n") == 1 and "--seed" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("header", "shown"),
+    [
+        ("abs\x1b[31mtract\x1b[0m", "abs\\x1b[31mtract\\x1b[0m"),  # an ANSI colour code
+        ('"abs\ntract"', "abs\\ntract"),  # a line break inside a quoted column name
+    ],
+)
+def test_errors_are_one_line_with_no_control_characters(tmp_path, header, shown):
+    # Before: the header's escape sequence reached the terminal, and a line break in it
+    # split the error over two lines.
+    path = tmp_path / "t.csv"
+    path.write_bytes(f"title,{header}\nA,B\n".encode())
+    result = runner.invoke(app, ["themes", "-q", str(path)])
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("trends: error: ") and shown in line
+    assert not any(ord(c) < 0x20 for c in line)

@@ -55,8 +55,19 @@ Embedding = Annotated[
 ]
 
 
+# Control characters (a line break in a column name or a path, an ANSI escape sequence in a
+# header) would break the one-line message or act on the terminal: shown as escapes.
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)]}
+_CONTROL.update({0x0A: "\\n", 0x0D: "\\r", 0x09: " "})
+
+
+def _one_line(message: str) -> str:
+    """``message`` on one line, with no control character left to reach the terminal."""
+    return str(message).translate(_CONTROL)
+
+
 def _fail(message: str) -> None:
-    typer.echo(f"trends: error: {message}", err=True)
+    typer.echo(f"trends: error: {_one_line(message)}", err=True)
     raise typer.Exit(2)
 
 
@@ -281,7 +292,7 @@ def _one_line_warning(original):
             ours = False
         if not ours:
             return original(message, category, filename, lineno, file, line)
-        typer.echo(f"trends: warning: {message}", err=True)
+        typer.echo(f"trends: warning: {_one_line(message)}", err=True)
 
     return show
 
