@@ -95,6 +95,25 @@ def test_bibtex_field_without_its_comma_is_read_and_warned(tmp_path):
     ]
 
 
+def test_bibtex_values_joined_with_hash_are_resolved(tmp_path):
+    # Before: the abstract was the literal text 'ab # " that things " # {work {well}}'.
+    bib = _write(
+        tmp_path / "joined.bib",
+        '@string{ab = "We propose"}\n@string{jml = {J. of ML}}\n'
+        '@article{k1, title = {T}, abstract = ab # " that things " # {work {well}},\n'
+        "  journal = jml, year = 2020}\n"
+        "@article{k2, title = {U # V}, abstract = {Plain text with x # y and C# in it.},\n"
+        '  month = mar # "~1", year = 2021}\n',
+    )
+    df = trends.load(bib)
+    assert df.abstract.tolist() == [
+        "We propose that things work well",
+        "Plain text with x # y and C# in it.",  # not a join: names that are no macro
+    ]
+    assert df.title.tolist() == ["T", "U # V"] and df.venue[0] == "J. of ML"
+    assert df.published.dt.month.tolist() == [1, 3]
+
+
 def test_an_abstract_that_opens_with_its_title_keeps_its_words(tmp_path):
     csv = _write(
         tmp_path / "t.csv",

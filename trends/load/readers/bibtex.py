@@ -62,6 +62,67 @@ def _add_missing_commas(text: str) -> tuple[str, list[tuple[int, str]]]:
     return "\n".join(lines), repairs
 
 
+_MONTH_NAMES = [
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+]  # fmt: skip
+_MACRO = re.compile(r"[A-Za-z_][\w:.+/-]*|\d+")
+
+
+def _concatenated(value: str, macros: dict[str, str]) -> str | None:
+    """A value joined with ``#`` (``ab # " that works"``), resolved; None if it is not one.
+
+    bibtexparser leaves such a value as written. Each part is a quoted or braced string,
+    a number, an ``@string`` macro or a month macro (``jan``); a name that is none of
+    these means the value is plain text with a ``#`` in it ("C# and F#"), left alone.
+    """
+    parts: list[str] = []
+    i, n, joins = 0, len(value), 0
+    while True:
+        while i < n and value[i].isspace():
+            i += 1
+        if i == n:
+            return None
+        if value[i] in '{"':
+            close = "}" if value[i] == "{" else '"'
+            depth, j = 0, i + 1
+            while j < n:
+                ch = value[j]
+                if ch == "\\":
+                    j += 2
+                    continue
+                if ch == close and depth == 0:
+                    break
+                depth += (ch == "{") - (ch == "}")
+                j += 1
+            if j >= n:
+                return None
+            parts.append(value[i + 1 : j])
+            i = j + 1
+        else:
+            m = _MACRO.match(value, i)
+            if m is None:
+                return None
+            name = m.group(0)
+            if name.isdigit():
+                parts.append(name)
+            elif name.lower() in macros:
+                parts.append(macros[name.lower()])
+            elif name.lower()[:3] in _MONTHS and len(name) == 3:
+                parts.append(_MONTH_NAMES[_MONTHS[name.lower()] - 1])
+            else:
+                return None
+            i = m.end()
+        while i < n and value[i].isspace():
+            i += 1
+        if i == n:
+            return "".join(parts) if joins else None
+        if value[i] != "#":
+            return None
+        joins += 1
+        i += 1
+
+
 def _plain(value: str | None) -> str | None:
     if value is None:
         return None
@@ -119,8 +180,13 @@ def read_bibtex(path: str, text: str, rec: Recorder) -> Iterator[tuple[int, dict
             entries.append(RemoveEnclosingMiddleware().transform_block(again, library))
             continue
         rec.skip(path, block.start_line + 1, f"unreadable BibTeX entry ({type(block).__name__})")
+    macros = {str(m.key).lower(): str(m.value) for m in library.strings}
     for entry in sorted(entries, key=lambda e: e.start_line or 0):
         fields = {k.lower(): str(f.value) for k, f in entry.fields_dict.items()}
+        for name, value in fields.items():
+            if "#" in value:
+                joined = _concatenated(value, macros)
+                fields[name] = value if joined is None else joined
         eprint = fields.get("eprint")
         if eprint and (fields.get("archiveprefix", "arxiv").lower() != "arxiv"):
             eprint = None
