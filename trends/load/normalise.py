@@ -354,6 +354,11 @@ def _latex_segment_cached(segment: str) -> tuple[str, tuple[str, ...]]:
     return text, ()
 
 
+def line_break(text: str) -> str:
+    """The line break of ``text``: a carriage return in a file with no line feed (old Mac)."""
+    return "\r" if "\n" not in text and "\r" in text else "\n"
+
+
 def strip_chrome(lines: list[str]) -> list[str]:
     """Drop page-chrome lines (newsletter prompts, buttons) and a ``Subscribe`` glued to a title."""
     out = []

@@ -451,8 +451,6 @@ def _mostly_utf8(data: bytes) -> tuple[str, list[int]] | None:
         except UnicodeDecodeError as exc:
             at = pos + exc.start
         start = data.rfind(b"\n", pos, at) + 1 or pos
-        if start < pos:
-            start = pos
         end = data.find(b"\n", at)
         end = len(data) if end < 0 else end
         parts.append(data[pos:start].decode("utf-8"))

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from .. import limits
 from ..errors import LoadError, Recorder
+from ..normalise import line_break
 
 _LIST_KEYS = ("papers", "records", "items", "entries", "data", "results", "rows")
 
@@ -37,11 +38,6 @@ def _int(digits: str) -> int | Decimal:
         return int(digits)
     except ValueError:
         return Decimal(digits)
-
-
-def _newline(text: str) -> str:
-    """The line break of ``text``: a carriage return in a file with no line feed (old Mac)."""
-    return "\r" if "\n" not in text and "\r" in text else "\n"
 
 
 def _array_at(text: str, i: int, decoder, nl: str = "\n") -> tuple[list[tuple[int, object]], int]:
@@ -81,7 +77,7 @@ def _array_elements(
     chosen and the others lost; a repeated key gets a warning too.
     """
     decoder = json.JSONDecoder(parse_float=Decimal, parse_int=_int)
-    nl = _newline(text)
+    nl = line_break(text)
     warnings: list[tuple[int, str]] = []
     i = _JSON_SPACE.match(text).end()
     if text[i : i + 1] == "[":
@@ -157,7 +153,7 @@ def _split_lines(text: str) -> Iterator[tuple[int, str]]:
     and no line feed (old Mac line endings) is split at its carriage returns; a CRLF
     file is split at its line feeds (each line's final carriage return is whitespace).
     """
-    nl = _newline(text)
+    nl = line_break(text)
     start, n = 0, 0
     while start <= len(text):
         end = text.find(nl, start)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from .. import limits
 from ..errors import Recorder
-from ..normalise import strip_chrome
+from ..normalise import line_break, strip_chrome
 
 # A title is a line; an abstract is a paragraph. Titles longer than this are not titles.
 MAX_TITLE_CHARS = 400
@@ -31,8 +31,7 @@ def read_trending(path: str, text: str, rec: Recorder) -> Iterator[tuple[int, di
     (not at U+2028 and such), or, in a file with no line feed, at carriage returns (old
     Mac line endings).
     """
-    nl = "\r" if "\n" not in text and "\r" in text else "\n"
-    numbered = [(i + 1, line.strip()) for i, line in enumerate(text.split(nl))]
+    numbered = [(i + 1, line.strip()) for i, line in enumerate(text.split(line_break(text)))]
     kept = [(n, line) for n, line in numbered if line]
     cleaned = strip_chrome([line for _, line in kept])
     # strip_chrome drops whole lines: re-attach line numbers to the survivors.
