@@ -85,6 +85,14 @@ def binary_bytes(d):
     return [path], {}
 
 
+@case("loaded", lambda r: (r["read"], r["kept"]) == (2, 2) and "\x00" not in r["abstracts"][0])
+def one_nul_byte_in_a_utf8_csv(d):
+    # Before: refused as "binary content" for one damaged byte in its first 8 KiB.
+    path = d / "damaged.csv"
+    path.write_bytes(b"title,abstract\nA,An abstract with a \x00 stray byte.\nB,Fine abstract.\n")
+    return [path], {}
+
+
 @case("refused", lambda r: "truncated" in r["error"])
 def truncated_gzip(d):
     blob = gzip.compress(b'{"id": "1", "title": "t", "summary": "s"}\n' * 2000)

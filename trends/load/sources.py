@@ -369,6 +369,12 @@ def decode(path: str, data: bytes, encodings: dict[str, dict]) -> str:
     if b"\x00" in data[:8192]:
         encoding = _utf16_without_bom(data)
         text = _decode_or_none(data, encoding) if encoding else None
+        if text is None and data[:8192].count(b"\x00") <= _STRAY_NULS:
+            # a damaged byte or two in a UTF-8 text, not binary content: read as text
+            # (as a NUL further in always was), the NUL dropped with the other controls
+            text = _decode_or_none(data, "utf-8-sig")
+            if text is not None:
+                return text
         if text is None:
             raise LoadError("binary content, not text", path=path)
         encodings[path] = {"encoding": encoding, "detected": "zero-byte pattern", "confidence": 1.0}
@@ -428,6 +434,8 @@ def decode(path: str, data: bytes, encodings: dict[str, dict]) -> str:
 
 
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
+# At most this many NUL bytes in a file's first 8 KiB are damage in a text, not binary data.
+_STRAY_NULS = 2
 
 
 def _mostly_utf8(data: bytes) -> tuple[str, list[int]] | None:
