@@ -270,3 +270,12 @@ def test_a_bibtex_year_that_is_not_four_digits_is_one_unreadable_date(tmp_path):
     df, r = _load(path)
     assert df.published.isna().all()
     assert [w["reason"] for w in r["warnings"]] == ["unreadable date '0'"]
+
+
+def test_a_mapping_that_takes_the_abstract_column_says_so(tmp_path):
+    # Before: "no abstract column ... (columns are: id, title, abstract, date)", with the
+    # abstract column right there in the list.
+    path = tmp_path / "c.csv"
+    path.write_text("id,title,abstract,date\n1,T,An abstract here.,2020\n")
+    with pytest.raises(trends.LoadError, match="the mapping title=abstract took the column"):
+        trends.load(path, columns={"title": "abstract"})

@@ -21,7 +21,14 @@ from functools import lru_cache
 import pandas as pd
 
 from . import limits
-from .canonical import CANONICAL, ColumnMap, canonical_record, file_date, is_global_id
+from .canonical import (
+    ALIASES,
+    CANONICAL,
+    ColumnMap,
+    canonical_record,
+    file_date,
+    is_global_id,
+)
 from .dedupe import dedupe
 from .errors import LoadError, LoadReport, Recorder, Skip
 from .normalise import collect_notes, make_text
@@ -130,7 +137,9 @@ def _from_file(path, format, columns, rec, report) -> list[dict]:
                     cmap = cmaps[keys] = ColumnMap.build(list(keys), columns, path, partial=stream)
                     if not stream and "abstract" not in cmap.used:
                         # a table's header, not this first row, lacks the column
-                        raise _no_abstract(path, _header_line(fmt, payload), keys, header=True)
+                        raise _no_abstract(
+                            path, _header_line(fmt, payload), keys, header=True, columns=columns
+                        )
                 if columns:
                     mapped_seen.update(c for c in columns if c in cmap.used)
                 if "abstract" not in cmap.used:
@@ -162,7 +171,7 @@ def _from_file(path, format, columns, rec, report) -> list[dict]:
             f"could not read as {fmt} ({type(exc).__name__}: {str(exc)[:160]})", path=path
         ) from exc
     if pending:
-        raise _no_abstract(path, pending[0][0], tuple(pending[0][1]))
+        raise _no_abstract(path, pending[0][0], tuple(pending[0][1]), columns=columns)
     if columns and (out or has_abstract):
         missing = [c for c in columns if c not in mapped_seen]
         if missing:
@@ -184,9 +193,15 @@ def _header_line(fmt: str, payload) -> int | None:
     return None
 
 
-def _no_abstract(path: str, line, keys: tuple, *, header: bool = False) -> LoadError:
+def _no_abstract(path: str, line, keys: tuple, *, header: bool = False, columns=None) -> LoadError:
     shown = [str(k) for k in keys if not str(k).startswith("_")]
     hint = "; is the file really comma-separated?" if len(shown) == 1 else ""
+    for canonical, given in (columns or {}).items():
+        if canonical != "abstract" and str(given).lower().strip() in ALIASES["abstract"]:
+            hint = (
+                f"; the mapping {canonical}={given} took the column {given!r}, which would "
+                "otherwise be the abstract"
+            )
     return LoadError(
         f"{'the header has ' if header else ''}no abstract column: expected one of abstract, "
         f"summary, text (columns are: {', '.join(shown[:50])}"
