@@ -306,6 +306,26 @@ def csv_five_megabyte_abstract(d):
     return [_write(d / "t.csv", text)], {}
 
 
+def _field_of_200_mb(r):
+    assert (r["read"], r["kept"]) == (3, 2)
+    assert [(s["line"], s["reason"]) for s in r["skipped"]] == [
+        (3, "unreadable row (a line longer than 1,000,000 characters)")
+    ]
+
+
+@case("loaded", _field_of_200_mb)
+def csv_field_of_200_megabytes(d):
+    # Before: a MemoryError under 1 GiB (the lines were split by io.StringIO, 4 bytes a
+    # character), and the whole file lost with it, its good rows too.
+    path = d / "huge.csv"
+    with open(path, "w") as fh:
+        fh.write('title,abstract\nA,A good first abstract here.\nB,"')
+        for _ in range(200):
+            fh.write("x" * 1_000_000)
+        fh.write('"\nC,A good last abstract here.\n')
+    return [path], {}
+
+
 @case("loaded", lambda r: r["read"] == 3 and "\x00" not in "".join(r["abstracts"]))
 def csv_nul_byte_after_the_first_block(d):
     text = "title,abstract\n" + "A,An abstract.\n" * 1 + "B," + "x" * 9000 + "\x00y\nC,Third.\n"

@@ -222,7 +222,13 @@ def read_json(path: str, text: str, rec: Recorder) -> Iterator[tuple[int, dict]]
 
 
 class _Runaway(Exception):
-    """A record took more physical lines than a record can (an unterminated quote)."""
+    """A record runs past what a record can be: too many lines, or one line too long."""
+
+
+# Physical lines with their ends (\n, \r\n or \r), as io.StringIO(text, newline="")
+# .readlines() gives them, without its buffer of 4 bytes a character (800 MB for a 200 MB
+# field, a MemoryError that cost the whole file).
+_PHYSICAL_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
 class _Feed:
@@ -244,7 +250,10 @@ class _Feed:
         if self.pos >= len(self.lines):
             raise StopIteration
         if self.pos - self.record_start >= limits.MAX_RECORD_LINES:
-            raise _Runaway
+            raise _Runaway(f"more than {limits.MAX_RECORD_LINES:,} lines")
+        if len(self.lines[self.pos]) > limits.MAX_RECORD_CHARS:
+            # not handed to csv, which would copy it (a 200 MB field cost the whole file)
+            raise _Runaway(f"a line longer than {limits.MAX_RECORD_CHARS:,} characters")
         self.pos += 1
         return self.lines[self.pos - 1]
 
@@ -322,7 +331,7 @@ def _read_delimited(path: str, text: str, rec: Recorder, delimiter: str):
     `limits.MAX_RECORD_LINES`; otherwise its first line is skipped (counted, with the line
     range it swallowed) and the lines after it are read again on their own.
     """
-    lines = io.StringIO(text, newline="").readlines()
+    lines = _PHYSICAL_LINE.findall(text)
     header, pos = _header(path, lines, delimiter)
     width = len(header)
     header_again = [name.strip().casefold() for name in header]
@@ -345,8 +354,8 @@ def _read_delimited(path: str, text: str, rec: Recorder, delimiter: str):
                     row = next(reader)
                 except StopIteration:
                     return
-                except _Runaway:
-                    broken = (start, f"more than {limits.MAX_RECORD_LINES:,} lines")
+                except _Runaway as exc:
+                    broken = (start, str(exc))
                     break
                 except csv.Error as exc:
                     broken = (start, str(exc))
