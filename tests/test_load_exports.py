@@ -95,6 +95,24 @@ def test_bibtex_field_without_its_comma_is_read_and_warned(tmp_path):
     ]
 
 
+def test_bibtex_comma_repair_leaves_values_and_comments_alone(tmp_path):
+    # A line inside a value of a parenthesised entry, or inside @comment, that starts
+    # like a field ("k = 3", "version = 3") is not a field: no comma goes in.
+    bib = _write(
+        tmp_path / "paren.bib",
+        "@comment{\n  exported by a tool\n  version = 3\n}\n"
+        "@article(k1,\n  title = {Tuning k for nearest neighbours},\n"
+        "  abstract = {We show that choosing the number of neighbours as\n"
+        "  k = 3 works best on many benchmarks.},\n  year = {2020}\n)\n",
+    )
+    df = trends.load(bib)
+    report = df.attrs["load_report"]
+    assert df.abstract[0] == (
+        "We show that choosing the number of neighbours as k = 3 works best on many benchmarks."
+    )
+    assert not [w for w in report["warnings"] if "comma" in w["reason"]]
+
+
 def test_bibtex_values_joined_with_hash_are_resolved(tmp_path):
     # Before: the abstract was the literal text 'ab # " that things " # {work {well}}'.
     bib = _write(

@@ -404,3 +404,32 @@ def test_warnings_past_the_limit_are_counted_and_the_cli_says_so(tmp_path, monke
     report = corpus.attrs["load_report"]
     assert len(report["warnings"]) == 2 and report["warnings_not_listed"] == 3
     assert "2 warnings listed in the load report and 3 more" in _load_summary(corpus)
+
+
+def test_many_records_without_an_abstract_still_load(tmp_path, monkeypatch):
+    # An export where two records in three lack an abstract is data, not junk: only a load
+    # with fewer than one usable record in ten is refused past MAX_SKIPPED.
+    monkeypatch.setattr(limits, "MAX_SKIPPED", 10)
+    rows = [
+        {"id": str(i), "title": f"Paper {i}", **({"abstract": f"Abstract {i}."} if i % 3 else {})}
+        for i in range(60)
+    ]
+    path = tmp_path / "export.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    report = trends.load(path).attrs["load_report"]
+    assert (report["read"], report["kept"], len(report["skipped"])) == (60, 40, 20)
+    junk = tmp_path / "junk.jsonl"
+    junk.write_text(json.dumps(rows[1]) + "\n" + "x\n" * 30)
+    with pytest.raises(LoadError, match="fewer than one in ten usable"):
+        trends.load(junk)
+
+
+def test_the_last_row_is_read_like_any_other(tmp_path):
+    # A closing quote followed by text ("Deep nets" revisited) is read on every line; the
+    # last line's check for a quote running to the end of the file must not refuse it.
+    path = tmp_path / "t.csv"
+    row = '{k},"Deep nets" revisited {k},"A normal abstract that is long enough {k}." ,2020\n'
+    path.write_text("id,title,abstract,year\n" + row.format(k=1) + row.format(k=2))
+    df = trends.load(path)
+    assert df.title.tolist() == ["Deep nets revisited 1", "Deep nets revisited 2"]
+    assert df.attrs["load_report"]["skipped"] == []

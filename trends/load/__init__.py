@@ -164,6 +164,7 @@ def _from_file(path, format, columns, rec, report) -> list[dict]:
                     notes.clear()
                 if row is not None:
                     out.append(row)
+                    rec.usable += 1
     except LoadError:
         raise
     except Exception as exc:  # a reader met input it was not built for: say where, not how
@@ -237,6 +238,7 @@ def _from_frame(frame: pd.DataFrame, columns, rec, report) -> list[dict]:
             notes.clear()
             if row is not None:
                 out.append(row)
+                rec.usable += 1
     return out
 
 

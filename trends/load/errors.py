@@ -130,6 +130,7 @@ class Recorder:
     def __init__(self, report: LoadReport, *, strict: bool):
         self.report = report
         self.strict = strict
+        self.usable = 0  # records read and not skipped so far (the loader counts them)
 
     def skip(
         self,
@@ -149,10 +150,11 @@ class Recorder:
             detail = f"{reason} ({field})" if field else reason
             raise LoadError(detail, path=file, line=line)
         skipped = self.report.skipped
-        if len(skipped) >= limits.MAX_SKIPPED:
+        if len(skipped) >= limits.MAX_SKIPPED and len(skipped) > 9 * self.usable:
             raise LoadError(
-                f"more than {limits.MAX_SKIPPED:,} records are unusable, not a file of papers "
-                f"(trends.load.limits.MAX_SKIPPED); the first: {skipped[0]}",
+                f"more than {limits.MAX_SKIPPED:,} records are unusable, and fewer than one "
+                "in ten usable: not a file of papers (trends.load.limits.MAX_SKIPPED); the "
+                f"first: {skipped[0]}",
                 path=file,
                 line=line,
             )

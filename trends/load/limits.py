@@ -20,9 +20,10 @@ Each limit is a module constant; a caller with unusual data may raise one before
 - ``MAX_JSON_CONTAINERS``: a JSON document holding more objects and arrays than this is
   refused (each costs about a hundred bytes of memory however small it is in the file);
   JSON Lines files are read line by line and need no such limit.
-- ``MAX_SKIPPED``: a load with more unusable records than this is refused (a file of
-  millions of junk lines is not a file of papers, and listing each skip would cost
-  gigabytes); the error names the first skips.
+- ``MAX_SKIPPED``: a load with more unusable records than this, and fewer than one usable
+  record in ten, is refused (a file of millions of junk lines is not a file of papers,
+  and listing each skip would cost gigabytes); the error names the first skip. An export
+  where many records lack an abstract (a third usable, say) is read whatever its size.
 - ``MAX_WARNINGS``: at most this many warnings are listed in the load report; the rest
   are counted (``warnings_not_listed``).
 - ``MAX_LATEX_SEGMENTS``: at most this many LaTeX pieces of one text go through the LaTeX

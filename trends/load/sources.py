@@ -434,6 +434,8 @@ def decode(path: str, data: bytes, encodings: dict[str, dict]) -> str:
 
 
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
+_ESCAPED = re.compile("[\udc80-\udcff]")  # bytes that are not UTF-8, surrogate-escaped
+_MAX_STRAY_LINES = 1000
 # At most this many NUL bytes in a file's first 8 KiB are damage in a text, not binary data.
 _STRAY_NULS = 2
 
@@ -445,33 +447,34 @@ def _mostly_utf8(data: bytes) -> tuple[str, list[int]] | None:
     the rest stays UTF-8, rather than the whole file being read in one legacy encoding
     (1,000 UTF-8 rows and one Latin-1 row read as cp1250 turn every "Über" into "Ăśber").
     Used when the lines with UTF-8 characters (not plain ASCII) outnumber the lines that
-    are not UTF-8. Returns the text and the numbers of the lines read as cp1252.
+    are not UTF-8, and at most `_MAX_STRAY_LINES` lines are not. One pass: the bytes that
+    are not UTF-8 come out of ``surrogateescape`` as U+DC80..U+DCFF, which no UTF-8 text
+    holds. Returns the text and the numbers of the lines read as cp1252.
     """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    text = data.decode("utf-8", "surrogateescape")
     parts: list[str] = []
     bad: list[int] = []
-    pos = line = 0  # line: newlines before pos
-    while True:
-        try:
-            parts.append(data[pos:].decode("utf-8"))
-            break
-        except UnicodeDecodeError as exc:
-            at = pos + exc.start
-        start = data.rfind(b"\n", pos, at) + 1 or pos
-        end = data.find(b"\n", at)
-        end = len(data) if end < 0 else end
-        parts.append(data[pos:start].decode("utf-8"))
-        line += data.count(b"\n", pos, start)
+    pos = line = 0  # line: line breaks before pos
+    for m in _ESCAPED.finditer(text):
+        if m.start() < pos:
+            continue  # in a line already read as cp1252
+        start = text.rfind("\n", pos, m.start()) + 1 or pos
+        end = text.find("\n", m.end())
+        end = len(text) if end < 0 else end
+        parts.append(text[pos:start])
+        line += text.count("\n", pos, start)
         bad.append(line + 1)
-        chunk = data[start:end]
-        try:
-            parts.append(chunk.decode("cp1252"))
-        except UnicodeDecodeError:
-            parts.append(chunk.decode("latin-1"))
-        pos = end
-        if len(bad) > 1000:
+        if len(bad) > _MAX_STRAY_LINES:
             return None  # not a UTF-8 file with a few stray lines
+        raw = text[start:end].encode("utf-8", "surrogateescape")
+        try:
+            parts.append(raw.decode("cp1252"))
+        except UnicodeDecodeError:
+            parts.append(raw.decode("latin-1"))
+        pos = end
+    parts.append(text[pos:])
     # Lines with a non-ASCII byte: the bad ones, and at least as many in UTF-8.
     need, found, at = 2 * len(bad), 0, 0
     while found < need:

@@ -21,7 +21,9 @@ _PROTECTED = re.compile(r"(?<![\\a-zA-Z\]}])\{([^{}\\]*)\}")
 # A line that starts a field: ``  abstract = {``.
 _FIELD_START = re.compile(r"[ \t]*([A-Za-z][\w:.+-]*)[ \t]*=")
 # What moves between levels of an entry: braces and quotes (an escaped one, ``\{``, not).
-_STRUCTURE = re.compile(r'\\.|[{}"]')
+_STRUCTURE = re.compile(r'\\.|@\s*[A-Za-z]+\s*[{(]|[{}()"]')
+# Blocks whose lines are not fields of a paper.
+_NOT_ENTRIES = {"comment", "preamble", "string"}
 
 
 def _add_missing_commas(text: str) -> tuple[str, list[tuple[int, str]]]:
@@ -37,24 +39,34 @@ def _add_missing_commas(text: str) -> tuple[str, list[tuple[int, str]]]:
     if "=" not in text:
         return text, []
     lines = text.split("\n")
-    depth = 0  # braces open: 1 inside an entry, more inside a braced value
+    depth = 0  # 1 inside an entry (its braces or parentheses), more inside a braced value
+    paren = False  # the entry is @type( ... ), closed by a parenthesis
+    fields = False  # the block holds fields (not @comment, @preamble or @string)
     quoted = False  # inside a "..." value at the entry's level
     last = None  # index of the last line with content inside an entry
     repairs: list[tuple[int, str]] = []
     for i, line in enumerate(lines):
-        if depth == 1 and not quoted and last is not None:
+        if depth == 1 and fields and not quoted and last is not None:
             m = _FIELD_START.match(line)
             before = lines[last].rstrip()
-            if m and before and before[-1] not in ",{=#" and not before.lstrip().startswith("@"):
+            if m and before and before[-1] not in ",{(=#" and not before.lstrip().startswith("@"):
                 lines[last] = before + "," + lines[last][len(before) :]
                 repairs.append((i + 1, m.group(1).lower()))
         for token in _STRUCTURE.findall(line):
-            if token == "{":
+            if token[0] == "@":
+                if depth == 0:  # a block starts: @type{ or @type(
+                    depth, paren, quoted = 1, token[-1] == "(", False
+                    fields = token[1:-1].strip().lower() not in _NOT_ENTRIES
+                elif token[-1] == "{":
+                    depth += 1
+            elif token == "{":
                 depth += 1
             elif token == "}":
                 depth = max(0, depth - 1)
                 if depth == 0:
                     last, quoted = None, False
+            elif token == ")" and paren and depth == 1 and not quoted:
+                depth, last, paren = 0, None, False
             elif token == '"' and depth == 1:
                 quoted = not quoted
         if depth >= 1 and line.strip():

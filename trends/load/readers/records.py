@@ -366,11 +366,11 @@ def _read_delimited(path: str, text: str, rec: Recorder, delimiter: str):
                     if row:
                         rec.skip(path, first, "row has no values")
                     continue
-                # (a quote left open on the last line runs to the end of the file: that is
-                # one physical line, but an unterminated quote all the same)
-                if (last > first or end == len(lines)) and not _well_quoted(
-                    lines[start:end], delimiter
-                ):
+                # (a quote left open on the last line runs to the end of the file: one
+                # physical line, but an unterminated quote all the same, whose field then
+                # holds the line break)
+                runs_out = last == first and any("\n" in cell or "\r" in cell for cell in row)
+                if runs_out or (last > first and not _well_quoted(lines[start:end], delimiter)):
                     broken = (
                         start,
                         f"it runs to line {last}" + (" (the end)" if end == len(lines) else ""),
@@ -453,10 +453,16 @@ def read_parquet(path: str, data: bytes, rec: Recorder) -> Iterator[tuple[int, d
         parquet = pq.ParquetFile(io.BytesIO(data))
         # Decoded batch by batch, within the limit on what a compressed file inflates to:
         # 24 KB of repeated, compressed values can decode to millions of rows.
-        batches, size = [], 0
+        batches, size, dictionaries = [], 0, {}
         for batch in parquet.iter_batches(batch_size=65_536):
-            size += batch.nbytes
-            if size > limits.MAX_FILE_BYTES:
+            for k, column in enumerate(batch.columns):
+                if pa.types.is_dictionary(column.type):
+                    # a categorical column: its codes per batch, its values once
+                    size += column.indices.nbytes
+                    dictionaries[k] = max(dictionaries.get(k, 0), column.dictionary.nbytes)
+                else:
+                    size += column.nbytes
+            if size + sum(dictionaries.values()) > limits.MAX_FILE_BYTES:
                 raise LoadError(
                     f"the table decodes to more than {limits.MAX_FILE_BYTES // 2**20:,} MiB "
                     "(trends.load.limits.MAX_FILE_BYTES)",
