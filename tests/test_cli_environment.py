@@ -8,6 +8,7 @@ special file, a file name that looks like a glob pattern.
 import contextlib
 import os
 import shutil
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -331,3 +332,35 @@ def test_errors_are_one_line_with_no_control_characters(tmp_path, header, shown)
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("trends: error: ") and shown in line
     assert not any(ord(c) < 0x20 for c in line)
+
+
+class _Unopenable:
+    """A connection whose first query fails, as a WAL store's in a read-only folder does."""
+
+    def execute(self, *args):
+        raise sqlite3.OperationalError("unable to open database file")
+
+    def close(self):
+        pass
+
+
+def test_a_read_only_store_with_updates_left_in_its_wal_is_refused(tmp_path, monkeypatch):
+    # Before: opened as immutable, which reads the main file only: the updates still in
+    # the -wal file were silently missing from what the store showed.
+    import trends.store.db as db_module
+
+    path = tmp_path / "s.db"
+    with sqlite3.connect(path) as raw:
+        raw.executescript(db_module.SCHEMA)
+    (tmp_path / "s.db-wal").write_bytes(b"\x37\x7f\x06\x82" + b"\0" * 60)
+    real_connect = sqlite3.connect
+
+    def connect(target, *args, **kwargs):
+        if "mode=ro" in str(target) and "immutable" not in str(target):
+            return _Unopenable()
+        return real_connect(target, *args, **kwargs)
+
+    monkeypatch.setattr(db_module.sqlite3, "connect", connect)
+    monkeypatch.setattr(Store, "writable_problem", lambda self: "a read-only file system")
+    with pytest.raises(StoreError, match="its last updates are still in s.db-wal"):
+        Store(path).papers()

@@ -200,6 +200,14 @@ class Store:
         uri = "file:" + urllib.parse.quote(str(self.path.absolute())) + "?mode=ro"
         error = None
         for extra in ("", "&immutable=1"):
+            wal = Path(str(self.path) + "-wal")
+            if extra and wal.exists() and wal.stat().st_size > 0:
+                # immutable would ignore the updates still in the -wal file: stale data
+                raise StoreError(
+                    f"{self.path}: cannot read the store here: its last updates are still in "
+                    f"{wal.name}, which a read-only folder cannot apply; open it once where "
+                    "it can be written (or copy the store and its -wal file elsewhere)"
+                ) from error
             db = sqlite3.connect(uri + extra, uri=True, timeout=self.busy_timeout)
             try:
                 rows = db.execute("SELECT name FROM sqlite_master WHERE type='table'")
