@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 
-def _kind(mode: int) -> str | None:
+def file_kind(mode: int) -> str | None:
     """What a file of ``mode`` is, when it is not a regular file (None when it is)."""
     if stat.S_ISREG(mode):
         return None
@@ -47,7 +47,7 @@ def write_target(path: str | os.PathLike) -> Path:
         return target
     except NotADirectoryError:
         return target  # mkdir of the parent then reports what is in the way
-    kind = _kind(mode)
+    kind = file_kind(mode)
     if kind is not None:
         code = errno.EISDIR if stat.S_ISDIR(mode) else errno.EINVAL
         what = f"{kind}, not a regular file"
@@ -84,3 +84,32 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     """Text version of `atomic_write_bytes` (UTF-8)."""
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def unwritable_reason(root: str | os.PathLike) -> str | None:
+    """Why nothing can be written under the folder ``root``, or None when it can.
+
+    ``root`` need not exist: its nearest existing ancestor must then be a writable folder.
+    """
+    root = Path(root)
+    here = root
+    while True:
+        try:
+            mode = os.stat(here).st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            if here.parent == here:
+                return None
+            here = here.parent
+            continue
+        except OSError as exc:
+            return f"{here}: {exc.strerror or exc}"
+        if not stat.S_ISDIR(mode):
+            where = "it" if here == root else str(here)
+            return f"{where} is a file, not a folder"
+        if os.access(here, os.W_OK | os.X_OK):
+            return None
+        try:
+            read_only = bool(os.statvfs(here).f_flag & os.ST_RDONLY)
+        except (OSError, AttributeError):
+            read_only = False
+        return "a read-only file system" if read_only else f"no permission to write in {here}"

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import stat
 import threading
 import uuid
 import warnings
@@ -26,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._io import atomic_write_bytes
+from .._io import atomic_write_bytes, unwritable_reason
 
 ENV_VAR = "TRENDS_CACHE_DIR"
 _COMPACT_AT = 16
@@ -44,35 +43,6 @@ def default_cache_dir() -> Path:
 
 _REPORTED: set[str] = set()  # cache folders already reported as unwritable, this process
 _REPORTED_LOCK = threading.Lock()
-
-
-def unwritable_reason(root: str | os.PathLike) -> str | None:
-    """Why nothing can be written under the cache folder ``root``, or None when it can.
-
-    ``root`` need not exist: its nearest existing ancestor must then be a writable folder.
-    """
-    root = Path(root)
-    here = root
-    while True:
-        try:
-            mode = os.stat(here).st_mode
-        except (FileNotFoundError, NotADirectoryError):
-            if here.parent == here:
-                return None
-            here = here.parent
-            continue
-        except OSError as exc:
-            return f"{here}: {exc.strerror or exc}"
-        if not stat.S_ISDIR(mode):
-            where = "it" if here == root else str(here)
-            return f"{where} is a file, not a folder"
-        if os.access(here, os.W_OK | os.X_OK):
-            return None
-        try:
-            read_only = bool(os.statvfs(here).f_flag & os.ST_RDONLY)
-        except (OSError, AttributeError):
-            read_only = False
-        return "a read-only file system" if read_only else f"no permission to write in {here}"
 
 
 def report_unwritable(root: str | os.PathLike) -> bool:

@@ -13,6 +13,7 @@ import zlib
 from functools import cache, lru_cache
 from pathlib import Path
 
+from .._io import file_kind
 from . import limits
 from .errors import LoadError
 
@@ -95,16 +96,7 @@ def _not_regular(path: str) -> str:
         mode = os.stat(path).st_mode
     except OSError as exc:  # a dangling link, or a link that points at itself
         return f"a symbolic link that leads nowhere ({exc.strerror or exc})"
-    kind = (
-        "a named pipe (FIFO)"
-        if stat.S_ISFIFO(mode)
-        else "a socket"
-        if stat.S_ISSOCK(mode)
-        else "a device"
-        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
-        else "not a regular file"
-    )
-    return f"{kind}, not a file: name a regular file"
+    return f"{file_kind(mode) or 'not a regular file'}, not a file: name a regular file"
 
 
 def _glob(pattern: str) -> list[str]:

@@ -219,7 +219,7 @@ class Store:
 
     def writable_problem(self) -> str | None:
         """Why this process cannot write the store (and its lock file), or None if it can."""
-        from ..embed.cache import unwritable_reason
+        from .._io import unwritable_reason
 
         folder = self.path.parent
         reason = unwritable_reason(folder)

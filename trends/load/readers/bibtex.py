@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Iterator
 
@@ -74,10 +75,6 @@ def _add_missing_commas(text: str) -> tuple[str, list[tuple[int, str]]]:
     return "\n".join(lines), repairs
 
 
-_MONTH_NAMES = [
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-]  # fmt: skip
 _MACRO = re.compile(r"[A-Za-z_][\w:.+/-]*|\d+")
 
 
@@ -120,8 +117,8 @@ def _concatenated(value: str, macros: dict[str, str]) -> str | None:
                 parts.append(name)
             elif name.lower() in macros:
                 parts.append(macros[name.lower()])
-            elif name.lower()[:3] in _MONTHS and len(name) == 3:
-                parts.append(_MONTH_NAMES[_MONTHS[name.lower()] - 1])
+            elif name.lower() in _MONTHS:
+                parts.append(calendar.month_name[_MONTHS[name.lower()]])
             else:
                 return None
             i = m.end()
