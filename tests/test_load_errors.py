@@ -30,6 +30,30 @@ def test_no_source():
         trends.load()
 
 
+def test_a_list_of_sources_is_its_items(tmp_path):
+    days = []
+    for day in range(3):
+        days.append(tmp_path / f"2025-01-0{day + 1}.jsonl")
+        days[-1].write_text(
+            json.dumps({"id": f"p{day}", "title": f"Paper {day}", "abstract": f"Text {day}."})
+            + "\n"
+        )
+    corpus = trends.load(days[:2], (days[2],))  # a list, as sorted(folder.glob(...)) gives
+    assert corpus.doc_id.tolist() == ["p0", "p1", "p2"]
+    assert corpus.attrs["load_report"]["files"] == [str(p) for p in days]
+    with pytest.raises(LoadError, match="no source"):
+        trends.load([])
+
+
+@pytest.mark.parametrize("source", [None, 3, {"a.csv": 1}, b"a.csv"])
+def test_a_source_of_another_type_is_named_in_one_line(source, tmp_path):
+    good = tmp_path / "a.jsonl"
+    good.write_text('{"title": "T", "abstract": "A."}\n')
+    with pytest.raises(LoadError, match=f"not {type(source).__name__}") as info:
+        trends.load([good, source])
+    assert "\n" not in str(info.value)
+
+
 def test_glob_without_match(tmp_path):
     with pytest.raises(LoadError, match="no file matches"):
         trends.load(str(tmp_path / "*.jsonl"))

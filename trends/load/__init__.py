@@ -13,7 +13,9 @@ escaped text never turned into markup), and resources are bounded by `trends.loa
 from __future__ import annotations
 
 import io
+import os
 import re
+import reprlib
 import sys
 import types
 from functools import lru_cache
@@ -38,6 +40,22 @@ from .sources import FORMATS, decode, detect_format, expand, read_bytes, transco
 __all__ = ["CANONICAL", "FORMATS", "LoadError", "LoadReport", "Skip", "limits", "load"]
 
 
+def _flat(sources) -> list:
+    """The sources with lists and tuples of them opened; anything else is a `LoadError`."""
+    out = []
+    for source in sources:
+        if isinstance(source, list | tuple):
+            out.extend(_flat(source))
+        elif isinstance(source, str | os.PathLike | pd.DataFrame):
+            out.append(source)
+        else:
+            raise LoadError(
+                f"a source is a file, folder or glob pattern (str or path) or a DataFrame, "
+                f"not {type(source).__name__}: {reprlib.repr(source)}"
+            )
+    return out
+
+
 def load(*sources, format: str | None = None, columns=None, strict: bool = False) -> pd.DataFrame:
     """Read papers from files, folders, glob patterns or DataFrames into the canonical table.
 
@@ -45,7 +63,8 @@ def load(*sources, format: str | None = None, columns=None, strict: bool = False
     ----------
     *sources : str, os.PathLike or pandas.DataFrame
         Files (plain or ``.gz``), folders (their files of known formats, sorted by
-        name), glob patterns, or DataFrames already in memory.
+        name), glob patterns, or DataFrames already in memory; a list or tuple of them
+        counts as its items (``trends.load(sorted(folder.glob("*.jsonl.gz")))``).
     format : str, optional
         One of ``trending, jsonl, json, csv, tsv, parquet, atom, bibtex``; detected
         from each file's extension and content when omitted.
@@ -74,6 +93,7 @@ def load(*sources, format: str | None = None, columns=None, strict: bool = False
         or names a column twice. The message names the file and, where there is one, the
         line.
     """
+    sources = _flat(sources)
     if not sources:
         raise LoadError("no source given: name at least one file, folder or glob pattern")
     if format is not None and format not in FORMATS:
