@@ -3,6 +3,11 @@ from pathlib import Path
 
 import pytest
 
+# Imported first, as a user's notebook would: trends pins numba's target on import
+# (`trends._numba_target`), so a test module that imports umap or bertopic at the top must
+# not decide the target for the whole session by being collected first.
+import trends  # noqa: F401
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 

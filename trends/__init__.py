@@ -12,7 +12,12 @@ from __future__ import annotations
 
 import importlib
 
+from . import _numba_target
 from .errors import InputError, NoDatesError, TrendsError
+
+# Before anything compiles with numba (umap, pynndescent): the same machine code, and so
+# the same themes, on every CPU (see `trends._numba_target`).
+_numba_target.pin()
 
 # name -> (module, attribute or None for the module itself)
 _LAZY = {

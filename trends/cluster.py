@@ -47,6 +47,10 @@ and of a fit on embeddings with Gaussian noise of 1e-7 or 1e-6 added are identic
 see ``benchmarks/noise.py``. (Rounding the spectral layout instead of starting the runs
 at random gave the same noise figures and slightly less steady themes across seeds.)
 
+The same holds for the code that runs UMAP: numba compiles it for one named target, not
+for the CPU at hand (`trends._numba_target`), since another CPU's code rounds some steps
+otherwise and the optimiser amplifies that as it does noise in the data.
+
 Where a crossing does happen, the runs are as good as reseeded. That is unavoidable in a
 large corpus: at 1e-6 noise about 50 of the 45,000 graph entries of 3,000 arXiv papers
 cross a grid line, whatever the grid, because the noise moves every similarity and a few
@@ -433,6 +437,9 @@ def reduce(
     """
     import warnings
 
+    from . import _numba_target
+
+    _numba_target.check()
     n = len(embeddings)
     dims = min(n_components, max(1, n - 2))
     if n <= n_components + 2 or (not isinstance(init, str) and np.shape(init) != (n, dims)):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import _numba_target
 from . import cluster as _cluster
 from .embed.cache import default_cache_dir, report_unwritable, root_reported
 from .errors import ModelFileError
@@ -23,7 +24,7 @@ from .model import ThemeModel, as_corpus
 
 
 def fit_key(corpus: pd.DataFrame, model: ThemeModel) -> str:
-    """SHA-1 of the corpus's ids and texts, parameters, clustering defaults and version."""
+    """SHA-1 of the corpus's ids and texts, parameters, defaults, numba's target, version."""
     from . import __version__
     from .embed import resolve_embedder
 
@@ -34,6 +35,9 @@ def fit_key(corpus: pd.DataFrame, model: ThemeModel) -> str:
     # The clustering's own defaults, so that a fit made under other defaults is not read
     # back as if it were this version's.
     params["default_runs"] = _cluster.default_runs(len(frame))
+    # The code numba compiles UMAP's runs to (`trends._numba_target`): another target may
+    # round otherwise, and a fit read back must be the fit this process would make.
+    params["numba_target"] = _numba_target.describe()
     h.update(json.dumps(params, sort_keys=True, default=str).encode())
     h.update(__version__.encode())
     for doc_id, text in zip(frame["doc_id"].astype(str), frame["text"].astype(str), strict=True):

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import _numba_target
 from ._io import atomic_write_bytes
 from .embed.backends import _package_version
 
@@ -67,12 +68,9 @@ def _environment() -> str:
             code.update(inspect.getsource(func).encode())
         except (OSError, TypeError):  # no source shipped: the package version instead
             code.update(f"{func.__qualname__} {__version__}".encode())
-    try:  # numba compiles for this CPU (fastmath): another CPU may round differently
-        from llvmlite import binding
-
-        cpu = binding.get_host_cpu_name()
-    except Exception:  # noqa: BLE001 - any failure: the machine's name for it
-        cpu = platform.processor()
+    # numba's code (fastmath) for the target `trends._numba_target` pins, or for this CPU
+    # where it could not: another target may round differently.
+    cpu = _numba_target.describe()
     libraries = ";".join(f"{name}={_package_version(name)}" for name in _LIBRARIES)
     return (
         f"format={RUN_FORMAT};code={code.hexdigest()};{libraries};"
