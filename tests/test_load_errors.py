@@ -41,6 +41,10 @@ def test_a_list_of_sources_is_its_items(tmp_path):
     corpus = trends.load(days[:2], (days[2],))  # a list, as sorted(folder.glob(...)) gives
     assert corpus.doc_id.tolist() == ["p0", "p1", "p2"]
     assert corpus.attrs["load_report"]["files"] == [str(p) for p in days]
+    again = trends.load(p for p in days)  # an iterator, as folder.glob(...) gives
+    assert again.doc_id.tolist() == ["p0", "p1", "p2"]
+    with pytest.raises(LoadError, match="no order"):
+        trends.load(set(days))
     with pytest.raises(LoadError, match="no source"):
         trends.load([])
 

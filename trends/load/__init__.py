@@ -18,6 +18,7 @@ import re
 import reprlib
 import sys
 import types
+from collections.abc import Iterator, Set
 from functools import lru_cache
 
 import pandas as pd
@@ -41,13 +42,18 @@ __all__ = ["CANONICAL", "FORMATS", "LoadError", "LoadReport", "Skip", "limits", 
 
 
 def _flat(sources) -> list:
-    """The sources with lists and tuples of them opened; anything else is a `LoadError`."""
+    """The sources with lists, tuples and iterators of them opened; else a `LoadError`."""
     out = []
     for source in sources:
-        if isinstance(source, list | tuple):
+        if isinstance(source, list | tuple | Iterator):  # an iterator: folder.glob(...)
             out.extend(_flat(source))
         elif isinstance(source, str | os.PathLike | pd.DataFrame):
             out.append(source)
+        elif isinstance(source, Set):
+            raise LoadError(
+                "a set of sources has no order, and the order of the papers is part of what "
+                "decides the themes: pass a sorted list"
+            )
         else:
             raise LoadError(
                 f"a source is a file, folder or glob pattern (str or path) or a DataFrame, "
@@ -63,8 +69,8 @@ def load(*sources, format: str | None = None, columns=None, strict: bool = False
     ----------
     *sources : str, os.PathLike or pandas.DataFrame
         Files (plain or ``.gz``), folders (their files of known formats, sorted by
-        name), glob patterns, or DataFrames already in memory; a list or tuple of them
-        counts as its items (``trends.load(sorted(folder.glob("*.jsonl.gz")))``).
+        name), glob patterns, or DataFrames already in memory; a list, tuple or
+        iterator of them counts as its items (``trends.load(folder.glob("*.jsonl.gz"))``).
     format : str, optional
         One of ``trending, jsonl, json, csv, tsv, parquet, atom, bibtex``; detected
         from each file's extension and content when omitted.
