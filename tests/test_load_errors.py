@@ -45,11 +45,16 @@ def test_a_list_of_sources_is_its_items(tmp_path):
     assert again.doc_id.tolist() == ["p0", "p1", "p2"]
     with pytest.raises(LoadError, match="no order"):
         trends.load(set(days))
+    import pandas as pd
+
+    column = pd.Series([str(p) for p in days])  # a column of paths, e.g. from a manifest
+    assert trends.load(column).doc_id.tolist() == ["p0", "p1", "p2"]
+    assert trends.load({str(p): 1 for p in days}.keys()).doc_id.tolist() == ["p0", "p1", "p2"]
     with pytest.raises(LoadError, match="no source"):
         trends.load([])
 
 
-@pytest.mark.parametrize("source", [None, 3, {"a.csv": 1}, b"a.csv"])
+@pytest.mark.parametrize("source", [None, 3, {"a.csv": 1}, b"a.csv", {"a\nb": 1}])
 def test_a_source_of_another_type_is_named_in_one_line(source, tmp_path):
     good = tmp_path / "a.jsonl"
     good.write_text('{"title": "T", "abstract": "A."}\n')

@@ -18,9 +18,10 @@ import re
 import reprlib
 import sys
 import types
-from collections.abc import Iterator, Set
+from collections.abc import Iterator, KeysView, ValuesView
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from . import limits
@@ -45,19 +46,22 @@ def _flat(sources) -> list:
     """The sources with lists, tuples and iterators of them opened; else a `LoadError`."""
     out = []
     for source in sources:
-        if isinstance(source, list | tuple | Iterator):  # an iterator: folder.glob(...)
-            out.extend(_flat(source))
-        elif isinstance(source, str | os.PathLike | pd.DataFrame):
-            out.append(source)
-        elif isinstance(source, Set):
+        if isinstance(source, set | frozenset):
             raise LoadError(
                 "a set of sources has no order, and the order of the papers is part of what "
                 "decides the themes: pass a sorted list"
             )
+        if isinstance(source, str | os.PathLike | pd.DataFrame):
+            out.append(source)
+        elif isinstance(source, list | tuple | Iterator | KeysView | ValuesView):
+            out.extend(_flat(source))  # e.g. sorted(folder.glob(...)), folder.glob(...)
+        elif isinstance(source, pd.Series | pd.Index | np.ndarray) and np.ndim(source) == 1:
+            out.extend(_flat(list(source)))  # a column of paths
         else:
+            shown = reprlib.repr(source).encode("unicode_escape").decode("ascii")
             raise LoadError(
                 f"a source is a file, folder or glob pattern (str or path) or a DataFrame, "
-                f"not {type(source).__name__}: {reprlib.repr(source)}"
+                f"not {type(source).__name__}: {shown}"
             )
     return out
 
@@ -69,8 +73,9 @@ def load(*sources, format: str | None = None, columns=None, strict: bool = False
     ----------
     *sources : str, os.PathLike or pandas.DataFrame
         Files (plain or ``.gz``), folders (their files of known formats, sorted by
-        name), glob patterns, or DataFrames already in memory; a list, tuple or
-        iterator of them counts as its items (``trends.load(folder.glob("*.jsonl.gz"))``).
+        name), glob patterns, or DataFrames already in memory; a list, tuple, iterator
+        or column of them counts as its items (``trends.load(sorted(folder.glob("*.gz")))``;
+        a set is refused: it has no order).
     format : str, optional
         One of ``trending, jsonl, json, csv, tsv, parquet, atom, bibtex``; detected
         from each file's extension and content when omitted.
