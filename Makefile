@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 EXTRAS ?= test,bench
 
 .PHONY: install report test lint format notebooks bench bench-quality bench-load bench-fit bench-report bench-update \
-	bench-cli bench-embed bench-names bench-noise bench-scale bench-calibration bench-ray bench-gpu clean
+	bench-cli bench-embed bench-names bench-noise bench-cpu-targets bench-scale bench-calibration bench-ray bench-gpu clean
 
 # torch==2.13.0 first: a bare `torch` requirement resolves to a multi-GB CUDA build.
 $(STAMP): pyproject.toml
@@ -64,6 +64,9 @@ bench-names: $(STAMP)
 bench-noise: $(STAMP)
 	$(PY) benchmarks/noise.py
 
+bench-cpu-targets: $(STAMP)
+	$(PY) benchmarks/cpu_targets.py
+
 bench-scale: $(STAMP)
 	$(PY) benchmarks/scale.py
 
@@ -80,7 +83,7 @@ bench-gpu: $(STAMP)
 # Every benchmark, one after the other (hours on 2 cores: the quality, noise, scale and
 # embedding ones fit many models).
 bench: bench-cli bench-load bench-report bench-fit bench-update bench-quality bench-embed \
-	bench-names bench-noise bench-scale bench-calibration bench-ray
+	bench-names bench-noise bench-cpu-targets bench-scale bench-calibration bench-ray
 
 clean:
 	rm -rf $(VENV) build *.egg-info
