@@ -364,3 +364,21 @@ def test_a_read_only_store_with_updates_left_in_its_wal_is_refused(tmp_path, mon
     monkeypatch.setattr(Store, "writable_problem", lambda self: "a read-only file system")
     with pytest.raises(StoreError, match="its last updates are still in s.db-wal"):
         Store(path).papers()
+
+
+def test_update_with_a_seed_or_engine_keeps_the_stores_other_parameters(tmp_path, synthetic):
+    """`--seed` (or `--engine ray`) alone changes that, not every parameter to its default."""
+    frame, _, _ = synthetic
+    path = tmp_path / "s.db"
+    model = trends.ThemeModel(embedding="static", n_runs=5, cache_dir=tmp_path / "cache")
+    with Store(path, cache_dir=tmp_path / "cache") as store:
+        store.update(frame.head(80), model=model, verbose=False)
+    day = tmp_path / "day.csv"
+    frame.tail(40).assign(doc_id=lambda d: "new-" + d.doc_id)[
+        ["doc_id", "title", "abstract", "published"]
+    ].to_csv(day, index=False)
+    result = runner.invoke(app, ["update", str(path), str(day), "--seed", "42", "-q"])
+    assert result.exit_code == 0, result.output
+    with Store(path) as store:
+        assert store.meta("model_params")["n_runs"] == 5
+        assert len(store.papers()) == 120

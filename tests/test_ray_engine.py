@@ -274,3 +274,23 @@ def test_real_minilm_through_the_actor_pool_matches_one_process(ray_local, tmp_p
     # The same batches, so the same padding: the same numbers, not merely close ones.
     assert on_ray.shape == (48, 384)
     assert np.array_equal(on_ray, here)
+
+
+def test_an_address_that_does_not_answer_is_refused_at_once(corpus, tmp_path):
+    """ray.init retries an unreachable address for about ten minutes; trends asks first."""
+    from trends.cli import app
+    from trends.engine.ray_engine import _check_reachable
+
+    frame, _ = corpus
+    path = tmp_path / "papers.jsonl"
+    frame.drop(columns="published").to_json(path, orient="records", lines=True)
+    args = ["themes", str(path), "--engine", "ray", "--ray-address", "127.0.0.1:1", "-q"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert "could not reach Ray at 127.0.0.1:1" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    with pytest.raises(EngineError, match="could not reach Ray at ray://127.0.0.1:1"):
+        _check_reachable("ray://127.0.0.1:1")
+    with pytest.raises(EngineError, match="nosuchhost.invalid"):
+        _check_reachable("nosuchhost.invalid:6379")
+    _check_reachable("auto")  # not an address to try: ray.init judges it

@@ -1,6 +1,7 @@
 """Daily updates with stable theme identity, replaying days of the shared arXiv feed."""
 
 import sqlite3
+from contextlib import closing
 
 import pandas as pd
 import pytest
@@ -111,11 +112,12 @@ def test_a_store_names_its_themes_as_a_plain_fit_does(replay):
 
 
 def test_one_stray_paper_does_not_refit_the_store(replay, planted, tmp_path):
-    import shutil
-
     store, _, path = replay
     copy = tmp_path / "copy.sqlite"
-    shutil.copy(path, copy)
+    # SQLite's backup, not a file copy: the fixture's store is still open, and what it
+    # committed may still be in its -wal file (how much depends on the themes' sizes)
+    with closing(sqlite3.connect(path)) as source, closing(sqlite3.connect(copy)) as target:
+        source.backup(target)
     stray = planted.head(1).copy()
     stray["doc_id"] = ["stray-1"]
     stray["title"] = ["Quarterly report on municipal sewage tariffs"]

@@ -226,16 +226,13 @@ def _store_input(inputs):
 
 def _fit_store(store, quiet):
     """The store's papers, and a model fitted on them with the store's own parameters."""
-    import trends
     from trends.fit_cache import fit_or_load
+    from trends.store.update import store_model
 
     corpus = store.papers().drop(columns="snapshot_id")
     if len(corpus) == 0:
         raise _user_error(f"{store.path}: the store holds no paper yet")
-    params = store.meta("model_params") or {}
-    kwargs = {k: v for k, v in params.items() if k not in {"embedding", "embedding_arg"}}
-    model = trends.ThemeModel(**kwargs, embedding=params.get("embedding_arg"))
-    model.set_params(verbose=not quiet)
+    model = store_model(store.meta("model_params"), verbose=not quiet)
     return (corpus, *fit_or_load(corpus, model))
 
 
@@ -298,10 +295,18 @@ def _one_line_warning(original):
 
 
 def _check_model_options(engine: str = "local", ray_address: str | None = None) -> None:
-    """Refuse a bad --engine / --ray-address before any input is read."""
+    """Refuse a bad --engine / --ray-address before any input is read.
+
+    An address that does not answer is refused here too, in seconds, also when every
+    paper is cached and Ray would not be reached at all (the next cold run would fail).
+    """
     from .engine import check_engine
 
     check_engine(engine, ray_address)
+    if engine == "ray" and ray_address is not None:
+        from .engine.ray_engine import _check_reachable
+
+        _check_reachable(ray_address)
 
 
 def _check_output(path: Path | None) -> None:
@@ -532,6 +537,7 @@ def update(
     """
     import trends
     from trends.store import Store
+    from trends.store.update import store_model
 
     _check_model_options(engine, ray_address)
     # Before the input is read: a store that is not one, or that cannot be written.
@@ -542,16 +548,15 @@ def update(
         raise _user_error(_nothing_read(inputs, corpus))
     model = None
     if embedding is not None or seed is not None or engine != "local" or ray_address:
+        # The store's own parameters, with only what was given here changed: an engine
+        # alone must not reset the store's other settings to the defaults.
+        given = {"engine": engine, "ray_address": ray_address}
+        if embedding is not None:
+            given["embedding"] = _embedding(embedding)
+        if seed is not None:
+            given["random_state"] = seed
         with Store(store) as db:
-            defaults = db.meta("model_params") or {}
-        model = trends.ThemeModel(
-            embedding=_embedding(embedding)
-            if embedding is not None
-            else defaults.get("embedding_arg"),
-            random_state=seed if seed is not None else defaults.get("random_state", 42),
-            engine=engine,
-            ray_address=ray_address,
-        )
+            model = store_model(db.meta("model_params"), **given)
     with Store(store, busy_timeout=wait) as db:
         result = db.update(
             corpus, model=model, refit=refit, new_params=new_params, verbose=not quiet

@@ -149,6 +149,36 @@ def _raise_failure(batch: dict) -> None:
     raise kind(message)
 
 
+# Seconds to wait for a cluster's address to answer before `ray.init`, which otherwise
+# retries an unreachable address for about ten minutes.
+REACH_TIMEOUT = 5.0
+
+
+def _check_reachable(address: str | None) -> None:
+    """A one-line `EngineError` unless a ``host:port`` address answers within `REACH_TIMEOUT`.
+
+    ``ray://host:port`` too; other addresses (none, ``auto``, ``local``) pass to ray.init.
+    """
+    import socket
+
+    if not address:
+        return
+    text = address.strip().removeprefix("ray://")
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit():
+        return  # "auto", "local" or something ray.init judges itself
+    host = host.strip("[]")  # [::1]:6379
+    try:
+        socket.create_connection((host, int(port)), timeout=REACH_TIMEOUT).close()
+    except (OSError, ValueError, OverflowError) as exc:
+        reason = "no answer" if isinstance(exc, TimeoutError) else str(exc) or type(exc).__name__
+        raise EngineError(
+            f"could not reach Ray at {address} ({reason} within {REACH_TIMEOUT:g} s): check "
+            "the address (`ray status` on the head node), start a cluster with `ray start "
+            "--head`, or use engine='local'"
+        ) from None
+
+
 @dataclass(frozen=True)
 class RayEngine:
     """Embedding and placement on a Ray cluster's workers.
@@ -180,6 +210,7 @@ class RayEngine:
         """Ray, initialised (connected or started) unless this process already did."""
         ray = import_ray()
         if not ray.is_initialized():
+            _check_reachable(self.address or os.environ.get("RAY_ADDRESS"))
             try:
                 ray.init(
                     address=self.address,
@@ -189,10 +220,14 @@ class RayEngine:
                 )
             except (ConnectionError, RuntimeError, ValueError) as exc:
                 where = self.address or os.environ.get("RAY_ADDRESS") or "a local instance"
+                hint = (
+                    'pip install "ray[client]" for a ray:// address'
+                    if "ray[client]" in str(exc)
+                    else "start a cluster with `ray start --head` and pass its address"
+                )
                 raise EngineError(
                     f"could not start or reach Ray at {where} ({type(exc).__name__}: {exc}); "
-                    "start a cluster with `ray start --head` and pass its address, "
-                    "or use engine='local'"
+                    f"{hint}, or use engine='local'"
                 ) from None
         yield ray
 

@@ -91,19 +91,27 @@ def pinned_params(model, embedder) -> dict:
     return params
 
 
+def store_model(recorded: dict | None, **overrides):
+    """A `ThemeModel` with a store's recorded parameters (`pinned_params`), then ``overrides``.
+
+    ``overrides``: what the caller changes (the engine, a seed...); the rest is the store's.
+    """
+    from ..model import ThemeModel
+
+    recorded = recorded or {}
+    kwargs = {k: v for k, v in recorded.items() if k not in {"embedding", "embedding_arg"}}
+    kwargs["embedding"] = recorded.get("embedding_arg")
+    kwargs.update(overrides)
+    return ThemeModel(**kwargs)
+
+
 def _model_for(store: Store, model, new_params: bool):
     """A clone of ``model`` (or of the store's own) checked against the store's parameters."""
     from sklearn.base import clone
 
-    from ..model import ThemeModel
-
     recorded = store.meta("model_params")
     if model is None:
-        kwargs = {}
-        if recorded:
-            kwargs = {k: v for k, v in recorded.items() if k not in {"embedding", "embedding_arg"}}
-            kwargs["embedding"] = recorded.get("embedding_arg")
-        model = ThemeModel(**kwargs)
+        model = store_model(recorded)
     model = clone(model)
     if store.cache_dir is not None:
         model.set_params(cache_dir=store.cache_dir)
