@@ -382,3 +382,19 @@ def test_update_with_a_seed_or_engine_keeps_the_stores_other_parameters(tmp_path
     with Store(path) as store:
         assert store.meta("model_params")["n_runs"] == 5
         assert len(store.papers()) == 120
+
+
+def test_no_progress_bars_when_stderr_is_not_a_terminal(tmp_path, synthetic):
+    """`trends themes ... 2> log`: the log gets the summary, not bars redrawn with CR."""
+    path = _csv(tmp_path, synthetic)
+    env = {**os.environ, "TRENDS_CACHE_DIR": str(tmp_path / "cache")}
+    done = subprocess.run(
+        [sys.executable, "-m", "trends", "themes", str(path), "-e", "static"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "\r" not in done.stderr and "UMAP + HDBSCAN runs" not in done.stderr
+    assert "papers kept" in done.stderr  # the load summary still comes

@@ -232,7 +232,7 @@ def _fit_store(store, quiet):
     corpus = store.papers().drop(columns="snapshot_id")
     if len(corpus) == 0:
         raise _user_error(f"{store.path}: the store holds no paper yet")
-    model = store_model(store.meta("model_params"), verbose=not quiet)
+    model = store_model(store.meta("model_params"), verbose=_progress(quiet))
     return (corpus, *fit_or_load(corpus, model))
 
 
@@ -244,7 +244,7 @@ def _fit(corpus, embedding, seed, quiet, engine="local", ray_address=None):
     model = trends.ThemeModel(
         embedding=_embedding(embedding),
         random_state=42 if seed is None else seed,
-        verbose=not quiet,
+        verbose=_progress(quiet),
         engine=engine,
         ray_address=ray_address,
     )
@@ -292,6 +292,11 @@ def _one_line_warning(original):
         typer.echo(f"trends: warning: {_one_line(message)}", err=True)
 
     return show
+
+
+def _progress(quiet: bool) -> bool:
+    """Progress bars only on a terminal: redirected, they fill a log with carriage returns."""
+    return not quiet and sys.stderr.isatty()
 
 
 def _check_model_options(engine: str = "local", ray_address: str | None = None) -> None:
@@ -559,7 +564,7 @@ def update(
             model = store_model(db.meta("model_params"), **given)
     with Store(store, busy_timeout=wait) as db:
         result = db.update(
-            corpus, model=model, refit=refit, new_params=new_params, verbose=not quiet
+            corpus, model=model, refit=refit, new_params=new_params, verbose=_progress(quiet)
         )
     typer.echo(result.summary())
 
