@@ -1,5 +1,7 @@
 """Embedding backends and the on-disk cache."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -288,3 +290,37 @@ def test_loading_the_model_shows_no_bar_and_leaves_the_setting(capfd):
     out, err = capfd.readouterr()
     assert "Loading weights" not in err + out
     assert hf_logging.is_progress_bar_enabled() == before  # the user's own setting
+
+
+def test_a_model_folder_is_known_by_where_it_is_and_what_it_holds(tmp_path, monkeypatch):
+    """Two projects' `model` folders, or a model saved again after training, must not share
+    cached vectors: a folder's identity is its real path and a digest of its files."""
+    from trends.embed.backends import SentenceTransformerEmbedder
+
+    for project, pooling in (("a", "mean"), ("b", "cls")):
+        folder = tmp_path / project / "model"
+        folder.mkdir(parents=True)
+        (folder / "config.json").write_text(json.dumps({"pooling": pooling}))
+        (folder / "weights.bin").write_bytes(bytes(range(256)) * 20_000)
+    identities = {}
+    for project in ("a", "b"):
+        monkeypatch.chdir(tmp_path / project)
+        identities[project] = SentenceTransformerEmbedder("model").identity
+    assert identities["a"] != identities["b"]
+    assert SentenceTransformerEmbedder(tmp_path / "b" / "model").identity == identities["b"]
+    weights = tmp_path / "b" / "model" / "weights.bin"
+    weights.write_bytes(bytes(reversed(range(256))) * 20_000)  # trained again, same size
+    assert SentenceTransformerEmbedder("model").identity != identities["b"]
+
+
+def test_a_model_object_trained_in_place_gets_another_identity():
+    import torch
+
+    from trends.embed.backends import SentenceTransformerEmbedder
+
+    net = torch.nn.Linear(4, 2)
+    first = SentenceTransformerEmbedder(net).identity
+    assert SentenceTransformerEmbedder(net).identity == first
+    with torch.no_grad():
+        net.weight.mul_(0.5)
+    assert SentenceTransformerEmbedder(net).identity != first

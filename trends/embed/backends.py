@@ -7,6 +7,7 @@ backend. Named options (`OPTIONS`) trade speed for theme quality, measured by
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from contextlib import contextmanager
@@ -182,14 +183,17 @@ class SentenceTransformerEmbedder:
             return f"sentence-transformers/all-MiniLM-L6-v2@gt-{v}{cut}"
         cut = "" if self.max_length is None else f"@max{self.max_length}"
         if isinstance(model, str | os.PathLike):
-            return f"st:{os.fspath(model)}{cut}"
+            given = os.fspath(model)
+            if os.path.exists(given):  # a folder on disk: which one, and what is in it now
+                return f"st:{os.path.realpath(given)}#{_folder_digest(given)}{cut}"
+            return f"st:{given}{cut}"  # a hub name
         name = getattr(getattr(model, "model_card_data", None), "base_model", None)
         try:
             name = name or model[0].auto_model.config._name_or_path
         except Exception:  # not a standard SentenceTransformer layout
             name = name or type(model).__name__
         length = self.max_length or getattr(model, "max_seq_length", "")
-        return f"st-object:{name}:{length}"
+        return f"st-object:{name}:{length}{_weights_digest(model)}"
 
     def _device(self) -> str:
         if self.device is not None:
@@ -387,6 +391,49 @@ def _projection(components: np.ndarray):
     svd.components_ = np.asarray(components)
     svd.n_features_in_ = components.shape[1]
     return svd
+
+
+def _folder_digest(path: str, *, sample: int = 2**20) -> str:
+    """A short digest of a model folder's files: names, sizes, contents (a large file's ends).
+
+    Two folders at one relative path, or a model saved again in place after training, then
+    do not share cached vectors; a large file counts by its first and last MiB.
+    """
+    h = hashlib.sha1()
+    root = os.path.realpath(path)
+    files = [root] if os.path.isfile(root) else []
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        files.extend(os.path.join(folder, n) for n in sorted(names) if not n.startswith("."))
+    for file in files:
+        try:
+            size = os.path.getsize(file)
+            h.update(f"{os.path.relpath(file, root)}\0{size}\0".encode())
+            with open(file, "rb") as f:
+                h.update(f.read(sample))
+                if size > 2 * sample:
+                    f.seek(-sample, os.SEEK_END)
+                    h.update(f.read(sample))
+        except OSError:
+            continue
+    return h.hexdigest()[:16]
+
+
+def _weights_digest(model) -> str:
+    """``:`` and a digest of a torch model object's weights; empty for one without them.
+
+    Training changes the weights in place and the object keeps its name.
+    """
+    try:
+        import torch
+
+        tensors = [t for t in model.state_dict().values() if isinstance(t, torch.Tensor)]
+    except Exception:  # noqa: BLE001 - not a torch module: its name alone
+        return ""
+    h = hashlib.sha1()
+    for tensor in tensors:
+        h.update(tensor.detach().cpu().contiguous().view(torch.uint8).numpy().tobytes())
+    return ":" + h.hexdigest()[:16]
 
 
 def _identity_svd(n_features: int):
