@@ -228,8 +228,26 @@ def test_hub_name_with_offline_flag_fails_without_trying(monkeypatch):
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setattr(_hub, "hub_unreachable_reason", lambda: pytest.fail("probed the hub"))
-    with pytest.raises(EmbeddingError, match="not in the local Hugging Face cache.*OFFLINE"):
+    with pytest.raises(
+        EmbeddingError, match="not in the local Hugging Face cache.*OFFLINE"
+    ) as info:
         SentenceTransformerEmbedder("made-up-model-4c1b").encode(["a text"])
+    from trends.embed import OPTIONS
+
+    # every offline option is offered, from the one list of them
+    assert all(repr(name) in str(info.value) for name in OPTIONS)
+
+
+def test_a_backend_that_does_not_say_whether_it_caches_is_not_cached(tmp_path):
+    class Plain:  # identity and encode only, as a user's own backend may be
+        identity = "plain/hashed"
+
+        def encode(self, texts, *, progress=True):
+            return np.array([[len(t), 1.0] for t in texts], dtype=np.float32)
+
+    vectors = embed_texts(["a", "bb"], Plain(), EmbeddingCache(tmp_path), progress=False)
+    assert np.array_equal(vectors, [[1, 1], [2, 1]])
+    assert EmbeddingCache(tmp_path).get("plain/hashed", ["a"]) == [None]
 
 
 def test_hub_name_in_local_cache_loads_without_network(monkeypatch, tmp_path):

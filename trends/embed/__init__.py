@@ -67,7 +67,9 @@ def embed_texts(
     from .cache import text_key
 
     texts = list(texts)
-    if cache is None or not embedder.cacheable:
+    # A backend that does not say is not cached (as on Ray): its identity may not hold
+    # all its state.
+    if cache is None or not getattr(embedder, "cacheable", False):
         return embedder.encode(texts, progress=progress)
     found = cache.get(embedder.identity, texts)
     todo: dict[bytes, str] = {}  # one text per key: repeats are embedded once

@@ -17,10 +17,13 @@ from ..errors import EmbeddingError
 
 PROBE_TIMEOUT_S = 3.0
 _TRUE = {"1", "on", "yes", "true"}
-_ALTERNATIVES = (
-    "pass the folder of a downloaded copy, or choose an offline embedding: "
-    "'minilm' (the default), 'minilm-128', 'static' or 'tfidf'"
-)
+
+
+def _alternatives() -> str:
+    from .backends import OPTIONS
+
+    names = ", ".join(repr(name) for name in OPTIONS)
+    return f"pass the folder of a downloaded copy, or choose an offline embedding: {names}"
 
 
 def looks_like_path(name: str) -> bool:
@@ -97,19 +100,19 @@ def locate(name: str) -> tuple[str, bool]:
     if os.path.exists(os.path.expanduser(name)):
         return os.path.expanduser(name), True
     if looks_like_path(name):
-        raise EmbeddingError(f"embedding model folder {name!r} does not exist; {_ALTERNATIVES}")
+        raise EmbeddingError(f"embedding model folder {name!r} does not exist; {_alternatives()}")
     snapshot = cached_snapshot(name)
     if snapshot is not None:
         return snapshot, True
     if offline_mode():
         raise EmbeddingError(
             f"embedding model {name!r} is not in the local Hugging Face cache and "
-            f"HF_HUB_OFFLINE is set; {_ALTERNATIVES}"
+            f"HF_HUB_OFFLINE is set; {_alternatives()}"
         )
     reason = hub_unreachable_reason()
     if reason is not None:
         raise EmbeddingError(
             f"embedding model {name!r} is not on this machine and the Hugging Face hub "
-            f"cannot be reached ({reason}); {_ALTERNATIVES}"
+            f"cannot be reached ({reason}); {_alternatives()}"
         )
     return name, False
