@@ -96,7 +96,10 @@ Seed = Annotated[
         callback=_check_seed,
     ),
 ]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
+Quiet = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="No progress bars (they show only on a terminal anyway)."),
+]
 Engine = Annotated[
     str,
     typer.Option(
