@@ -398,3 +398,20 @@ def test_no_progress_bars_when_stderr_is_not_a_terminal(tmp_path, synthetic):
     assert done.returncode == 0, done.stderr[-2000:]
     assert "\r" not in done.stderr and "UMAP + HDBSCAN runs" not in done.stderr
     assert "papers kept" in done.stderr  # the load summary still comes
+
+
+def test_a_stores_report_embeds_on_the_engine_asked_for(tmp_path, synthetic, monkeypatch):
+    """`trends report STORE --engine ray` used the engine for nothing (silently local)."""
+    import trends.fit_cache
+    from trends import cli
+
+    frame, _, _ = synthetic
+    model = trends.ThemeModel(embedding="static", n_runs=5, cache_dir=tmp_path / "cache")
+    with Store(tmp_path / "s.db", cache_dir=tmp_path / "cache") as store:
+        store.update(frame.head(80), model=model, verbose=False)
+        seen = {}
+        monkeypatch.setattr(
+            trends.fit_cache, "fit_or_load", lambda corpus, m: (seen.setdefault("m", m), None)
+        )
+        cli._fit_store(store, True, "ray", "auto")
+    assert (seen["m"].engine, seen["m"].ray_address, seen["m"].n_runs) == ("ray", "auto", 5)

