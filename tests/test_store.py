@@ -1,8 +1,10 @@
 """Daily updates with stable theme identity, replaying days of the shared arXiv feed."""
 
+import json
 import sqlite3
 from contextlib import closing
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -162,3 +164,43 @@ def test_update_command(tmp_path, corpora):
     result = CliRunner().invoke(app, ["update", str(tmp_path / "s.sqlite"), str(day), "-q"])
     assert result.exit_code == 0, result.output
     assert "snapshot 1" in result.output and "Refitted (first snapshot)" in result.output
+
+
+def test_a_store_built_with_a_model_folder_under_its_old_identity_still_updates(
+    tmp_path, monkeypatch
+):
+    """Model folders were known by the path as typed ('st:model'), now by real path and
+    contents: a store recorded under the old identity takes the same folder."""
+    from conftest import synthetic_corpus
+
+    from trends.embed.backends import SentenceTransformerEmbedder
+
+    class Folder(SentenceTransformerEmbedder):  # a model folder, with stand-in vectors
+        def encode(self, texts, *, progress=True):  # a name candidate: any unit vector
+            other = np.full(emb.shape[1], emb.shape[1] ** -0.5)
+            return np.asarray([vectors.get(t, other) for t in texts], dtype=np.float32)
+
+    frame, emb, _ = synthetic_corpus(n_per_theme=20)
+    vectors = pd.Series(list(emb), index=frame.text)
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "config.json").write_text("{}")
+    monkeypatch.chdir(tmp_path)
+    backend = Folder("model")
+    assert backend.legacy_identity == "st:model" != backend.identity
+    model = trends.ThemeModel(embedding=backend, cache_dir=tmp_path / "cache", verbose=False)
+    path = tmp_path / "s.sqlite"
+    with Store(path, cache_dir=tmp_path / "cache") as store:
+        store.update(frame.head(60), model=model, verbose=False)
+    with closing(sqlite3.connect(path)) as db, db:  # as a store of an earlier version has it
+        db.execute("UPDATE meta SET value = ? WHERE key = 'embedding'", ['"st:model"'])
+        params = json.loads(
+            db.execute("SELECT value FROM meta WHERE key = 'model_params'").fetchone()[0]
+        )
+        params["embedding"] = "st:model"
+        db.execute("UPDATE meta SET value = ? WHERE key = 'model_params'", [json.dumps(params)])
+    with Store(path, cache_dir=tmp_path / "cache") as store:
+        assert store.meta("embedding") == "st:model"
+        store.update(frame.tail(20), model=model, verbose=False)
+        assert store.meta("embedding") == backend.identity
+        assert len(store.papers()) == 80

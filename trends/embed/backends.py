@@ -174,6 +174,17 @@ class SentenceTransformerEmbedder:
         self.device = check_device(device)
         self._loaded = None
         self.identity = self._identity()
+        # What a model folder was known by before its identity held its real path and
+        # contents: a store built then still takes this model (`trends.store.update`).
+        self.legacy_identity = None
+        if (
+            isinstance(model, str | os.PathLike)
+            and model != DEFAULT_MODEL
+            and os.path.exists(os.fspath(model))
+        ):
+            cut = "" if max_length is None else f"@max{max_length}"
+            kind = "@bf16" if precision == "bfloat16" else ""
+            self.legacy_identity = f"st:{os.fspath(model)}{cut}{kind}"
 
     def _identity(self) -> str:
         kind = "@bf16" if self.precision == "bfloat16" else ""

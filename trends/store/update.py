@@ -123,6 +123,10 @@ def _model_for(store: Store, model, new_params: bool):
         )
     asked = pinned_params(model, embedder)
     old_identity = store.meta("embedding")
+    if old_identity is not None and old_identity == getattr(embedder, "legacy_identity", None):
+        # The same folder, recorded under its old identity: the store takes the new one.
+        old_identity = asked["embedding"]
+        recorded = {**(recorded or {}), "embedding": old_identity}
     if old_identity is not None and old_identity != asked["embedding"]:
         raise StoreError(
             f"{store.path} was built with the embedding {old_identity!r}, not "
