@@ -409,7 +409,7 @@ def _projection(components: np.ndarray):
     return svd
 
 
-def _folder_digest(path: str, *, sample: int = 2**20) -> str:
+def _folder_digest(path: str, *, sample: int = 2**20, max_files: int = 1_000) -> str:
     """A short digest of a model folder's files: names, sizes, contents (a large file's ends).
 
     Two folders at one relative path, or a model saved again in place after training, then
@@ -421,7 +421,12 @@ def _folder_digest(path: str, *, sample: int = 2**20) -> str:
     for folder, dirs, names in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         files.extend(os.path.join(folder, n) for n in sorted(names) if not n.startswith("."))
-    for file in files:
+        if len(files) > max_files:  # not a model folder (a home folder given by mistake)
+            h.update(b"more files than a model has")
+            break
+    for file in files[:max_files]:
+        if not os.path.isfile(file):  # a named pipe would block the read
+            continue
         try:
             size = os.path.getsize(file)
             h.update(f"{os.path.relpath(file, root)}\0{size}\0".encode())
