@@ -73,8 +73,12 @@ _described = ""
 _warned = False
 
 
-def _x86_flags() -> set[str]:
-    """The CPU's feature flags: /proc/cpuinfo where there is one, else LLVM's view."""
+def cpu_flags() -> set[str]:
+    """The CPU's instruction-set flags (Linux ``/proc/cpuinfo``), empty where unknown.
+
+    Here, in a module that `trends` imports anyway, so that reading them costs no import;
+    `trends.embed.backends` uses it too (bfloat16).
+    """
     try:
         with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
             for line in f:
@@ -82,6 +86,14 @@ def _x86_flags() -> set[str]:
                     return set(line.partition(":")[2].split())
     except OSError:
         pass
+    return set()
+
+
+def _x86_flags() -> set[str]:
+    """The CPU's feature flags: /proc/cpuinfo where there is one, else LLVM's view."""
+    flags = cpu_flags()
+    if flags:
+        return flags
     try:
         from llvmlite import binding
 

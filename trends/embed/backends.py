@@ -15,6 +15,7 @@ from typing import Protocol
 
 import numpy as np
 
+from .._numba_target import cpu_flags
 from ..errors import EmbeddingError, InputError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
@@ -108,18 +109,6 @@ def check_device(device: str | None) -> str | None:
                 "device=None to use a GPU only when there is one"
             )
     return device
-
-
-def cpu_flags() -> set[str]:
-    """The CPU's instruction-set flags (Linux ``/proc/cpuinfo``), empty where unknown."""
-    try:
-        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
-            for line in f:
-                if line.startswith("flags"):
-                    return set(line.split(":", 1)[1].split())
-    except OSError:
-        pass
-    return set()
 
 
 def cpu_has_bf16() -> bool:
