@@ -911,6 +911,8 @@ def cluster(
             if key is not None:
                 run_cache.put(key, seed, result[0])
             bar.update(1)
+    if key is not None and todo:
+        run_cache.prune(key)
     runs = [made[int(seed)] for seed in seeds]
     if workers > 1:  # wall time, split between the stages as the workers measured them
         wall = time.perf_counter() - t0

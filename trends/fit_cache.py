@@ -3,7 +3,9 @@
 The same papers, parameters, embedding model, seed and package version always give the
 same themes; a second ``trends report`` of the same input reads the fitted model back
 instead of clustering again. The key is a SHA-1 of all of these, so any change refits.
-A cache that cannot be written is reported once (a warning) and the fit goes on.
+A cache that cannot be written is reported once (a warning) and the fit goes on. The
+folder is kept under ``$TRENDS_CACHE_MAX`` (2 GB by default), the models read or written
+longest ago going first (`trends._prune`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import _numba_target
+from . import _numba_target, _prune
 from . import cluster as _cluster
 from .embed.cache import default_cache_dir, report_unwritable, root_reported
 from .errors import ModelFileError
@@ -63,6 +65,7 @@ def fit_or_load(corpus: pd.DataFrame, model: ThemeModel, *, cache_dir=None):
             custom = model.embedding if not isinstance(model.embedding, str | None) else None
             loaded = ThemeModel.load(path, embedding=custom)
             loaded.verbose = model.verbose
+            _prune.touch(path)
             return loaded, path
         except ModelFileError as exc:
             warnings.warn(
@@ -99,4 +102,5 @@ def keep(model: ThemeModel, path) -> Path | None:
                 stacklevel=2,
             )
         return None
+    _prune.prune(path.parent, keep=path)
     return path

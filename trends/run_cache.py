@@ -15,8 +15,10 @@ cannot be read, or that does not hold one label per paper, is reported once, set
 folder (`trends.embed.cache.default_cache_dir`); ``ThemeModel(cache_dir=False)`` turns
 both off, the environment variable ``TRENDS_RUN_CACHE=off`` (or ``0``, ``false``, ``no``)
 only this one: the benchmarks that time fits set it. Each run takes 4 bytes per paper:
-15 runs of 17,000 papers, 1 MB. Nothing is ever removed from it; deleting
-``<root>/runs`` at any time only makes the next fits make their runs again.
+15 runs of 17,000 papers, 1 MB. The folder is kept under ``$TRENDS_CACHE_MAX`` (2 GB by
+default): after a fit made new runs, the sets of runs used longest ago are removed
+(`trends._prune`). Deleting ``<root>/runs`` at any time only makes the next fits make
+their runs again.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import _numba_target
+from . import _numba_target, _prune
 from ._io import atomic_write_bytes
 from .embed.backends import _package_version
 
@@ -93,6 +95,7 @@ class RunCache:
         self.hits = 0
         self.misses = 0
         self._warned: set[str] = set()
+        self._touched: set[str] = set()
 
     def key(self, embeddings: np.ndarray, knn, params, device: str) -> str:
         """SHA-256 of everything a run's labels depend on (the run count excepted)."""
@@ -164,6 +167,9 @@ class RunCache:
             self.misses += 1
             return None
         self.hits += 1
+        if key not in self._touched:  # used now: the last to go when the folder is pruned
+            self._touched.add(key)
+            _prune.touch(path.parent)
         return labels
 
     def _warn_once(self, kind: str, message: str) -> None:
@@ -179,6 +185,10 @@ class RunCache:
         from .embed.cache import report_unwritable
 
         return report_unwritable(self.root)
+
+    def prune(self, key: str) -> None:
+        """Keep the run cache under its limit, never removing the runs of ``key``."""
+        _prune.prune(self.root / "runs", keep=self._path(key, 0).parent)
 
     def put(self, key: str, seed: int, labels: np.ndarray) -> None:
         """Keep a run's labels (atomic write); a cache that cannot be written is skipped."""
