@@ -134,3 +134,32 @@ def test_the_fit_cache_stays_under_its_limit(synthetic, tmp_path, monkeypatch):
     assert [p.name for p in (tmp_path / "fits").iterdir()] == [second_path.name]
     assert len(os.listdir(runs)) == 1 and os.listdir(runs) != first_runs
     assert len(os.listdir(runs / os.listdir(runs)[0])) == second.params_.n_runs
+
+
+def test_a_fit_removed_by_another_process_while_read_is_refitted_without_a_warning(
+    synthetic, tmp_path, monkeypatch
+):
+    import warnings
+
+    from trends import fit_cache
+
+    frame, emb, _ = synthetic
+    model = ThemeModel(embedding="tfidf", verbose=False, cache_dir=tmp_path)
+    first, path = fit_cache.fit_or_load(frame, model, cache_dir=tmp_path)
+    real_load = ThemeModel.load
+
+    def load_after_another_process_pruned(p, **kw):
+        p.unlink()  # another process's prune, between the check and the read
+        return real_load(p, **kw)
+
+    monkeypatch.setattr(ThemeModel, "load", load_after_another_process_pruned)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        again, again_path = fit_cache.fit_or_load(
+            frame,
+            ThemeModel(embedding="tfidf", verbose=False, cache_dir=tmp_path),
+            cache_dir=tmp_path,
+        )
+    assert again_path == path and path.exists()
+    assert np.array_equal(again.labels_, first.labels_)
+    assert not path.with_suffix(".corrupt").exists()
