@@ -30,6 +30,7 @@ from _common import corpora, minilm
 def main() -> None:
     import trends
     from trends.store import Store
+    from trends.timeline.emerging import CALLS
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=None, help="replay only the first N days")
@@ -105,7 +106,7 @@ def main() -> None:
         "ci_high",
         "status",
     ]
-    print(table[table.status != "stable"][cols].to_string(index=False))
+    print(table[table.status.isin(CALLS)][cols].to_string(index=False))
 
 
 if __name__ == "__main__":

@@ -45,6 +45,7 @@ def permutation_check(corpus, model, n_perm: int, seed: int) -> list[dict]:
     from trends.describe import term_counts
     from trends.timeline import emerging_table, periods_of
     from trends.timeline.bursts import burst_table, theme_bursts
+    from trends.timeline.emerging import CALLS
 
     labels = np.asarray(model.labels_)
     themes = model.themes_
@@ -60,12 +61,12 @@ def permutation_check(corpus, model, n_perm: int, seed: int) -> list[dict]:
         shuffled = corpus.assign(published=dates.iloc[order].to_numpy())
         periods = periods_of(shuffled, n_themes=n_themes, warn=False)
         crude = emerging_table(labels, themes, shuffled, periods=periods)
-        rows["emerging"].append((crude.status != "stable").mean())
+        rows["emerging"].append(crude.status.isin(CALLS).mean())
         naive["emerging"].append((crude.p_value < 0.05).mean())
         adjusted = emerging_table(
             labels, themes, shuffled, periods=periods, adjust_for="categories"
         )
-        rows["adjusted"].append((adjusted.status != "stable").mean())
+        rows["adjusted"].append(adjusted.status.isin(CALLS).mean())
         naive["adjusted"].append((adjusted.p_value < 0.05).mean())
         kept = theme_bursts(labels, themes, periods)
         every = theme_bursts(labels, themes, periods, alpha=None)
@@ -105,6 +106,7 @@ def permutation_check(corpus, model, n_perm: int, seed: int) -> list[dict]:
 def planted_check(corpus, model, n_draws: int, seed: int) -> list[dict]:
     from trends.timeline import emerging_table, periods_of
     from trends.timeline.bursts import theme_bursts
+    from trends.timeline.emerging import CALLS
 
     themes = model.themes_
     ids = themes.theme_id.astype(int).to_numpy()
@@ -134,7 +136,7 @@ def planted_check(corpus, model, n_draws: int, seed: int) -> list[dict]:
         calls = emerging_table(labels, themes, corpus, periods=periods).set_index("theme_id")
         found_trend.append(calls.loc[ids[trend_k], "status"] == "rising")
         others = calls.drop(index=[ids[trend_k], ids[burst_k]])
-        false_calls.append((others.status != "stable").mean())
+        false_calls.append(others.status.isin(CALLS).mean())
         bursts = theme_bursts(labels, themes, periods)
         start = periods.table.period.iloc[week]
         mine = bursts[(bursts.theme_id == ids[burst_k]) & (bursts.start <= start)]

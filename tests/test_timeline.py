@@ -205,7 +205,7 @@ def test_planted_rising_fading_and_flat():
     assert 2.0 < rising.ratio < 4.5 and rising.ci_low > 1 and rising.q_value <= 0.05
     # called exactly where the (false-coverage-rate) interval excludes 1
     excludes = (table.ci_low > 1) | (table.ci_high < 1)
-    assert ((table.status != "stable") == excludes).all()
+    assert (table.status.isin(["rising", "new", "fading"]) == excludes).all()
     assert {"recent_share", "baseline_share", "ci_low", "ci_high", "p_value"} <= set(table.columns)
 
 
@@ -227,7 +227,7 @@ def test_shuffled_dates_call_almost_nothing():
     for _ in range(10):
         corpus = pd.DataFrame({"published": rng.choice(days, size=len(labels))})
         table = emerging_table(labels, themes, corpus)
-        called.append((table.status != "stable").mean())
+        called.append(table.status.isin(["rising", "new", "fading"]).mean())
     assert np.mean(called) <= 0.05
 
 
@@ -241,7 +241,8 @@ def test_bh_qvalues_match_statsmodels():
     assert ours[~np.isnan(p)] == pytest.approx(ref)
 
 
-def test_two_papers_becoming_four_is_not_rising():
+def small_and_big():
+    """A theme of 2 papers becoming 4 (below ``min_papers``), a flat one of 300 and 300."""
     rows = [(f"a{i}", "2025-01-10", 0) for i in range(2)] + [
         (f"b{i}", "2025-03-10", 0) for i in range(4)
     ]
@@ -251,10 +252,30 @@ def test_two_papers_becoming_four_is_not_rising():
     corpus = pd.DataFrame(rows, columns=["doc_id", "published", "theme"])
     corpus["published"] = pd.to_datetime(corpus.published, utc=True)
     themes = pd.DataFrame({"theme_id": [0, 1], "label": ["small", "big"], "size": [6, 600]})
-    view = (corpus.theme.to_numpy(), themes)  # plain data: one label per paper, the table
+    return (corpus.theme.to_numpy(), themes), corpus
+
+
+def test_two_papers_becoming_four_is_not_rising():
+    view, corpus = small_and_big()
     table = trends.emerging(view, corpus).set_index("label")
-    assert table.loc["small", "status"] == "stable"
+    assert table.loc["small", "status"] == "untested"  # before: "stable", read as a finding
     assert np.isnan(table.loc["small", "ci_low"]) and np.isnan(table.loc["small", "p_value"])
+
+
+def test_a_theme_below_min_papers_is_untested_and_a_tested_flat_one_stable():
+    from trends.timeline.emerging import CALLS, STATUS_ORDER
+
+    view, corpus = small_and_big()
+    table = trends.emerging(view, corpus)
+    assert table.set_index("label").status.to_dict() == {"small": "untested", "big": "stable"}
+    assert list(table.label) == ["big", "small"]  # the untested after every tested theme
+    assert max(STATUS_ORDER, key=STATUS_ORDER.get) == "untested"
+    assert "untested" not in CALLS and "stable" not in CALLS
+    assert table.attrs["tested"] == 1 and table.attrs["min_papers"] == 10
+    # the same 6 papers are tested once min_papers allows it: then a finding, "stable"
+    lower = trends.emerging(view, corpus, min_papers=6).set_index("label")
+    assert lower.loc["small", "status"] == "stable" and lower.loc["small", "ci_low"] > 0
+    assert lower.attrs["tested"] == 2
 
 
 def test_new_theme():
@@ -469,7 +490,7 @@ def test_a_theme_with_no_papers_in_either_window_has_no_ratio():
     table = trends.emerging(view, corpus).set_index("label")
     row = table.loc["rising theme"]
     assert row.recent_count == 0 and row.baseline_count == 0
-    assert np.isnan(row.ratio) and row.status == "stable"  # before: ratio inf, shown "new"
+    assert np.isnan(row.ratio) and row.status == "untested"  # before: ratio inf, shown "new"
     from trends.timeline.sections import _ratio_text
 
     assert _ratio_text(row.ratio) == "–" and _ratio_text(float("inf")) == "new"

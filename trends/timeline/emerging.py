@@ -19,7 +19,8 @@ false-coverage-rate intervals (Benjamini & Yekutieli 2005): at level
 ``1 - R (1 - confidence) / m`` for ``R`` calls among ``m`` tested themes, so that a theme is
 called exactly when its interval excludes 1. Themes with fewer than ``min_papers`` papers
 in the two windows are not tested (``new`` ones need half that, all recent): they are
-``stable``, with no interval and no p-value.
+``untested``, with no interval and no p-value, and do not count among the themes the false
+discovery rate is controlled over. ``stable`` is a finding: tested, and not called.
 
 **Adjusted for the mix** (``adjust_for="categories"``): the ratio is the Mantel-Haenszel
 ratio of shares over the strata (each paper's primary category; `statsmodels`'
@@ -39,7 +40,9 @@ from ..errors import InputError, NoDatesError
 from .periods import Periods, as_dates, periods_of
 from .shares import display_names, resolve
 
-STATUS_ORDER = {"rising": 0, "new": 1, "stable": 2, "fading": 3}
+# "untested" last: too few papers to say anything, where "stable" was tested and not called
+STATUS_ORDER = {"rising": 0, "new": 1, "stable": 2, "fading": 3, "untested": 4}
+CALLS = ("rising", "new", "fading")  # the statuses that are calls (a test found a change)
 COLUMNS = [
     "theme_id",
     "label",
@@ -144,7 +147,7 @@ def emerging(
     adjust_for: str | None = None,
     level: int | None = None,
 ) -> pd.DataFrame:
-    """Rising, fading, new and stable themes: recent share against the share before.
+    """Rising, fading, new, stable and untested themes: recent share against the share before.
 
     See the module `trends.timeline.emerging` for the windows, the control of false
     calls across themes and the adjustment for the mix.
@@ -166,6 +169,7 @@ def emerging(
     min_papers : int
         A theme needs this many papers in the two windows together to be tested (so 2
         papers becoming 4 is never "rising"); one with none before needs half as many.
+        The others are ``untested``.
     confidence : float
         ``1 - confidence`` is the false discovery rate of the calls across themes.
     freq : str
@@ -185,11 +189,15 @@ def emerging(
         ``theme_id, label, recent_count, baseline_count, recent_share, baseline_share,
         ratio, ci_low, ci_high, p_value, q_value, status``: status ``rising``/``fading``
         when the (false-coverage-rate) interval excludes 1, ``new`` when it does and
-        the theme had no paper before, else ``stable``. Most confidently rising first.
+        the theme had no paper before, ``stable`` when it was tested and not called,
+        ``untested`` when it had too few papers to be tested (no interval, no p-value:
+        not a finding). Most confidently rising first, the untested last (`STATUS_ORDER`;
+        `CALLS` lists the statuses that are calls).
         ``.attrs``: the windows (``recent``, ``baseline``: first and last moment),
         ``recent_papers``, ``baseline_papers``, ``left_out`` (papers of partial periods
-        not in a default window), ``undated``, ``ci_level``, ``fdr``, ``freq``,
-        ``period``, ``adjusted_for``, ``note``.
+        not in a default window), ``undated``, ``ci_level``, ``fdr``, ``tested`` (themes
+        tested: those the false discovery rate is controlled over), ``min_papers``,
+        ``freq``, ``period``, ``adjusted_for``, ``note``.
     """
     if isinstance(level, float) and 0 < level < 1:
         import warnings
@@ -453,7 +461,7 @@ def emerging_table(
             "ci_high": np.where(tested, np.exp(frame["point"] + z * frame["se"]), np.nan),
             "p_value": frame["p_value"],
             "q_value": frame["q_value"],
-            "status": np.where(called, status, "stable"),
+            "status": np.where(called, status, np.where(tested, "stable", "untested")),
         },
         columns=COLUMNS,
     )
@@ -471,6 +479,8 @@ def emerging_table(
         undated=periods.undated,
         ci_level=ci_level,
         fdr=alpha,
+        tested=m,
+        min_papers=min_papers,
         freq=periods.freq,
         period=periods.name,
         adjusted_for=adjust_for,

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import NoDatesError
+from .emerging import CALLS
 from .periods import periods_of
 
 MIX_COLUMN = "categories"
@@ -214,10 +215,12 @@ def mix_section(report) -> dict | None:
     calls, kept, lost, gained = [], [], [], []
     for t in crude.index:
         c, a = crude.loc[t], adjusted.loc[t]
-        if c.status == "stable" and a.status == "stable":
+        # neither "stable" nor "untested" is a call
+        crude_call, adjusted_call = c.status in CALLS, a.status in CALLS
+        if not crude_call and not adjusted_call:
             continue
         same = c.status == a.status
-        if c.status != "stable":
+        if crude_call:
             (kept if same else lost).append(str(c.label))
         else:
             gained.append(str(c.label))
@@ -229,7 +232,7 @@ def mix_section(report) -> dict | None:
                 "adjusted": a.status,
                 "adjusted_ratio": _ratio_text(a.ratio),
                 "adjusted_ci": _ci_text(a.ci_low, a.ci_high),
-                "survives": "yes" if same else ("new call" if c.status == "stable" else "no"),
+                "survives": "yes" if same else ("no" if crude_call else "new call"),
             }
         )
     out["calls"] = calls
@@ -352,7 +355,8 @@ def vocabulary_section(report) -> dict | None:
             {
                 "theme_id": int(t),
                 "name": names.get(int(t), str(t)),
-                "status": status.get(int(t), "stable"),
+                # a theme without a row in the trend table was not tested: no status
+                "status": status.get(int(t), "–"),
                 "gaining": part.loc[part.direction == "gaining", "keyword"].tolist(),
                 "losing": part.loc[part.direction == "losing", "keyword"].tolist(),
             }
