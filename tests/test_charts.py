@@ -171,3 +171,43 @@ def test_emerging_chart_keeps_every_moving_theme_when_truncated():
     shown = [y for t in fig.to_dict()["data"] for y in t["y"]]
     assert len(shown) == 10
     assert sum("t51" in y or "t52" in y for y in shown) == 2
+
+
+def test_emerging_chart_draws_untested_themes_apart_from_stable_ones():
+    from test_timeline import small_and_big
+
+    import trends
+    from trends.charts import emerging_themes
+
+    view, corpus = small_and_big()
+    fig = emerging_themes(trends.emerging(view, corpus)).to_dict()
+    traces = {t["name"]: t for t in fig["data"]}
+    assert set(traces) == {"stable", "untested"}  # before: both themes in "stable"
+    assert [y.endswith("big") for y in traces["stable"]["y"]] == [True]
+    assert [y.endswith("small") for y in traces["untested"]["y"]] == [True]
+    assert traces["untested"]["marker"]["symbol"] == "circle-open"
+    assert "not tested" in traces["untested"]["hovertemplate"]
+    assert traces["untested"]["marker"]["color"] != traces["stable"]["marker"]["color"]
+
+
+def test_emerging_chart_shows_untested_themes_only_in_the_room_left():
+    import pandas as pd
+
+    from trends.charts import emerging_themes
+
+    status = ["untested"] * 5 + ["stable"] * 10 + ["rising"]
+    table = pd.DataFrame(
+        {
+            "theme_id": range(len(status)),
+            "label": [f"t{i}" for i in range(len(status))],
+            "recent_count": 10,
+            "baseline_count": 10,
+            "ratio": 1.0,
+            "ci_low": 0.5,
+            "ci_high": 2.0,
+            "status": status,
+        }
+    )
+    fig = emerging_themes(table, max_themes=12)
+    shown = {t["name"]: len(t["y"]) for t in fig.to_dict()["data"]}
+    assert shown == {"rising": 1, "stable": 10, "untested": 1}

@@ -15,7 +15,11 @@ STATUS_COLORS = {
     "new": "#0072B2",
     "stable": OUTLIER_COLOR,
     "fading": "#D55E00",
+    "untested": "#8c8c8c",  # drawn open: no interval, no finding
 }
+# The order rows are kept in when there are more than ``max_themes``: the calls, then the
+# themes tested and not called, then those with too few papers to test.
+_KEEP_ORDER = {"rising": 0, "new": 0, "fading": 0, "stable": 1, "untested": 2}
 
 
 def emerging_themes(
@@ -30,11 +34,14 @@ def emerging_themes(
         ``ci_high``, ``status`` and the counts.
     max_themes : int
         Show at most this many themes: every rising, new and fading one first, then the
-        stable ones in the table's order (most confidently rising first).
+        stable ones in the table's order (most confidently rising first), then the
+        untested ones (too few papers to test: a ratio drawn open, without an interval).
     """
-    moving = (table.status != "stable").to_numpy()
-    room = max(0, max_themes - int(moving.sum()))
-    rows = table[moving | (np.cumsum(~moving) <= room)]
+    rank = table.status.map(_KEEP_ORDER).fillna(1).to_numpy()
+    keep = np.zeros(len(table), dtype=bool)
+    keep[np.argsort(rank, kind="stable")[:max_themes]] = True
+    keep |= rank == 0  # every call, however many
+    rows = table[keep]
     fig = figure(title=title, height=max(300, 24 * len(rows) + 120))
     names = {
         i: short(safe(f"#{r.theme_id} {n}"), 46)
@@ -48,14 +55,21 @@ def emerging_themes(
             r if math.isfinite(r) else float(h)
             for r, h in zip(part.ratio, part.ci_high, strict=True)
         ]
+        untested = status == "untested"
         fig.add_trace(
             go.Scatter(
                 x=finite,
                 y=[names[i] for i in part.index],
                 mode="markers",
                 name=status,
-                marker={"color": color, "size": 9},
-                error_x={
+                marker={
+                    "color": color,
+                    "size": 9,
+                    "symbol": "circle-open" if untested else "circle",
+                },
+                error_x=None
+                if untested
+                else {
                     "type": "data",
                     "symmetric": False,
                     "array": [h - r for h, r in zip(part.ci_high, finite, strict=True)],
@@ -67,8 +81,13 @@ def emerging_themes(
                 .to_numpy()
                 .tolist(),
                 hovertemplate=(
-                    "%{y}<br>ratio %{x:.2f} (interval %{customdata[2]:.2f}–%{customdata[3]:.2f})"
-                    "<br>%{customdata[0]} recent, %{customdata[1]} before<extra></extra>"
+                    (
+                        "%{y}<br>ratio %{x:.2f}, not tested: too few papers"
+                        if untested
+                        else "%{y}<br>ratio %{x:.2f} (interval "
+                        "%{customdata[2]:.2f}–%{customdata[3]:.2f})"
+                    )
+                    + "<br>%{customdata[0]} recent, %{customdata[1]} before<extra></extra>"
                 ),
             )
         )
