@@ -67,3 +67,35 @@ def test_year_only_report_says_what_a_period_is(synthetic):
     )
     assert "A period is one year; the dates are given to the year." in html
     assert "Shares per day" not in html
+
+
+def test_a_theme_with_too_few_dated_papers_is_untested_in_the_report(dated_model):
+    import html as _html
+
+    from trends.report import ReportInput
+    from trends.timeline.sections import mix_section, trends_section, vocabulary_section
+
+    model, frame = dated_model
+    frame = frame.copy()
+    theme = int(np.bincount(model.labels_[model.labels_ >= 0]).argmax())
+    rows = np.flatnonzero(model.labels_ == theme)
+    frame["published"] = frame["published"].astype(object)
+    frame.loc[rows[4:], "published"] = None  # 4 dated papers: below min_papers
+    report = ReportInput(model, frame.reset_index(drop=True))
+    name = report.names[theme]
+    section = trends_section(report)
+    status = {r["label"]: r["status"] for r in section["table"]}
+    assert status[name] == "untested"  # before: "stable"
+    assert set(status.values()) - {"untested"} <= {"rising", "new", "stable", "fading"}
+    assert "stable" in status.values()  # the tested, uncalled themes stay stable
+    traces = {t.name: t for t in section["figures"]["emerging"].data}
+    assert any(str(y).endswith(name) for y in traces["untested"].y)
+    assert "1 theme is untested" in section["note"] and "fewer than 10 papers" in section["note"]
+    assert name not in {c["label"] for c in mix_section(report)["calls"]}  # not a call either
+    vocabulary = {t["name"]: t["status"] for t in vocabulary_section(report)["themes"]}
+    assert vocabulary[name] == "untested"
+    page = render_report(
+        model, frame, sections=[s for s in SECTIONS if s.id in {"trends", "vocabulary"}]
+    )
+    row = f"<tr><td>{_html.escape(name)}</td><td>untested</td>"
+    assert row in page and "too few papers" in page

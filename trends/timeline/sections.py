@@ -145,13 +145,22 @@ def trends_section(report) -> dict:
     r0, r1 = table.attrs["recent"]
     b0, b1 = table.attrs["baseline"]
     level = table.attrs["ci_level"]
+    tested = table.attrs["tested"]
     note = (
         f"{periods.describe()} Recent window {r0:%Y-%m-%d} to {r1:%Y-%m-%d} "
         f"({table.attrs['recent_papers']} papers) against {b0:%Y-%m-%d} to {b1:%Y-%m-%d} "
         f"({table.attrs['baseline_papers']} papers). Rising or fading only where the share "
         f"ratio's interval excludes 1; the intervals ({level:.1%}) control the false "
-        f"discovery rate across the {len(table)} themes at {table.attrs['fdr']:.0%}."
+        f"discovery rate across the {tested} tested themes at {table.attrs['fdr']:.0%}."
     )
+    untested = len(table) - tested
+    if untested:
+        # "stable" is a finding (tested, no change); these are no finding either way
+        note += (
+            f" {untested} {'theme is' if untested == 1 else 'themes are'} untested: fewer "
+            f"than {table.attrs['min_papers']} papers in the two windows, too few to call "
+            "either way."
+        )
     if periods.undated:
         note += f" {periods.undated} papers without a date are left out."
     changes = _changes(report)
