@@ -323,6 +323,27 @@ def test_a_window_in_another_form_is_one_clear_error(window):
         trends.emerging(view, corpus, recent=window)
 
 
+@pytest.mark.parametrize("which", ["recent", "baseline"])
+def test_a_window_that_ends_before_it_starts_names_both_dates(which):
+    view, corpus = planted([1, 4, 4, 4], [3, 2, 4, 4])
+    windows = {"recent": ("2025-03-16", "2025-04-10"), "baseline": ("2025-01-01", "2025-03-15")}
+    windows[which] = windows[which][::-1]
+    start, end = windows[which]
+    with pytest.raises(trends.InputError) as caught:
+        trends.emerging(view, corpus, **windows)
+    message = str(caught.value)
+    assert f"{which}=" in message and f"starts {start}" in message and f"ends {end}" in message
+    assert "expected a length" not in message  # before: only the accepted forms, as if a typo
+
+
+def test_a_window_from_an_hour_to_the_end_of_that_day_is_not_reversed():
+    view, corpus = planted([1, 4, 4, 4], [3, 2, 4, 4])
+    corpus.loc[corpus.published == "2025-04-10", "published"] += pd.Timedelta(hours=15)
+    table = trends.emerging(view, corpus, recent=("2025-04-10 12:00", "2025-04-10"))
+    late = corpus.published >= pd.Timestamp("2025-04-10 12:00", tz="UTC")
+    assert table.attrs["recent_papers"] == int(late.sum()) > 0
+
+
 def test_old_level_argument_still_means_confidence():
     view, corpus = planted([1, 4, 4, 4], [3, 2, 4, 4])
     with pytest.warns(FutureWarning, match="confidence"):

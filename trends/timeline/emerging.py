@@ -255,9 +255,14 @@ def _span(name: str, value) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
         start, end = (_as_utc(v) for v in value)
     except (ValueError, TypeError):
         start = end = pd.NaT
-    if len(value) != 2 or pd.isna(start) or pd.isna(end) or end < start:
+    if len(value) != 2 or pd.isna(start) or pd.isna(end):
         raise InputError(f"{name}={value!r}: expected {_WINDOW_FORMS}")
     stop = end + pd.Timedelta(days=1) if end == end.normalize() else end + pd.Timedelta(1)
+    if stop <= start:  # a window that ends before it starts would hold no paper
+        raise InputError(
+            f"{name}={value!r}: the window starts {value[0]} and ends {value[1]}, before it "
+            "starts; give (start, end) with the earlier date first"
+        )
     return start, end, stop
 
 
