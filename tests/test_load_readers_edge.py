@@ -272,6 +272,58 @@ def test_a_bibtex_year_that_is_not_four_digits_is_one_unreadable_date(tmp_path):
     assert [w["reason"] for w in r["warnings"]] == ["unreadable date '0'"]
 
 
+def test_an_impossible_bibtex_month_or_day_is_the_year_alone_with_a_warning(tmp_path):
+    # Before: month = {13}, {foo} or {0} silently became January, a day was ignored, and
+    # date = {2021-04-31} lost the whole date as "unreadable".
+    path = tmp_path / "m.bib"
+    path.write_text(
+        "@article{a, title={A}, abstract={Abstract one here.}, year={2020}, month={13}}\n"
+        "@article{b, title={B}, abstract={Abstract two here.}, year={2020}, month={foo}}\n"
+        "@article{c,\n  title={C},\n  abstract={Abstract three here.},\n"
+        "  date={2021-04-31}\n}\n"
+        "@article{d, title={D}, abstract={Abstract four here.}, year={2020}, month=feb,"
+        " day={30}}\n"
+        "@article{e, title={E}, abstract={Abstract five here.}, year={2021}, month={Sept.},"
+        " day={30}}\n"
+        "@article{f, title={F}, abstract={Abstract six here.}, year={2021}, month={decoy}}\n"
+        '@article{g, title={G}, abstract={Abstract seven here.}, year={2021}, month=apr # "~31"}\n'
+        '@article{h, title={H}, abstract={Abstract eight here.}, year={2021}, month=mar # "~15"}\n'
+    )
+    df, r = _load(path)
+    got = dict(zip(df.title, df.published.dt.strftime("%Y-%m-%d"), strict=True))
+    assert got == {
+        "A": "2020-01-01",
+        "B": "2020-01-01",
+        "C": "2021-01-01",
+        "D": "2020-01-01",
+        "E": "2021-09-30",
+        "F": "2021-01-01",
+        "G": "2021-01-01",
+        "H": "2021-03-15",
+    }
+    assert [(w["line"], w["field"], w["reason"]) for w in r["warnings"]] == [
+        (1, "month", "month '13' is not a month: read as the year 2020 alone"),
+        (2, "month", "month 'foo' is not a month: read as the year 2020 alone"),
+        (
+            6,
+            "date",
+            "impossible date '2021-04-31' (April 2021 has no day 31): read as the year 2021 alone",
+        ),
+        (
+            8,
+            "day",
+            "impossible day '30' (February 2020 has no day 30): read as the year 2020 alone",
+        ),
+        (10, "month", "month 'decoy' is not a month: read as the year 2021 alone"),
+        (
+            11,
+            "month",
+            "impossible day '31' (April 2021 has no day 31): read as the year 2021 alone",
+        ),
+    ]
+    assert all(w["file"] == str(path) for w in r["warnings"])
+
+
 def test_a_mapping_that_takes_the_abstract_column_says_so(tmp_path):
     # Before: "no abstract column ... (columns are: id, title, abstract, date)", with the
     # abstract column right there in the list.
