@@ -377,6 +377,27 @@ def test_numeric_dates_keep_one_order_per_file(tmp_path):
     assert "day-first or month-first" in warnings[0]["reason"]
 
 
+def test_a_year_with_a_fraction_is_the_year_alone_with_a_warning(tmp_path):
+    # Before: 2024.5 was silently May 2024 and 2024.12 December (a decimal year 2024.5 is
+    # July), and 2024.25 or 2024.75 silently the 1st of January.
+    got, warnings = _dates(tmp_path, "dec.csv", ["2024.5", "2024.12", "2019.0", "2020"])
+    assert got == ["2024-01-01", "2024-01-01", "2019-01-01", "2020-01-01"]
+    assert [(w["line"], w["field"]) for w in warnings] == [(2, "published")]
+    assert warnings[0]["reason"] == (
+        "numeric dates such as '2024.5' (2 in this file) are a decimal year or a year and "
+        "month (May 2024?), which cannot be told apart: each read as the year alone; "
+        "check the dates"
+    )
+    got, warnings = _dates(tmp_path, "decimal.csv", ["2024.25", "2023.5"], column="year")
+    assert got == ["2024-01-01", "2023-01-01"]
+    assert "decimal years (some fraction is no month)" in warnings[0]["reason"]
+    path = tmp_path / "dec.jsonl"
+    path.write_text('{"title": "T", "abstract": "Some abstract text.", "year": 2024.5}\n')
+    df = trends.load(path)
+    assert df.published.tolist() == [pd.Timestamp("2024-01-01", tz="UTC")]
+    assert "'2024.5'" in df.attrs["load_report"]["warnings"][0]["reason"]
+
+
 def test_a_float_column_of_years_is_read_as_years(tmp_path):
     # pandas writes a year column with a gap as floats: 2019.0
     got, warnings = _dates(tmp_path, "years.csv", ["2019.0", "", "2021.0"], column="year")

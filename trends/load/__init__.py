@@ -12,6 +12,7 @@ escaped text never turned into markup), and resources are bounded by `trends.loa
 
 from __future__ import annotations
 
+import calendar
 import io
 import os
 import re
@@ -278,6 +279,9 @@ def _from_frame(frame: pd.DataFrame, columns, rec, report) -> list[dict]:
 _NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?!\d)")
 # A year written by a float column (pandas writes 2019.0 where a column has a gap).
 _FLOAT_YEAR = re.compile(r"^\s*(\d{4})\.0*\s*$")
+# A year with a fraction: 2024.5 may be a decimal year (July) or a year and month (May);
+# read as the year alone, with a warning (`_dotted_years`).
+_DOTTED_YEAR = re.compile(r"^\s*(\d{4})\.(\d+)\s*$")
 # What pandas would read as a moment of the run itself, not of the paper: "now", "today",
 # or a time of day without a date (a Parquet time column: "12:30:00"), which it puts on
 # today's date. Such a value is an unreadable date, or the same file would give other
@@ -293,7 +297,7 @@ _RELATIVE_DATE = re.compile(
 def _parse_date(value: str, day_first: bool | None = None):
     if _RELATIVE_DATE.match(value):
         return pd.NaT
-    year = _FLOAT_YEAR.match(value)
+    year = _FLOAT_YEAR.match(value) or _DOTTED_YEAR.match(value)
     if year:
         value = year.group(1)
     numeric = _NUMERIC_DATE.match(value) if day_first is not None else None
@@ -348,19 +352,53 @@ def _day_first(values: list[str]) -> tuple[bool | None, str | None]:
     )
 
 
+def _dotted_years(values: list[tuple[str, int | None]]) -> tuple[int | None, str] | None:
+    """The warning for a file's years with a fraction (``2024.5``), each read as the year alone.
+
+    ``values`` are the file's dates, each with its line; the warning names the first such
+    date's line. None when there is none.
+    """
+    dotted: dict[str, list] = {}  # value -> [its first line, how many dates]
+    for value, line in values:
+        if _DOTTED_YEAR.match(value) and not _FLOAT_YEAR.match(value):
+            dotted.setdefault(value, [line, 0])[1] += 1
+    if not dotted:
+        return None
+    example, (line, _) = next(iter(dotted.items()))
+    example = example.strip()
+    year, fraction = _DOTTED_YEAR.match(example).groups()
+    count = sum(n for _, n in dotted.values())
+    fractions = [_DOTTED_YEAR.match(v).group(2) for v in dotted]
+    if all(len(f) <= 2 and 1 <= int(f) <= 12 for f in fractions):
+        month = calendar.month_name[int(fraction)]
+        what = f"a decimal year or a year and month ({month} {year}?), which cannot be told apart"
+    else:
+        what = "decimal years (some fraction is no month)"
+    return (
+        line,
+        f"numeric dates such as {example!r} ({count:,} in this file) are {what}: each read "
+        "as the year alone; check the dates",
+    )
+
+
 _FIXED = frozenset(CANONICAL) | {"_line", "_date_field"}
 
 
 def _assemble(records: list[dict], rec: Recorder) -> pd.DataFrame:
-    by_source: dict[str, list[str]] = {}
+    by_source: dict[str, list[tuple[str, int | None]]] = {}
+    field_of: dict[str, str] = {}
     for r in records:
         if r["published"] is not None:
-            by_source.setdefault(r["source"], []).append(str(r["published"]))
+            by_source.setdefault(r["source"], []).append((str(r["published"]), r["_line"]))
+            field_of.setdefault(r["source"], r["_date_field"])
     order_of: dict[str, bool | None] = {}
     for source, values in by_source.items():
-        order_of[source], warning = _day_first(values)
+        order_of[source], warning = _day_first([value for value, _ in values])
         if warning:
             rec.warn(source, None, warning, "published")
+        dotted = _dotted_years(values)
+        if dotted:
+            rec.warn(source, dotted[0], dotted[1], field_of[source])
     for r in records:
         value = r["published"]
         r["published"] = (
