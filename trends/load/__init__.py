@@ -12,15 +12,12 @@ escaped text never turned into markup), and resources are bounded by `trends.loa
 
 from __future__ import annotations
 
-import calendar
 import io
 import os
-import re
 import reprlib
 import sys
 import types
 from collections.abc import Iterator, KeysView, ValuesView
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -34,6 +31,7 @@ from .canonical import (
     file_date,
     is_global_id,
 )
+from .dates import file_reading, parse_date
 from .dedupe import dedupe
 from .errors import LoadError, LoadReport, Recorder, Skip
 from .normalise import collect_notes, make_text
@@ -274,113 +272,6 @@ def _from_frame(frame: pd.DataFrame, columns, rec, report) -> list[dict]:
     return out
 
 
-# Numeric dates such as 03.04.2024 or 03/04/2024: which number is the day is decided per
-# file (see `_day_first`), not per value.
-_NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?!\d)")
-# A year written by a float column (pandas writes 2019.0 where a column has a gap).
-_FLOAT_YEAR = re.compile(r"^\s*(\d{4})\.0*\s*$")
-# A year with a fraction: 2024.5 may be a decimal year (July) or a year and month (May);
-# read as the year alone, with a warning (`_dotted_years`).
-_DOTTED_YEAR = re.compile(r"^\s*(\d{4})\.(\d+)\s*$")
-# What pandas would read as a moment of the run itself, not of the paper: "now", "today",
-# or a time of day without a date (a Parquet time column: "12:30:00"), which it puts on
-# today's date. Such a value is an unreadable date, or the same file would give other
-# dates tomorrow.
-_RELATIVE_DATE = re.compile(
-    r"^\s*(?:now|today|tomorrow|yesterday"
-    r"|T?\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[ap]\.?m\.?)?\s*(?:Z|[+-]\d{2}:?\d{2}|UTC|GMT)?)\s*$",
-    re.IGNORECASE,
-)
-
-
-@lru_cache(maxsize=4096)
-def _parse_date(value: str, day_first: bool | None = None):
-    if _RELATIVE_DATE.match(value):
-        return pd.NaT
-    year = _FLOAT_YEAR.match(value) or _DOTTED_YEAR.match(value)
-    if year:
-        value = year.group(1)
-    numeric = _NUMERIC_DATE.match(value) if day_first is not None else None
-    if numeric:
-        a, b = int(numeric.group(1)), int(numeric.group(3))
-        day, month = (a, b) if day_first else (b, a)
-        year = numeric.group(4)
-        if len(year) == 2:  # 15/03/24, as Excel writes it: 00-68 are 2000s, 69-99 1900s
-            year = f"{20 if int(year) <= 68 else 19}{year}"
-        value = f"{year}-{month:02d}-{day:02d}{value[numeric.end() :]}"
-    try:
-        stamp = pd.Timestamp(value)
-    except (ValueError, TypeError, OverflowError):
-        return pd.NaT
-    # Outside pandas' nanosecond range (1677-2262) a "date" is a misread number.
-    if stamp is pd.NaT or not 1678 <= stamp.year <= 2261:
-        return pd.NaT
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-
-
-def _day_first(values: list[str]) -> tuple[bool | None, str | None]:
-    """Whether a file's numeric dates (03.04.2024) put the day first, and a warning.
-
-    One file keeps one order: the day comes first when some date's first number is over 12
-    (13.03.2024), the month when some date's second number is; when every date could be
-    read either way, dotted dates are day-first (as they are written in practice) and
-    slashed or dashed ones month-first, with a warning. A file with both kinds is read date
-    by date, with a warning.
-    """
-    first_is_day = second_is_day = False
-    separators = set()
-    for value in values:
-        m = _NUMERIC_DATE.match(value)
-        if m:
-            separators.add(m.group(2))
-            first_is_day |= int(m.group(1)) > 12
-            second_is_day |= int(m.group(3)) > 12
-    if not separators:
-        return None, None
-    if first_is_day != second_is_day:
-        return first_is_day, None
-    if first_is_day:
-        return None, (
-            "numeric dates in both day-first and month-first order (13.03.2024 and "
-            "03.13.2024): each read on its own; check the dates"
-        )
-    if separators == {"."}:
-        return True, None
-    return False, (
-        "every numeric date could be day-first or month-first (03/04/2024): read as "
-        "month first; check the dates"
-    )
-
-
-def _dotted_years(values: list[tuple[str, int | None]]) -> tuple[int | None, str] | None:
-    """The warning for a file's years with a fraction (``2024.5``), each read as the year alone.
-
-    ``values`` are the file's dates, each with its line; the warning names the first such
-    date's line. None when there is none.
-    """
-    dotted: dict[str, list] = {}  # value -> [its first line, how many dates]
-    for value, line in values:
-        if _DOTTED_YEAR.match(value) and not _FLOAT_YEAR.match(value):
-            dotted.setdefault(value, [line, 0])[1] += 1
-    if not dotted:
-        return None
-    example, (line, _) = next(iter(dotted.items()))
-    example = example.strip()
-    year, fraction = _DOTTED_YEAR.match(example).groups()
-    count = sum(n for _, n in dotted.values())
-    fractions = [_DOTTED_YEAR.match(v).group(2) for v in dotted]
-    if all(len(f) <= 2 and 1 <= int(f) <= 12 for f in fractions):
-        month = calendar.month_name[int(fraction)]
-        what = f"a decimal year or a year and month ({month} {year}?), which cannot be told apart"
-    else:
-        what = "decimal years (some fraction is no month)"
-    return (
-        line,
-        f"numeric dates such as {example!r} ({count:,} in this file) are {what}: each read "
-        "as the year alone; check the dates",
-    )
-
-
 _FIXED = frozenset(CANONICAL) | {"_line", "_date_field"}
 
 
@@ -391,18 +282,15 @@ def _assemble(records: list[dict], rec: Recorder) -> pd.DataFrame:
         if r["published"] is not None:
             by_source.setdefault(r["source"], []).append((str(r["published"]), r["_line"]))
             field_of.setdefault(r["source"], r["_date_field"])
-    order_of: dict[str, bool | None] = {}
+    order_of: dict[str, str | None] = {}
     for source, values in by_source.items():
-        order_of[source], warning = _day_first([value for value, _ in values])
-        if warning:
-            rec.warn(source, None, warning, "published")
-        dotted = _dotted_years(values)
-        if dotted:
-            rec.warn(source, dotted[0], dotted[1], field_of[source])
+        order_of[source], warnings = file_reading(values)
+        for line, warning in warnings:
+            rec.warn(source, line, warning, field_of[source])
     for r in records:
         value = r["published"]
         r["published"] = (
-            pd.NaT if value is None else _parse_date(str(value), order_of.get(r["source"]))
+            pd.NaT if value is None else parse_date(str(value), order_of.get(r["source"]))
         )
         if value is not None and r["published"] is pd.NaT:
             rec.warn(r["source"], r["_line"], f"unreadable date {value!r}", r["_date_field"])
