@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import trends
@@ -322,6 +323,49 @@ def test_an_impossible_bibtex_month_or_day_is_the_year_alone_with_a_warning(tmp_
         ),
     ]
     assert all(w["file"] == str(path) for w in r["warnings"])
+
+
+def test_a_bibtex_crossref_gives_its_date_and_venue_not_its_identity(tmp_path):
+    # Before: crossref was ignored: a paper whose year and booktitle are in its
+    # @proceedings (as BibTeX and biber let them be) had no date and no venue.
+    path = tmp_path / "x.bib"
+    path.write_text(
+        "@inproceedings{p1,\n  title = {Paper one},\n"
+        "  abstract = {An abstract that is long enough.},\n  crossref = {Conf21}\n}\n"
+        "@inproceedings{p2, title = {Paper two}, abstract = {Another abstract, long enough.},\n"
+        "  year = {2020}, booktitle = {Workshop at Conf}, crossref = {conf21}}\n"
+        "@inproceedings{p3, title = {Paper three}, abstract = {A third abstract, long enough.},\n"
+        "  crossref = {nowhere}}\n"
+        "@inproceedings{p4, title = {Paper four}, abstract = {A fourth abstract, long enough.},\n"
+        "  crossref = {bad}}\n"
+        "@proceedings{conf21, title = {Proceedings of Conf 2021}, year = {2021}, month = jun,\n"
+        "  doi = {10.1000/conf21}}\n"
+        "@proceedings{bad, title = {Bad}, year = {2021}, month = {13}}\n"
+    )
+    df, r = _load(path)
+    rows = df.set_index("title")
+    assert rows.loc["Paper one", "published"] == pd.Timestamp("2021-06-01", tz="UTC")
+    assert rows.loc["Paper one", "venue"] == "Proceedings of Conf 2021"
+    # the paper's own fields win; the volume's DOI is not the paper's
+    assert rows.loc["Paper two", "published"] == pd.Timestamp("2020-01-01", tz="UTC")
+    assert rows.loc["Paper two", "venue"] == "Workshop at Conf"
+    assert not any(str(i).startswith("10.") for i in df.doc_id)
+    assert pd.isna(rows.loc["Paper three", "published"])
+    assert [(w["line"], w["field"], w["reason"]) for w in r["warnings"]] == [
+        (
+            9,
+            "crossref",
+            "crossref 'nowhere' names no entry of this file: its fields are not inherited",
+        ),
+        (
+            10,
+            "month",
+            "month '13' is not a month: read as the year 2021 alone (the value comes "
+            "through crossref)",
+        ),
+        (14, "month", "month '13' is not a month: read as the year 2021 alone"),
+    ]
+    assert r["read"] == 6 and r["kept"] == 4  # the volumes have no abstract: skipped
 
 
 def test_a_mapping_that_takes_the_abstract_column_says_so(tmp_path):

@@ -230,6 +230,44 @@ def _date(fields: dict) -> tuple[str | None, tuple[str, str] | None]:
     return f"{year}-{month:02d}-{int(day):02d}", None
 
 
+# What an entry takes from the entry its ``crossref`` names (a paper from its proceedings):
+# the date, as a whole (a year of one entry and a month of the other would be neither's
+# date), and the venue. Not what is the paper's own: its title, abstract, authors, DOI,
+# eprint, url or keywords (a volume's DOI would make all its papers one paper).
+_DATE_FIELDS = ("date", "year", "month", "day")
+
+
+def _inherit(fields: dict, by_key: dict[str, dict]) -> str | None:
+    """Fill ``fields`` from the entries its ``crossref`` leads to, as biber and BibTeX do.
+
+    A parent's ``booktitle``, else its ``title`` (biber's rule for a proceedings), is the
+    venue of a child without one; ``journal`` likewise. Chains of crossrefs are followed
+    (biber allows them), a loop stops. Returns the key that names no entry, or None.
+    Done here because bibtexparser 2 does not resolve crossref (its middlewares list it as
+    to do); its version 1 did, but copied every field, the abstract and DOI too.
+    """
+    seen = {id(fields)}
+    child = fields
+    while child.get("crossref"):
+        key = child["crossref"].strip()
+        parent = by_key.get(key.lower())
+        if parent is None:
+            return key
+        if id(parent) in seen:
+            return None
+        seen.add(id(parent))
+        if not any(fields.get(name) for name in _DATE_FIELDS):
+            for name in _DATE_FIELDS:
+                if parent.get(name):
+                    fields[name] = parent[name]
+        if not fields.get("journal") and not fields.get("booktitle"):
+            venue = parent.get("journal") or parent.get("booktitle") or parent.get("title")
+            if venue:
+                fields["journal" if parent.get("journal") else "booktitle"] = venue
+        child = parent
+    return None
+
+
 def read_bibtex(path: str, text: str, rec: Recorder) -> Iterator[tuple[int, dict]]:
     """Yield one record per entry; blocks the parser could not read are recorded skips."""
     import bibtexparser
@@ -265,13 +303,29 @@ def read_bibtex(path: str, text: str, rec: Recorder) -> Iterator[tuple[int, dict
             continue
         rec.skip(path, block.start_line + 1, f"unreadable BibTeX entry ({type(block).__name__})")
     macros = {str(m.key).lower(): str(m.value) for m in library.strings}
+    read = []
     for entry in sorted(entries, key=lambda e: e.start_line or 0):
         fields = {k.lower(): str(f.value) for k, f in entry.fields_dict.items()}
-        lines = {k.lower(): f.start_line for k, f in entry.fields_dict.items()}
+        lines = {k.lower(): f.start_line + 1 for k, f in entry.fields_dict.items()}
         for name, value in fields.items():
             if "#" in value:
                 joined = _concatenated(value, macros)
                 fields[name] = value if joined is None else joined
+        read.append((entry, fields, lines))
+    by_key: dict[str, dict] = {}
+    for entry, fields, _ in read:
+        by_key.setdefault(str(entry.key).lower(), fields)  # cite keys: case-insensitive
+    for entry, fields, lines in read:
+        if fields.get("crossref"):
+            missing = _inherit(fields, by_key)
+            if missing:
+                rec.warn(
+                    path,
+                    lines.get("crossref", entry.start_line + 1),
+                    f"crossref {missing!r} names no entry of this file: its fields are not "
+                    "inherited",
+                    "crossref",
+                )
         eprint = fields.get("eprint")
         if eprint and (fields.get("archiveprefix", "arxiv").lower() != "arxiv"):
             eprint = None
@@ -280,8 +334,9 @@ def read_bibtex(path: str, text: str, rec: Recorder) -> Iterator[tuple[int, dict
         published, problem = _date(fields)
         if problem is not None:
             name, message = problem
-            at = lines.get(name)
-            rec.warn(path, (entry.start_line if at is None else at) + 1, message, name)
+            if name not in lines:
+                message += " (the value comes through crossref)"
+            rec.warn(path, lines.get(name, entry.start_line + 1), message, name)
         yield (
             entry.start_line + 1,
             {
