@@ -751,6 +751,13 @@ def _child(out_dir: str) -> None:
 
 
 def _run_cases() -> tuple[dict[str, dict], str]:
+    import trends
+
+    # The child imports the trends this process imported: run as a script, it would find
+    # the installed one first, which in a second checkout (a git worktree) is another's.
+    env = dict(os.environ)
+    here = str(Path(trends.__file__).resolve().parents[1])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
     with tempfile.TemporaryDirectory() as tmp:
         proc = subprocess.run(
             [sys.executable, __file__, tmp],
@@ -758,6 +765,7 @@ def _run_cases() -> tuple[dict[str, dict], str]:
             text=True,
             timeout=SECONDS * len(CASES) + 120,
             check=False,
+            env=env,
         )
     results = {}
     for line in proc.stdout.splitlines():
