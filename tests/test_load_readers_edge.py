@@ -399,3 +399,81 @@ def test_a_categorical_parquet_column_counts_its_values_once(tmp_path, monkeypat
     monkeypatch.setattr(limits, "MAX_FILE_BYTES", 14_000_000)
     df, r = _load(path)
     assert r["read"] == n and df.venue.iloc[3] == values[3]
+
+
+def _table_with_copies() -> pd.DataFrame:
+    body = " ".join(f"word{i}" for i in range(100))
+    near = body.replace("word50", "changed")
+    rows = [
+        ("1", "Kept", f"First: {body}", "2020-01-01"),
+        ("2401.00001", "Arx", "An arXiv abstract, long enough.", "2024.5"),
+        (None, "Plain", "An abstract with no id, long enough.", "2020-02-01"),
+        (None, "Kept", f"First: {near}", "2020-03-01"),  # a near duplicate of the first
+        (None, "Gone", None, "2020"),  # no abstract: skipped
+        (None, "Short", "tiny", "someday"),  # near-empty abstract, unreadable date
+        (None, "NA", "N/A", None),  # a missing-value marker: counted, skipped
+    ]
+    order = [0, 1, 2, 3, 4, 5, 6, 2, 0, 3, 4, 5, 6, 1, 2, 3, 4, 0]  # copies, not together
+    return pd.DataFrame(
+        [rows[k] for k in order], columns=["id", "title", "abstract", "date"]
+    ).astype(object)
+
+
+@pytest.mark.parametrize("source", ["parquet", "frame"])
+def test_a_tables_equal_rows_count_as_if_each_were_read(tmp_path, monkeypatch, source):
+    # Rows equal in every column are now read once (two million copies in a Parquet file
+    # took minutes and gigabytes): each copy must still cost what reading it would.
+    from trends.load.readers import records
+
+    monkeypatch.setattr(records, "COPIES_FROM_ROWS", 2)
+    frame = _table_with_copies()
+    path = tmp_path / "copies.parquet"
+    frame.to_parquet(path)
+
+    def load():
+        df = trends.load(path if source == "parquet" else frame)
+        r = dict(df.attrs["load_report"])
+        for name in ("skipped", "warnings", "near_duplicate_pairs"):
+            r[name] = sorted(r[name], key=lambda x: (x["line"], str(x)))
+        return df, r
+
+    df, r = load()
+    assert (r["read"], r["kept"], len(r["skipped"])) == (18, 4, 5)
+    assert (r["id_duplicates"], r["title_text_duplicates"], r["near_duplicates"]) == (3, 3, 3)
+    assert [p["line"] for p in r["near_duplicate_pairs"]] == [4, 10, 16]
+    assert r["missing_values"] == {"title": 2, "abstract": 2}  # "NA" and "N/A"
+    monkeypatch.setattr(records, "_first_copies", lambda frame: None)
+    every_row, every_r = load()
+    assert r == every_r
+    pd.testing.assert_frame_equal(df, every_row)
+
+
+def test_copies_of_an_unusable_row_are_weighed_against_the_whole_table(tmp_path, monkeypatch):
+    # Blank rows between papers: the copies of the first are skips, but not ones that come
+    # before the papers after it (a file of mostly unusable records is refused).
+    from trends.load import limits
+    from trends.load.readers import records
+
+    monkeypatch.setattr(limits, "MAX_SKIPPED", 5)
+    monkeypatch.setattr(records, "COPIES_FROM_ROWS", 2)
+    rows = []
+    for i in range(20):
+        rows += [(f"T{i}", f"Abstract number {i}, long enough."), (None, None)]
+    path = tmp_path / "blanks.parquet"
+    pd.DataFrame(rows, columns=["title", "abstract"]).to_parquet(path)
+    r = trends.load(path).attrs["load_report"]
+    assert (r["read"], r["kept"]) == (40, 20)
+    assert sorted(s["line"] for s in r["skipped"]) == list(range(2, 41, 2))
+
+
+def test_rows_of_mixed_kinds_are_not_taken_for_copies(monkeypatch):
+    from trends.load.readers import records
+    from trends.load.readers.records import _first_copies
+
+    monkeypatch.setattr(records, "COPIES_FROM_ROWS", 2)
+
+    # 1 == 1.0 == True in Python: as ids they are "1", "1" and no id at all
+    frame = pd.DataFrame({"id": [1, True, 1.0], "title": ["T"] * 3, "abstract": ["A"] * 3})
+    assert _first_copies(frame.astype(object)) is None
+    same = pd.DataFrame({"id": ["1", "1", "2"], "title": ["T"] * 3, "abstract": ["A"] * 3})
+    assert _first_copies(same).tolist() == [0, 0, 2]

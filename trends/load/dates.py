@@ -88,11 +88,12 @@ def parse_date(value: str, order: str | None = None):
 
 
 def file_reading(
-    values: list[tuple[str, int | None]],
+    values: list[tuple[str, int | None, int]],
 ) -> tuple[str | None, list[tuple[int | None, str]]]:
     """How to read one file's dates: the order of its numeric dates, and warnings.
 
-    ``values`` are the file's dates as written, each with its line. Returns the order
+    ``values`` are the file's dates as written, each with its line and how many records
+    have it there (a table's row and its copies). Returns the order
     for `parse_date` (None: no numeric dates, or no one order fits them all) and
     ``(line, message)`` warnings.
 
@@ -111,12 +112,12 @@ def file_reading(
     warnings: list[tuple[int | None, str]] = []
     numeric: dict[str, tuple[re.Match, int | None]] = {}
     dotted: dict[str, list] = {}  # value -> [its first line, how many dates]
-    for value, line in values:
+    for value, line, times in values:
         m = _NUMERIC_DATE.match(value)
         if m:
             numeric.setdefault(value, (m, line))
         elif _DOTTED_YEAR.match(value) and not _FLOAT_YEAR.match(value):
-            dotted.setdefault(value, [line, 0])[1] += 1
+            dotted.setdefault(value, [line, 0])[1] += times
     if dotted:
         warnings.append(_dotted_warning(dotted))
     fits = set(_ORDERS)
