@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import trends
@@ -272,6 +273,101 @@ def test_a_bibtex_year_that_is_not_four_digits_is_one_unreadable_date(tmp_path):
     assert [w["reason"] for w in r["warnings"]] == ["unreadable date '0'"]
 
 
+def test_an_impossible_bibtex_month_or_day_is_the_year_alone_with_a_warning(tmp_path):
+    # Before: month = {13}, {foo} or {0} silently became January, a day was ignored, and
+    # date = {2021-04-31} lost the whole date as "unreadable".
+    path = tmp_path / "m.bib"
+    path.write_text(
+        "@article{a, title={A}, abstract={Abstract one here.}, year={2020}, month={13}}\n"
+        "@article{b, title={B}, abstract={Abstract two here.}, year={2020}, month={foo}}\n"
+        "@article{c,\n  title={C},\n  abstract={Abstract three here.},\n"
+        "  date={2021-04-31}\n}\n"
+        "@article{d, title={D}, abstract={Abstract four here.}, year={2020}, month=feb,"
+        " day={30}}\n"
+        "@article{e, title={E}, abstract={Abstract five here.}, year={2021}, month={Sept.},"
+        " day={30}}\n"
+        "@article{f, title={F}, abstract={Abstract six here.}, year={2021}, month={decoy}}\n"
+        '@article{g, title={G}, abstract={Abstract seven here.}, year={2021}, month=apr # "~31"}\n'
+        '@article{h, title={H}, abstract={Abstract eight here.}, year={2021}, month=mar # "~15"}\n'
+    )
+    df, r = _load(path)
+    got = dict(zip(df.title, df.published.dt.strftime("%Y-%m-%d"), strict=True))
+    assert got == {
+        "A": "2020-01-01",
+        "B": "2020-01-01",
+        "C": "2021-01-01",
+        "D": "2020-01-01",
+        "E": "2021-09-30",
+        "F": "2021-01-01",
+        "G": "2021-01-01",
+        "H": "2021-03-15",
+    }
+    assert [(w["line"], w["field"], w["reason"]) for w in r["warnings"]] == [
+        (1, "month", "month '13' is not a month: read as the year 2020 alone"),
+        (2, "month", "month 'foo' is not a month: read as the year 2020 alone"),
+        (
+            6,
+            "date",
+            "impossible date '2021-04-31' (April 2021 has no day 31): read as the year 2021 alone",
+        ),
+        (
+            8,
+            "day",
+            "impossible day '30' (February 2020 has no day 30): read as the year 2020 alone",
+        ),
+        (10, "month", "month 'decoy' is not a month: read as the year 2021 alone"),
+        (
+            11,
+            "month",
+            "impossible day '31' (April 2021 has no day 31): read as the year 2021 alone",
+        ),
+    ]
+    assert all(w["file"] == str(path) for w in r["warnings"])
+
+
+def test_a_bibtex_crossref_gives_its_date_and_venue_not_its_identity(tmp_path):
+    # Before: crossref was ignored: a paper whose year and booktitle are in its
+    # @proceedings (as BibTeX and biber let them be) had no date and no venue.
+    path = tmp_path / "x.bib"
+    path.write_text(
+        "@inproceedings{p1,\n  title = {Paper one},\n"
+        "  abstract = {An abstract that is long enough.},\n  crossref = {Conf21}\n}\n"
+        "@inproceedings{p2, title = {Paper two}, abstract = {Another abstract, long enough.},\n"
+        "  year = {2020}, booktitle = {Workshop at Conf}, crossref = {conf21}}\n"
+        "@inproceedings{p3, title = {Paper three}, abstract = {A third abstract, long enough.},\n"
+        "  crossref = {nowhere}}\n"
+        "@inproceedings{p4, title = {Paper four}, abstract = {A fourth abstract, long enough.},\n"
+        "  crossref = {bad}}\n"
+        "@proceedings{conf21, title = {Proceedings of Conf 2021}, year = {2021}, month = jun,\n"
+        "  doi = {10.1000/conf21}}\n"
+        "@proceedings{bad, title = {Bad}, year = {2021}, month = {13}}\n"
+    )
+    df, r = _load(path)
+    rows = df.set_index("title")
+    assert rows.loc["Paper one", "published"] == pd.Timestamp("2021-06-01", tz="UTC")
+    assert rows.loc["Paper one", "venue"] == "Proceedings of Conf 2021"
+    # the paper's own fields win; the volume's DOI is not the paper's
+    assert rows.loc["Paper two", "published"] == pd.Timestamp("2020-01-01", tz="UTC")
+    assert rows.loc["Paper two", "venue"] == "Workshop at Conf"
+    assert not any(str(i).startswith("10.") for i in df.doc_id)
+    assert pd.isna(rows.loc["Paper three", "published"])
+    assert [(w["line"], w["field"], w["reason"]) for w in r["warnings"]] == [
+        (
+            9,
+            "crossref",
+            "crossref 'nowhere' names no entry of this file: its fields are not inherited",
+        ),
+        (
+            10,
+            "month",
+            "month '13' is not a month: read as the year 2021 alone (the value comes "
+            "through crossref)",
+        ),
+        (14, "month", "month '13' is not a month: read as the year 2021 alone"),
+    ]
+    assert r["read"] == 6 and r["kept"] == 4  # the volumes have no abstract: skipped
+
+
 def test_a_mapping_that_takes_the_abstract_column_says_so(tmp_path):
     # Before: "no abstract column ... (columns are: id, title, abstract, date)", with the
     # abstract column right there in the list.
@@ -303,3 +399,81 @@ def test_a_categorical_parquet_column_counts_its_values_once(tmp_path, monkeypat
     monkeypatch.setattr(limits, "MAX_FILE_BYTES", 14_000_000)
     df, r = _load(path)
     assert r["read"] == n and df.venue.iloc[3] == values[3]
+
+
+def _table_with_copies() -> pd.DataFrame:
+    body = " ".join(f"word{i}" for i in range(100))
+    near = body.replace("word50", "changed")
+    rows = [
+        ("1", "Kept", f"First: {body}", "2020-01-01"),
+        ("2401.00001", "Arx", "An arXiv abstract, long enough.", "2024.5"),
+        (None, "Plain", "An abstract with no id, long enough.", "2020-02-01"),
+        (None, "Kept", f"First: {near}", "2020-03-01"),  # a near duplicate of the first
+        (None, "Gone", None, "2020"),  # no abstract: skipped
+        (None, "Short", "tiny", "someday"),  # near-empty abstract, unreadable date
+        (None, "NA", "N/A", None),  # a missing-value marker: counted, skipped
+    ]
+    order = [0, 1, 2, 3, 4, 5, 6, 2, 0, 3, 4, 5, 6, 1, 2, 3, 4, 0]  # copies, not together
+    return pd.DataFrame(
+        [rows[k] for k in order], columns=["id", "title", "abstract", "date"]
+    ).astype(object)
+
+
+@pytest.mark.parametrize("source", ["parquet", "frame"])
+def test_a_tables_equal_rows_count_as_if_each_were_read(tmp_path, monkeypatch, source):
+    # Rows equal in every column are now read once (two million copies in a Parquet file
+    # took minutes and gigabytes): each copy must still cost what reading it would.
+    from trends.load.readers import records
+
+    monkeypatch.setattr(records, "COPIES_FROM_ROWS", 2)
+    frame = _table_with_copies()
+    path = tmp_path / "copies.parquet"
+    frame.to_parquet(path)
+
+    def load():
+        df = trends.load(path if source == "parquet" else frame)
+        r = dict(df.attrs["load_report"])
+        for name in ("skipped", "warnings", "near_duplicate_pairs"):
+            r[name] = sorted(r[name], key=lambda x: (x["line"], str(x)))
+        return df, r
+
+    df, r = load()
+    assert (r["read"], r["kept"], len(r["skipped"])) == (18, 4, 5)
+    assert (r["id_duplicates"], r["title_text_duplicates"], r["near_duplicates"]) == (3, 3, 3)
+    assert [p["line"] for p in r["near_duplicate_pairs"]] == [4, 10, 16]
+    assert r["missing_values"] == {"title": 2, "abstract": 2}  # "NA" and "N/A"
+    monkeypatch.setattr(records, "_first_copies", lambda frame: None)
+    every_row, every_r = load()
+    assert r == every_r
+    pd.testing.assert_frame_equal(df, every_row)
+
+
+def test_copies_of_an_unusable_row_are_weighed_against_the_whole_table(tmp_path, monkeypatch):
+    # Blank rows between papers: the copies of the first are skips, but not ones that come
+    # before the papers after it (a file of mostly unusable records is refused).
+    from trends.load import limits
+    from trends.load.readers import records
+
+    monkeypatch.setattr(limits, "MAX_SKIPPED", 5)
+    monkeypatch.setattr(records, "COPIES_FROM_ROWS", 2)
+    rows = []
+    for i in range(20):
+        rows += [(f"T{i}", f"Abstract number {i}, long enough."), (None, None)]
+    path = tmp_path / "blanks.parquet"
+    pd.DataFrame(rows, columns=["title", "abstract"]).to_parquet(path)
+    r = trends.load(path).attrs["load_report"]
+    assert (r["read"], r["kept"]) == (40, 20)
+    assert sorted(s["line"] for s in r["skipped"]) == list(range(2, 41, 2))
+
+
+def test_rows_of_mixed_kinds_are_not_taken_for_copies(monkeypatch):
+    from trends.load.readers import records
+    from trends.load.readers.records import _first_copies
+
+    monkeypatch.setattr(records, "COPIES_FROM_ROWS", 2)
+
+    # 1 == 1.0 == True in Python: as ids they are "1", "1" and no id at all
+    frame = pd.DataFrame({"id": [1, True, 1.0], "title": ["T"] * 3, "abstract": ["A"] * 3})
+    assert _first_copies(frame.astype(object)) is None
+    same = pd.DataFrame({"id": ["1", "1", "2"], "title": ["T"] * 3, "abstract": ["A"] * 3})
+    assert _first_copies(same).tolist() == [0, 0, 2]

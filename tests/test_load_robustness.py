@@ -377,6 +377,52 @@ def test_numeric_dates_keep_one_order_per_file(tmp_path):
     assert "day-first or month-first" in warnings[0]["reason"]
 
 
+def test_a_year_with_a_fraction_is_the_year_alone_with_a_warning(tmp_path):
+    # Before: 2024.5 was silently May 2024 and 2024.12 December (a decimal year 2024.5 is
+    # July), and 2024.25 or 2024.75 silently the 1st of January.
+    got, warnings = _dates(tmp_path, "dec.csv", ["2024.5", "2024.12", "2019.0", "2020"])
+    assert got == ["2024-01-01", "2024-01-01", "2019-01-01", "2020-01-01"]
+    assert [(w["line"], w["field"]) for w in warnings] == [(2, "published")]
+    assert warnings[0]["reason"] == (
+        "numeric dates such as '2024.5' (2 in this file) are a decimal year or a year and "
+        "month (May 2024?), which cannot be told apart: each read as the year alone; "
+        "check the dates"
+    )
+    got, warnings = _dates(tmp_path, "decimal.csv", ["2024.25", "2023.5"], column="year")
+    assert got == ["2024-01-01", "2023-01-01"]
+    assert "decimal years (some fraction is no month)" in warnings[0]["reason"]
+    path = tmp_path / "dec.jsonl"
+    path.write_text('{"title": "T", "abstract": "Some abstract text.", "year": 2024.5}\n')
+    df = trends.load(path)
+    assert df.published.tolist() == [pd.Timestamp("2024-01-01", tz="UTC")]
+    assert "'2024.5'" in df.attrs["load_report"]["warnings"][0]["reason"]
+
+
+def test_two_digit_years_take_the_order_the_file_allows_and_say_so(tmp_path):
+    # Before: 24-03-05 (yy-mm-dd) was read as 24 March 2005, silently.
+    got, warnings = _dates(tmp_path, "ymd.csv", ["24-03-05", "24-11-28", "23-12-15"])
+    assert got == ["2024-03-05", "2024-11-28", "2023-12-15"]
+    assert [(w["line"], w["field"], w["reason"]) for w in warnings] == [
+        (
+            2,
+            "published",
+            "numeric dates with a two-digit year could be yy-mm-dd or dd-mm-yy (24-03-05): "
+            "read as yy-mm-dd (24-03-05 is 2024-03-05); check the dates",
+        )
+    ]
+    # 99 is no day and no month: only yy-mm-dd fits the file, read so without a warning
+    got, warnings = _dates(tmp_path, "only.csv", ["99-03-05", "24-11-28"])
+    assert got == ["1999-03-05", "2024-11-28"] and warnings == []
+    # the day varies, the year does not: dd-mm-yy, said so
+    got, warnings = _dates(tmp_path, "dmy.csv", ["24-03-05", "15-11-05", "03-12-06"])
+    assert got == ["2005-03-24", "2005-11-15", "2006-12-03"]
+    assert "read as dd-mm-yy (24-03-05 is 2005-03-24)" in warnings[0]["reason"]
+    # one date alone: nothing to tell the orders apart; the year last, as pandas reads it
+    got, warnings = _dates(tmp_path, "one.csv", ["24-03-05"])
+    assert got == ["2005-03-24"]
+    assert "could be dd-mm-yy or yy-mm-dd" in warnings[0]["reason"]
+
+
 def test_a_float_column_of_years_is_read_as_years(tmp_path):
     # pandas writes a year column with a gap as floats: 2019.0
     got, warnings = _dates(tmp_path, "years.csv", ["2019.0", "", "2021.0"], column="year")

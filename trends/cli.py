@@ -194,7 +194,7 @@ def _load_summary(corpus) -> str:
             f" {len(dates)} unreadable date{'s' if len(dates) > 1 else ''}, left undated "
             f"(first: {first['file']} line {first['line']}: {first['reason']})."
         )
-    # the loader's warnings about a file's day/month order (see trends.load._day_first)
+    # the loader's warnings about a file's day/month order (see trends.load.dates.file_reading)
     order = [w["reason"] for w in warnings if "numeric date" in w["reason"]]
     for reason in dict.fromkeys(order):
         line += f" Dates: {reason}."

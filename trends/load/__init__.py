@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import reprlib
 import sys
 import types
 from collections.abc import Iterator, KeysView, ValuesView
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -33,10 +31,12 @@ from .canonical import (
     file_date,
     is_global_id,
 )
+from .dates import file_reading, parse_date
 from .dedupe import dedupe
-from .errors import LoadError, LoadReport, Recorder, Skip
+from .errors import LoadError, LoadReport, Recorder, Skip, Tape
 from .normalise import collect_notes, make_text
 from .readers import BINARY_FORMATS, READERS, RECORD_STREAMS
+from .readers.records import table_rows
 from .sources import FORMATS, decode, detect_format, expand, read_bytes, transcode_bom
 
 __all__ = ["CANONICAL", "FORMATS", "LoadError", "LoadReport", "Skip", "limits", "load"]
@@ -120,8 +120,9 @@ def load(*sources, format: str | None = None, columns=None, strict: bool = False
         for path in expand([source], seen_files):
             records.extend(_from_file(path, format, columns, rec, report))
     skipped = len(report.skipped)
+    copies = sum(len(r["_copies"]) for r in records if "_copies" in r)
     frame = _assemble(records, rec)
-    report.read = len(records) + skipped
+    report.read = len(records) + copies + skipped
     report.kept = len(frame)
     report.duplicates = report.id_duplicates + report.title_text_duplicates + report.near_duplicates
     assert report.read == report.kept + report.duplicates + len(report.skipped)
@@ -157,11 +158,13 @@ def _from_file(path, format, columns, rec, report) -> list[dict]:
     # skips, but only once the file has shown an abstract column at all (a file without
     # one is refused as a whole, as a table without one is).
     pending: list[tuple[int | None, list[str]]] = []
+    replays: list[tuple[Tape, list[int]]] = []
     has_abstract = False
     mapped_seen: set[str] = set()
     try:
         with collect_notes() as notes:
             for line, raw in reader(path, payload, rec):
+                copies = raw.pop("_copies", None)  # rows equal to this one (`table_rows`)
                 keys = tuple(raw)
                 cmap = cmaps.get(keys)
                 if cmap is None:
@@ -175,27 +178,23 @@ def _from_file(path, format, columns, rec, report) -> list[dict]:
                     mapped_seen.update(c for c in columns if c in cmap.used)
                 if "abstract" not in cmap.used:
                     where = line if line is not None else raw.get("_record")
-                    if has_abstract:
-                        _skip_no_abstract_key(rec, path, where, keys)
-                    else:
-                        pending.append((where, list(keys)))
+                    pkeys = list(keys)
+                    for at in [where, *(copies or ())]:
+                        if has_abstract:
+                            _skip_no_abstract_key(rec, path, at, pkeys)
+                        else:
+                            pending.append((at, pkeys))
                     continue
                 if not has_abstract:
                     has_abstract = True
                     for where, pkeys in pending:
                         _skip_no_abstract_key(rec, path, where, pkeys)
                     pending = []
-                row = canonical_record(
-                    raw, cmap, path=path, line=line, rec=rec, default_date=default_date
-                )
-                if notes:
-                    where = line if line is not None else raw.get("_record")
-                    for note in dict.fromkeys(notes):
-                        rec.warn(path, where, note)
-                    notes.clear()
+                row = _canonical(raw, cmap, copies, path, line, rec, default_date, notes, replays)
                 if row is not None:
                     out.append(row)
-                    rec.usable += 1
+            for tape, copies in replays:
+                tape.replay(path, copies)
     except LoadError:
         raise
     except Exception as exc:  # a reader met input it was not built for: say where, not how
@@ -261,135 +260,102 @@ def _from_frame(frame: pd.DataFrame, columns, rec, report) -> list[dict]:
         raise LoadError("no abstract column (abstract, summary or text)", path=path)
     frame = frame.set_axis(names, axis=1)
     out = []
+    replays: list[tuple[Tape, list[int]]] = []
     with collect_notes() as notes:
-        for k, raw in enumerate(frame.to_dict(orient="records"), start=1):
-            row = canonical_record(raw, cmap, path=path, line=k, rec=rec, default_date=None)
-            for note in dict.fromkeys(notes):
-                rec.warn(path, k, note)
-            notes.clear()
+        for raw in table_rows(frame):
+            k, copies = raw.pop("_record"), raw.pop("_copies", None)
+            row = _canonical(raw, cmap, copies, path, k, rec, None, notes, replays)
             if row is not None:
                 out.append(row)
-                rec.usable += 1
+    for tape, copies in replays:
+        tape.replay(path, copies)
     return out
 
 
-# Numeric dates such as 03.04.2024 or 03/04/2024: which number is the day is decided per
-# file (see `_day_first`), not per value.
-_NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?!\d)")
-# A year written by a float column (pandas writes 2019.0 where a column has a gap).
-_FLOAT_YEAR = re.compile(r"^\s*(\d{4})\.0*\s*$")
-# What pandas would read as a moment of the run itself, not of the paper: "now", "today",
-# or a time of day without a date (a Parquet time column: "12:30:00"), which it puts on
-# today's date. Such a value is an unreadable date, or the same file would give other
-# dates tomorrow.
-_RELATIVE_DATE = re.compile(
-    r"^\s*(?:now|today|tomorrow|yesterday"
-    r"|T?\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[ap]\.?m\.?)?\s*(?:Z|[+-]\d{2}:?\d{2}|UTC|GMT)?)\s*$",
-    re.IGNORECASE,
-)
+def _canonical(raw, cmap, copies, path, line, rec, default_date, notes, replays) -> dict | None:
+    """One raw record as a canonical one (`canonical_record`), or None when skipped.
 
-
-@lru_cache(maxsize=4096)
-def _parse_date(value: str, day_first: bool | None = None):
-    if _RELATIVE_DATE.match(value):
-        return pd.NaT
-    year = _FLOAT_YEAR.match(value)
-    if year:
-        value = year.group(1)
-    numeric = _NUMERIC_DATE.match(value) if day_first is not None else None
-    if numeric:
-        a, b = int(numeric.group(1)), int(numeric.group(3))
-        day, month = (a, b) if day_first else (b, a)
-        year = numeric.group(4)
-        if len(year) == 2:  # 15/03/24, as Excel writes it: 00-68 are 2000s, 69-99 1900s
-            year = f"{20 if int(year) <= 68 else 19}{year}"
-        value = f"{year}-{month:02d}-{day:02d}{value[numeric.end() :]}"
-    try:
-        stamp = pd.Timestamp(value)
-    except (ValueError, TypeError, OverflowError):
-        return pd.NaT
-    # Outside pandas' nanosecond range (1677-2262) a "date" is a misread number.
-    if stamp is pd.NaT or not 1678 <= stamp.year <= 2261:
-        return pd.NaT
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-
-
-def _day_first(values: list[str]) -> tuple[bool | None, str | None]:
-    """Whether a file's numeric dates (03.04.2024) put the day first, and a warning.
-
-    One file keeps one order: the day comes first when some date's first number is over 12
-    (13.03.2024), the month when some date's second number is; when every date could be
-    read either way, dotted dates are day-first (as they are written in practice) and
-    slashed or dashed ones month-first, with a warning. A file with both kinds is read date
-    by date, with a warning.
+    What normalising its text had to say (``notes``) becomes warnings. ``copies`` are the
+    lines (or record numbers) of rows equal to this one in every column: each is
+    accounted for as this one was, its skips and warnings told again at its own line
+    once the file is read (added to ``replays``: the refusal of a file of mostly unusable
+    records, `limits.MAX_SKIPPED`, then weighs them against all its usable ones, not only
+    those before the first copy); a kept record holds them in ``_copies``, for the dedupe
+    to count as its duplicates.
     """
-    first_is_day = second_is_day = False
-    separators = set()
-    for value in values:
-        m = _NUMERIC_DATE.match(value)
-        if m:
-            separators.add(m.group(2))
-            first_is_day |= int(m.group(1)) > 12
-            second_is_day |= int(m.group(3)) > 12
-    if not separators:
-        return None, None
-    if first_is_day != second_is_day:
-        return first_is_day, None
-    if first_is_day:
-        return None, (
-            "numeric dates in both day-first and month-first order (13.03.2024 and "
-            "03.13.2024): each read on its own; check the dates"
-        )
-    if separators == {"."}:
-        return True, None
-    return False, (
-        "every numeric date could be day-first or month-first (03/04/2024): read as "
-        "month first; check the dates"
-    )
+    tape = Tape(rec) if copies else rec
+    row = canonical_record(raw, cmap, path=path, line=line, rec=tape, default_date=default_date)
+    if notes:
+        where = line if line is not None else raw.get("_record")
+        for note in dict.fromkeys(notes):
+            tape.warn(path, where, note)
+        notes.clear()
+    if copies:
+        replays.append((tape, copies))
+    if row is not None:
+        rec.usable += 1 + len(copies or ())
+        if copies:
+            row["_copies"] = copies
+    return row
 
 
-_FIXED = frozenset(CANONICAL) | {"_line", "_date_field"}
+_FIXED = frozenset(CANONICAL) | {"_line", "_date_field", "_copies"}
 
 
 def _assemble(records: list[dict], rec: Recorder) -> pd.DataFrame:
-    by_source: dict[str, list[str]] = {}
-    for r in records:
+    by_source: dict[str, list[tuple[str, int | None, int]]] = {}
+    field_of: dict[str, str] = {}
+    copies: dict[int, int] = {}  # record -> rows equal to it (see `_canonical`)
+    for i, r in enumerate(records):
+        times = 1
+        if "_copies" in r:
+            copies[i] = len(r["_copies"])
+            times += copies[i]
         if r["published"] is not None:
-            by_source.setdefault(r["source"], []).append(str(r["published"]))
-    order_of: dict[str, bool | None] = {}
+            by_source.setdefault(r["source"], []).append((str(r["published"]), r["_line"], times))
+            field_of.setdefault(r["source"], r["_date_field"])
+    order_of: dict[str, str | None] = {}
     for source, values in by_source.items():
-        order_of[source], warning = _day_first(values)
-        if warning:
-            rec.warn(source, None, warning, "published")
+        order_of[source], warnings = file_reading(values)
+        for line, warning in warnings:
+            rec.warn(source, line, warning, field_of[source])
     for r in records:
         value = r["published"]
         r["published"] = (
-            pd.NaT if value is None else _parse_date(str(value), order_of.get(r["source"]))
+            pd.NaT if value is None else parse_date(str(value), order_of.get(r["source"]))
         )
         if value is not None and r["published"] is pd.NaT:
-            rec.warn(r["source"], r["_line"], f"unreadable date {value!r}", r["_date_field"])
+            why = f"unreadable date {value!r}"
+            rec.warn(r["source"], r["_line"], why, r["_date_field"])
+            if "_copies" in r:
+                rec.warn_each(r["source"], r["_copies"], why, r["_date_field"])
     order = sorted(
         range(len(records)),
         key=lambda i: (records[i]["published"] is pd.NaT, _sort_time(records[i]), i),
     )
-    found = dedupe(records, order, is_global_id)
+    found = dedupe(records, order, is_global_id, copies)
     report = rec.report
     report.id_duplicates += found.id_duplicates
     report.title_text_duplicates += found.title_text_duplicates
     report.near_duplicates += found.near_duplicates
     report.id_conflicts += found.id_conflicts
     for i, j, similarity in found.near_pairs:
-        report.near_duplicate_pairs.append(
-            {
-                "file": records[i]["source"],
-                "line": records[i]["_line"],
-                "title": records[i]["title"][:200],
-                "kept_doc_id": found.doc_ids[j],
-                "kept_file": records[j]["source"],
-                "kept_line": records[j]["_line"],
-                "similarity": round(similarity, 3),
-            }
-        )
+        # the copies of a near duplicate without an id are near duplicates too (`dedupe`)
+        lines = [records[i]["_line"]]
+        if not records[i]["doc_id"]:
+            lines += records[i].get("_copies", [])
+        for line in lines:
+            report.near_duplicate_pairs.append(
+                {
+                    "file": records[i]["source"],
+                    "line": line,
+                    "title": records[i]["title"][:200],
+                    "kept_doc_id": found.doc_ids[j],
+                    "kept_file": records[j]["source"],
+                    "kept_line": records[j]["_line"],
+                    "similarity": round(similarity, 3),
+                }
+            )
     kept = sorted(found.kept)
     rows = [records[i] for i in kept]
     for i, r in zip(kept, rows, strict=True):

@@ -13,6 +13,13 @@ record is a copy when:
   `NEAR_DUPLICATE_SIMILARITY` (0.9; one word changed in a 100-word abstract gives about
   0.94, in a 20-word one 0.7).
 
+A table's row equal in every column to an earlier row (`trends.load.readers.records
+.table_rows` finds them column by column, before any row is read) is not read or
+compared again: it is a duplicate of what its first row is a copy of, or of the first row
+itself when that is kept. It counts as an id duplicate when the row has an id, else as
+its first row's kind (a title + text duplicate when the first is kept; a near-duplicate,
+listed with its own line, when the first is one).
+
 Records that share only a title (replies with one subject line, errata, "Preface", a
 workshop and a journal version that were rewritten) are different papers and all kept; a
 local or title-derived id they share is made unique with a ``-2``, ``-3`` suffix.
@@ -34,7 +41,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from .normalise import title_doc_id, title_key
@@ -146,7 +153,12 @@ class _TitleGroup:
         return best
 
 
-def dedupe(records: list[dict], order: list[int], is_global_id: Callable[[str], bool]) -> Dedupe:
+def dedupe(
+    records: list[dict],
+    order: list[int],
+    is_global_id: Callable[[str], bool],
+    copies: Mapping[int, int] | None = None,
+) -> Dedupe:
     """Decide which records to keep, visiting them in ``order`` (earliest first).
 
     Parameters
@@ -157,6 +169,9 @@ def dedupe(records: list[dict], order: list[int], is_global_id: Callable[[str], 
         Indices into ``records``, the one to keep first.
     is_global_id : callable
         True for ids that name one paper everywhere (arXiv ids, DOIs).
+    copies : mapping of int to int, optional
+        For a record read once for several equal rows of a table, how many rows after
+        the first: each is a duplicate, counted as the module docstring says.
 
     Returns
     -------
@@ -195,6 +210,16 @@ def dedupe(records: list[dict], order: list[int], is_global_id: Callable[[str], 
         return group
 
     suffixes: dict[str, int] = {}
+    copies = copies or {}
+
+    def count_copies(i: int, kind: str) -> None:
+        n = copies.get(i, 0)
+        if n and records[i]["doc_id"]:
+            out.id_duplicates += n  # the same id, title and text as the kept record
+        elif n and kind == "near":
+            out.near_duplicates += n
+        elif n:
+            out.title_text_duplicates += n
 
     def unique(doc_id: str) -> str:
         n = suffixes.get(doc_id, 2)
@@ -213,6 +238,7 @@ def dedupe(records: list[dict], order: list[int], is_global_id: Callable[[str], 
         holders = by_id.get(base_id)
         if holders and given and is_global_id(given):
             out.id_duplicates += 1  # an arXiv id or DOI names one paper, whatever its title
+            count_copies(i, "id")
             continue
         found = group_of(key).match(i) if shared else None
         if found is not None:
@@ -224,6 +250,7 @@ def dedupe(records: list[dict], order: list[int], is_global_id: Callable[[str], 
             else:
                 out.near_duplicates += 1
                 out.near_pairs.append((i, j, similarity))
+            count_copies(i, kind)
             by_id.setdefault(base_id, [j])  # later copies under this id are id duplicates
             continue
         if holders and given:
@@ -236,4 +263,5 @@ def dedupe(records: list[dict], order: list[int], is_global_id: Callable[[str], 
             by_id[doc_id] = [i]
         out.kept.append(i)
         out.doc_ids[i] = doc_id
+        count_copies(i, "exact")
     return out

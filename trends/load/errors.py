@@ -170,10 +170,56 @@ class Recorder:
             return
         self.report.warnings.append(Skip(file, line, reason, field))
 
-    def missing(self, field: str) -> None:
+    def warn_each(self, file: str, lines, reason: str, field: str | None = None) -> None:
+        """`warn` once for each of ``lines``; past the limit only counted, in one step."""
+        room = max(0, limits.MAX_WARNINGS - len(self.report.warnings))
+        for line in lines[:room]:
+            self.report.warnings.append(Skip(file, line, reason, field))
+        self.report.warnings_not_listed += max(0, len(lines) - room)
+
+    def missing(self, field: str, times: int = 1) -> None:
         """Count a value that was present but unusable, and is treated as missing."""
         counts = self.report.missing_values
-        counts[field] = counts.get(field, 0) + 1
+        counts[field] = counts.get(field, 0) + times
+
+
+class Tape:
+    """A `Recorder` for one record that keeps what it was told, to tell it again for copies.
+
+    A table's row equal in every column to an earlier one (`trends.load.readers.records
+    .table_rows`) is not read again: what reading the first cost (a skip, a warning, a
+    missing value) is what each copy costs, at the copy's own line (`replay`).
+    """
+
+    def __init__(self, rec: Recorder):
+        self.rec = rec
+        self.events: list[tuple[str, str | None, str | None]] = []
+
+    def skip(self, file, line, reason, field=None, *, last_line=None) -> None:
+        """`Recorder.skip`, kept for `replay`."""
+        self.rec.skip(file, line, reason, field, last_line=last_line)
+        self.events.append(("skip", reason, field))
+
+    def warn(self, file, line, reason, field=None) -> None:
+        """`Recorder.warn`, kept for `replay`."""
+        self.rec.warn(file, line, reason, field)
+        self.events.append(("warn", reason, field))
+
+    def missing(self, field: str, times: int = 1) -> None:
+        """`Recorder.missing`, kept for `replay`."""
+        self.rec.missing(field, times)
+        self.events.append(("missing", None, field))
+
+    def replay(self, file: str, lines: list[int]) -> None:
+        """Tell the recorder again what it was told, once for each copy at ``lines``."""
+        for kind, reason, name in self.events:
+            if kind == "missing":
+                self.rec.missing(name, len(lines))
+            elif kind == "warn":
+                self.rec.warn_each(file, lines, reason, name)
+            else:
+                for line in lines:
+                    self.rec.skip(file, line, reason, name)
 
 
 class _ListHandler(logging.Handler):

@@ -143,16 +143,129 @@ def _plain(value: str | None) -> str | None:
     return value
 
 
-def _date(fields: dict) -> str | None:
-    if fields.get("date"):
-        return fields["date"]
+_MONTH_NAMES = [calendar.month_name[k].lower() for k in range(1, 13)]
+# A biblatex ``date`` of a year, a month and perhaps a day (ranges and others are left to
+# the loader's date parser).
+_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?\s*$")
+
+
+# A month with the day after it, as ``month = mar # "~1"`` gives: "March~1".
+_MONTH_DAY = re.compile(r"([a-z]+)\.?(?:[~\s]+(\d{1,2}))?")
+
+
+def _month(value: str) -> tuple[int | None, str]:
+    """The month a BibTeX ``month`` names, and the day written after it ("March~1"), or "".
+
+    The month is a number 1-12, a macro (``jan``) or a name (``Sept.``), else None.
+    """
+    text = value.strip().lower().rstrip(".")
+    if text.isdigit():
+        return (int(text) if 1 <= int(text) <= 12 else None), ""
+    m = _MONTH_DAY.fullmatch(text)
+    if m is None or len(m.group(1)) < 3:
+        return None, ""
+    name, day = m.group(1), m.group(2) or ""
+    if name == "sept":
+        return 9, day
+    for number, full in enumerate(_MONTH_NAMES, start=1):
+        if full.startswith(name):  # "jan", "june", "Septemb": never "decoy" or "foo"
+            return number, day
+    return None, ""
+
+
+def _not_a_day(year: int, month: int, day: str) -> str | None:
+    """Why ``day`` is not a day of that month (April has no 31st), or None."""
+    last = calendar.monthrange(year, month)[1]
+    if day.isdigit() and 1 <= int(day) <= last:
+        return None
+    return f"{calendar.month_name[month]} {year} has no day {day}"
+
+
+def _date(fields: dict) -> tuple[str | None, tuple[str, str] | None]:
+    """The entry's date as text for the loader, and a warning ``(field, message)`` or None.
+
+    From ``date``, else ``year`` with ``month`` (and ``day``, which some exporters write).
+    A month or day that cannot be (``month = {13}``, ``{foo}``, April the 31st) is not
+    read as January or the 1st: the date is the year alone, and the warning says so.
+    """
+    given = fields.get("date")
+    if given:
+        m = _ISO_DATE.match(given)
+        if m:
+            year, month, day = m.group(1), int(m.group(2)), m.group(3)
+            why = (
+                f"{month} is not a month"
+                if not 1 <= month <= 12
+                else (_not_a_day(int(year), month, day) if day else None)
+            )
+            if why:
+                return f"{year}-01-01", (
+                    "date",
+                    f"impossible date {given!r} ({why}): read as the year {year} alone",
+                )
+        return given, None
     year = (fields.get("year") or "").strip()
     if not year:
-        return None
-    month = (fields.get("month") or "").strip().lower()[:3]
-    number = _MONTHS.get(month) or (int(month) if month.isdigit() and 1 <= int(month) <= 12 else 1)
-    # a year of four digits (year = {0} stays an unreadable date, not 0-01-01)
-    return f"{year}-{number:02d}-01" if year.isdigit() and len(year) == 4 else year
+        return None, None
+    if not (year.isdigit() and len(year) == 4):
+        return year, None  # (year = {0} stays an unreadable date, not 0-01-01)
+    month_text = (fields.get("month") or "").strip()
+    if not month_text:
+        return f"{year}-01-01", None
+    month, day = _month(month_text)
+    if month is None:
+        return f"{year}-01-01", (
+            "month",
+            f"month {month_text!r} is not a month: read as the year {year} alone",
+        )
+    day = (fields.get("day") or "").strip() or day
+    if not day:
+        return f"{year}-{month:02d}-01", None
+    why = _not_a_day(int(year), month, day)
+    if why:
+        return f"{year}-01-01", (
+            "day" if fields.get("day") else "month",
+            f"impossible day {day!r} ({why}): read as the year {year} alone",
+        )
+    return f"{year}-{month:02d}-{int(day):02d}", None
+
+
+# What an entry takes from the entry its ``crossref`` names (a paper from its proceedings):
+# the date, as a whole (a year of one entry and a month of the other would be neither's
+# date), and the venue. Not what is the paper's own: its title, abstract, authors, DOI,
+# eprint, url or keywords (a volume's DOI would make all its papers one paper).
+_DATE_FIELDS = ("date", "year", "month", "day")
+
+
+def _inherit(fields: dict, by_key: dict[str, dict]) -> str | None:
+    """Fill ``fields`` from the entries its ``crossref`` leads to, as biber and BibTeX do.
+
+    A parent's ``booktitle``, else its ``title`` (biber's rule for a proceedings), is the
+    venue of a child without one; ``journal`` likewise. Chains of crossrefs are followed
+    (biber allows them), a loop stops. Returns the key that names no entry, or None.
+    Done here because bibtexparser 2 does not resolve crossref (its middlewares list it as
+    to do); its version 1 did, but copied every field, the abstract and DOI too.
+    """
+    seen = {id(fields)}
+    child = fields
+    while child.get("crossref"):
+        key = child["crossref"].strip()
+        parent = by_key.get(key.lower())
+        if parent is None:
+            return key
+        if id(parent) in seen:
+            return None
+        seen.add(id(parent))
+        if not any(fields.get(name) for name in _DATE_FIELDS):
+            for name in _DATE_FIELDS:
+                if parent.get(name):
+                    fields[name] = parent[name]
+        if not fields.get("journal") and not fields.get("booktitle"):
+            venue = parent.get("journal") or parent.get("booktitle") or parent.get("title")
+            if venue:
+                fields["journal" if parent.get("journal") else "booktitle"] = venue
+        child = parent
+    return None
 
 
 def read_bibtex(path: str, text: str, rec: Recorder) -> Iterator[tuple[int, dict]]:
@@ -190,24 +303,47 @@ def read_bibtex(path: str, text: str, rec: Recorder) -> Iterator[tuple[int, dict
             continue
         rec.skip(path, block.start_line + 1, f"unreadable BibTeX entry ({type(block).__name__})")
     macros = {str(m.key).lower(): str(m.value) for m in library.strings}
+    read = []
     for entry in sorted(entries, key=lambda e: e.start_line or 0):
         fields = {k.lower(): str(f.value) for k, f in entry.fields_dict.items()}
+        lines = {k.lower(): f.start_line + 1 for k, f in entry.fields_dict.items()}
         for name, value in fields.items():
             if "#" in value:
                 joined = _concatenated(value, macros)
                 fields[name] = value if joined is None else joined
+        read.append((entry, fields, lines))
+    by_key: dict[str, dict] = {}
+    for entry, fields, _ in read:
+        by_key.setdefault(str(entry.key).lower(), fields)  # cite keys: case-insensitive
+    for entry, fields, lines in read:
+        if fields.get("crossref"):
+            missing = _inherit(fields, by_key)
+            if missing:
+                rec.warn(
+                    path,
+                    lines.get("crossref", entry.start_line + 1),
+                    f"crossref {missing!r} names no entry of this file: its fields are not "
+                    "inherited",
+                    "crossref",
+                )
         eprint = fields.get("eprint")
         if eprint and (fields.get("archiveprefix", "arxiv").lower() != "arxiv"):
             eprint = None
         authors = [a.strip() for a in re.split(r"\s+and\s+", fields.get("author", "")) if a.strip()]
         keywords = [k.strip() for k in re.split(r"[;,]", fields.get("keywords", "")) if k.strip()]
+        published, problem = _date(fields)
+        if problem is not None:
+            name, message = problem
+            if name not in lines:
+                message += " (the value comes through crossref)"
+            rec.warn(path, lines.get(name, entry.start_line + 1), message, name)
         yield (
             entry.start_line + 1,
             {
                 "doc_id": eprint or fields.get("doi") or None,
                 "title": _plain(fields.get("title")),
                 "abstract": _plain(fields.get("abstract")),
-                "published": _date(fields),
+                "published": published,
                 "categories": keywords,
                 "authors": [_plain(a) for a in authors],
                 "url": fields.get("url")
