@@ -179,6 +179,16 @@ def test_a_sampled_fit_places_the_rest_as_the_fit_places_its_outliers(corpus):
     assert "placement" in every.timings_
 
 
+def test_a_sample_too_small_for_any_theme_says_so(corpus):
+    frame, _ = corpus
+    with pytest.warns(UserWarning, match="no theme found") as caught:
+        fitted = model(sample_size=10, cache_dir=False).fit(frame)
+    assert fitted.fit_.n_themes == 0
+    (message,) = [str(w.message) for w in caught if "no theme found" in str(w.message)]
+    assert f"a sample of 10 of the {len(frame)} papers (sample_size=10), too few" in message
+    assert "give a larger sample_size" in message and "lower them" not in message
+
+
 def test_a_fit_on_all_papers_records_all_rows(corpus):
     frame, _ = corpus
     fitted = model(cache_dir=False).fit(frame)
