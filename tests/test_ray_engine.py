@@ -252,6 +252,59 @@ def test_store_update_on_ray(ray_local, tmp_path):
     pd.testing.assert_frame_equal(results["local"][1], results["ray"][1])
 
 
+QUIET_RUN = """
+import numpy as np
+from trends.engine.ray_engine import RayEngine
+
+class Lengths:
+    identity = "lengths-4"
+    cacheable = True
+
+    def encode(self, texts, *, progress=True):
+        return np.array([[len(t), 1, 2, 3] for t in texts], dtype=np.float32)
+
+print(RayEngine().embed([f"paper {i}" for i in range(300)], Lengths(), None).shape)
+"""
+
+
+def test_a_run_that_starts_ray_prints_no_notice_of_its_defaults(tmp_path):
+    """Ray's notice that a local instance has token authentication is not shown."""
+    env = {k: v for k, v in os.environ.items() if k not in ("RAY_AUTH_MODE", "RAY_ADDRESS")}
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    # Its own process: the notice comes from trends' own ray.init, on a local instance.
+    run = subprocess.run(
+        [sys.executable, "-c", QUIET_RUN], capture_output=True, text=True, env=env, cwd=root
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "(300, 4)"
+    assert "Token authentication is enabled" not in run.stderr, run.stderr
+
+
+def test_only_that_notice_is_dropped_and_only_while_ray_starts():
+    import logging
+
+    from trends.engine.ray_engine import _without_auth_notice
+
+    logger = logging.getLogger("ray._private.authentication.authentication_token_setup")
+    seen = []
+    handler = logging.Handler()
+    handler.emit = lambda record: seen.append(record.getMessage())
+    logger.addHandler(handler)
+    try:
+        with _without_auth_notice():
+            logger.warning("Token authentication is enabled for this Ray cluster. Set ...")
+            logger.warning("Token authentication is disabled for this Ray cluster. Anyone ...")
+            logger.error("a real error")
+        logger.warning("Token authentication is enabled for this Ray cluster. Set ...")
+    finally:
+        logger.removeHandler(handler)
+    assert [m.split(" for ")[0] for m in seen] == [
+        "Token authentication is disabled",
+        "a real error",
+        "Token authentication is enabled",
+    ]
+
+
 class Broken(StandIn):
     """A backend that cannot load its model on a worker."""
 

@@ -179,6 +179,37 @@ def _check_reachable(address: str | None) -> None:
         ) from None
 
 
+class _DropNotice(logging.Filter):
+    """Drops the log records whose message starts with ``prefix``; passes all others."""
+
+    def __init__(self, prefix: str):
+        super().__init__()
+        self.prefix = prefix
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(self.prefix)
+
+
+@contextmanager
+def _without_auth_notice():
+    """Ray's start-up without its notice that token authentication is on by default.
+
+    Since 2.59 a local instance that ``ray.init`` starts has token authentication unless
+    ``RAY_AUTH_MODE`` says otherwise, and Ray says so in a WARNING on every run. Setting
+    the variable here cannot silence it: Ray reads its configuration when imported, and a
+    mode set later disagrees with it (the instance then fails to start). Only that notice
+    is dropped; Ray's other messages, its warning that authentication is *off* included,
+    still show.
+    """
+    logger = logging.getLogger("ray._private.authentication.authentication_token_setup")
+    notice = _DropNotice("Token authentication is enabled for this Ray cluster")
+    logger.addFilter(notice)
+    try:
+        yield
+    finally:
+        logger.removeFilter(notice)
+
+
 @dataclass(frozen=True)
 class RayEngine:
     """Embedding and placement on a Ray cluster's workers.
@@ -212,12 +243,13 @@ class RayEngine:
         if not ray.is_initialized():
             _check_reachable(self.address or os.environ.get("RAY_ADDRESS"))
             try:
-                ray.init(
-                    address=self.address,
-                    include_dashboard=False,
-                    logging_level=logging.WARNING,
-                    log_to_driver=False,
-                )
+                with _without_auth_notice():
+                    ray.init(
+                        address=self.address,
+                        include_dashboard=False,
+                        logging_level=logging.WARNING,
+                        log_to_driver=False,
+                    )
             except (ConnectionError, RuntimeError, ValueError) as exc:
                 where = self.address or os.environ.get("RAY_ADDRESS") or "a local instance"
                 hint = (
