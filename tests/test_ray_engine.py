@@ -189,6 +189,24 @@ def test_a_sample_too_small_for_any_theme_says_so(corpus):
     assert "give a larger sample_size" in message and "lower them" not in message
 
 
+class NeedsTwo(Exception):
+    """An error that does not rebuild from its message (its pickle does not load)."""
+
+    def __init__(self, what, why):
+        super().__init__(f"{what}: {why}")
+
+
+def test_a_workers_error_that_cannot_be_sent_as_itself_is_named():
+    from trends.engine.ray_engine import _failure_batch, _raise_failure
+
+    with pytest.raises(EngineError, match=r"^NeedsTwo on a Ray worker: model: gone$"):
+        _raise_failure(_failure_batch(np.arange(3), NeedsTwo("model", "gone")))
+    with pytest.raises(FileNotFoundError, match="FileNotFoundError on a Ray worker") as caught:
+        _raise_failure(_failure_batch(np.arange(3), FileNotFoundError(2, "no vocab.txt")))
+    assert isinstance(caught.value, EngineError)
+    assert type(caught.value.__cause__) is FileNotFoundError
+
+
 def test_a_fit_on_all_papers_records_all_rows(corpus):
     frame, _ = corpus
     fitted = model(cache_dir=False).fit(frame)
@@ -324,6 +342,45 @@ def test_a_failure_on_a_worker_is_reported_as_itself(ray_local, corpus, tmp_path
     with pytest.raises(trends.TrendsError, match="missing on this node") as caught:
         model(embedding=Broken(), engine="ray", cache_dir=tmp_path).fit(frame)
     assert type(caught.value).__name__ == "EmbeddingError"
+
+
+class Picky(StandIn):
+    """A backend of one's own that refuses the texts with its own error."""
+
+    identity = "stand-in/picky"
+
+    def encode(self, texts, *, progress=True):
+        raise ValueError(f"Picky cannot embed these {len(texts)} texts")
+
+
+def test_a_backends_own_error_on_a_worker_arrives_as_its_type_and_message(
+    ray_local, corpus, tmp_path, capsys
+):
+    import typer
+
+    from trends.cli import _guard
+
+    frame, _ = corpus
+    with pytest.raises(ValueError, match="Picky cannot embed these") as caught:
+        model(embedding=Picky(), engine="ray", cache_dir=tmp_path).fit(frame)
+    error = caught.value
+    assert str(error) == "ValueError on a Ray worker: Picky cannot embed these 240 texts"
+    cause = error.__cause__  # the worker's exception itself, with its traceback as a note
+    assert type(cause) is ValueError and str(cause) == "Picky cannot embed these 240 texts"
+    assert "in encode" in cause.__notes__[0]
+    # A TrendsError too: one line at the command line, exit status 2.
+    assert isinstance(error, trends.TrendsError)
+
+    @_guard
+    def command():
+        raise error
+
+    with pytest.raises(typer.Exit) as stopped:
+        command()
+    assert stopped.value.exit_code == 2
+    assert capsys.readouterr().err == (
+        "trends: error: ValueError on a Ray worker: Picky cannot embed these 240 texts\n"
+    )
 
 
 @pytest.mark.slow

@@ -26,6 +26,7 @@ process, as Ray Data does; call ``ray.init`` yourself first to choose its resour
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 import os
 from contextlib import contextmanager
@@ -68,7 +69,6 @@ class _EmbedWorker:
 
     def __call__(self, batch: dict) -> dict:
         from ..cluster import place
-        from ..errors import TrendsError
         from ..fit import unit_rows
 
         rows = np.asarray(batch["i"])
@@ -77,20 +77,41 @@ class _EmbedWorker:
                 raise self.failure
             texts = [str(t) for t in batch["text"]]
             vectors = np.asarray(self.embedder.encode(texts, progress=False), dtype=np.float32)
-        except TrendsError as exc:
-            # Ray passes a worker's exception on as text only: send a user's error (say, a
-            # model missing on this node) as data, for the driver to raise as itself.
-            n = len(rows)
-            return {
-                "i": rows,
-                "failure": np.array([type(exc).__name__] * n),
-                "message": np.array([str(exc)] * n),
-            }
+        except Exception as exc:
+            # The backend's error (a model missing on this node, a custom backend's own
+            # ValueError) goes back as data, for the driver to raise as itself: raised here,
+            # Ray would wrap it in its own error with both processes' tracebacks.
+            return _failure_batch(rows, exc)
         out = {"i": rows, "vector": vectors}
         if self.themes is not None:
             centroids, thresholds = self.themes
             out["theme"] = place(unit_rows(vectors), centroids, thresholds)
         return out
+
+
+def _failure_batch(rows: np.ndarray, exc: Exception) -> dict:
+    """The batch that carries ``exc`` to the driver (`_raise_failure` raises it).
+
+    Its type's name, its message, its traceback as text, and the exception itself pickled
+    (``""`` when it cannot be).
+    """
+    import base64
+    import traceback
+
+    from ray import cloudpickle
+
+    try:
+        pickled = base64.b64encode(cloudpickle.dumps(exc)).decode("ascii")
+    except Exception:  # an attribute that cannot be pickled: the text still goes
+        pickled = ""
+    n = len(rows)
+    return {
+        "i": rows,
+        "failure": np.array([type(exc).__name__] * n),
+        "message": np.array([str(exc)] * n),
+        "error": np.array([pickled] * n),
+        "trace": np.array(["".join(traceback.format_exception(exc))] * n),
+    }
 
 
 def _portable(embedder):
@@ -137,16 +158,65 @@ def _quiet_data():
 
 
 def _raise_failure(batch: dict) -> None:
-    """Raise the error a worker sent back in ``batch`` (see `_EmbedWorker`), if any."""
+    """Raise the error a worker sent back in ``batch`` (see `_failure_batch`), if any.
+
+    A `TrendsError` is raised as itself. Any other exception (a custom backend's own
+    ValueError) is raised as an `EngineError` that is also of its type, so that both an
+    ``except ValueError`` and the command line's one-line report of a `TrendsError` catch
+    it; the worker's exception itself is its cause, with the worker's traceback as a note.
+    """
     if "failure" not in batch:
         return
     from .. import errors
 
     name, message = str(batch["failure"][0]), str(batch["message"][0])
-    kind = getattr(errors, name, None)
-    if not (isinstance(kind, type) and issubclass(kind, errors.TrendsError)):
-        kind, message = EngineError, f"{name} on a Ray worker: {message}"
-    raise kind(message)
+    original = _unpickled(str(batch["error"][0])) if "error" in batch else None
+    if isinstance(original, errors.TrendsError):
+        raise original
+    if original is None:  # it could not be sent as itself: its type's name and message
+        kind = getattr(errors, name, None)
+        if isinstance(kind, type) and issubclass(kind, errors.TrendsError):
+            raise kind(message)
+        raise EngineError(f"{name} on a Ray worker: {message}")
+    original.add_note(f"Raised on a Ray worker:\n{str(batch['trace'][0]).rstrip()}")
+    raise _as_engine_error(original) from original
+
+
+def _unpickled(text: str):
+    """The exception pickled by `_failure_batch`, or None when it does not load here."""
+    import base64
+    import pickle
+
+    if not text:
+        return None
+    try:
+        loaded = pickle.loads(base64.b64decode(text))
+    except Exception:  # its class is not importable here, or does not rebuild from args
+        return None
+    return loaded if isinstance(loaded, Exception) else None
+
+
+def _as_engine_error(exc: Exception) -> EngineError:
+    """An `EngineError` that is also an instance of ``type(exc)``, with its attributes."""
+    message = f"{type(exc).__name__} on a Ray worker: {exc}"
+    try:
+        error = _engine_error_type(type(exc))(message)
+    except TypeError:  # a type that cannot be combined with EngineError (its layout)
+        return EngineError(message)
+    error.__dict__.update({k: v for k, v in vars(exc).items() if k != "__notes__"})
+    return error
+
+
+@functools.cache
+def _engine_error_type(kind: type) -> type:
+    def __init__(self, message):  # noqa: N807  (the other type's __init__ may need more)
+        Exception.__init__(self, message)
+
+    return type(
+        f"EngineError({kind.__name__})",
+        (EngineError, kind),
+        {"__init__": __init__, "__str__": BaseException.__str__, "__module__": "trends.engine"},
+    )
 
 
 # Seconds to wait for a cluster's address to answer before `ray.init`, which otherwise
