@@ -344,6 +344,63 @@ def test_a_failure_on_a_worker_is_reported_as_itself(ray_local, corpus, tmp_path
     assert type(caught.value).__name__ == "EmbeddingError"
 
 
+class SlowHere(StandIn):
+    """A backend that warns as it loads, and as it embeds, on each worker."""
+
+    identity = "stand-in/slow-here"
+
+    def load(self):
+        import warnings
+
+        warnings.warn("slow on this CPU (no avx512_bf16)", UserWarning, stacklevel=1)
+
+    def encode(self, texts, *, progress=True):
+        import warnings
+
+        warnings.warn("an encode-time warning", RuntimeWarning, stacklevel=1)
+        return super().encode(texts, progress=progress)
+
+
+def test_the_workers_warnings_are_shown_once_on_the_driver(ray_local):
+    import warnings
+
+    from trends.engine.ray_engine import RayEngine
+
+    texts = [f"paper {i} on qubits" for i in range(600)]  # 3 batches, 2 workers
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        RayEngine().embed(texts, SlowHere(), None)
+    ours = [(w.category, str(w.message)) for w in caught if w.filename == __file__]
+    assert sorted(ours, key=str) == [
+        (RuntimeWarning, "an encode-time warning"),
+        (UserWarning, "slow on this CPU (no avx512_bf16)"),
+    ]
+
+
+def test_the_bfloat16_warning_the_workers_gave_is_not_repeated_by_the_driver(monkeypatch):
+    import warnings
+
+    from trends.embed import SentenceTransformerEmbedder, backends
+    from trends.engine.ray_engine import warned
+
+    class Model:  # what _with_precision needs of a loaded model
+        device = "cpu"
+
+        def to(self, dtype):
+            return self
+
+    monkeypatch.setattr(backends, "cpu_has_bf16", lambda: False)
+    here = SentenceTransformerEmbedder(precision="bfloat16", device="cpu")
+    with pytest.warns(UserWarning, match="bfloat16 runs slower"):
+        here._with_precision(Model())
+    told = SentenceTransformerEmbedder(precision="bfloat16", device="cpu")
+    warned(told).add(backends.SLOW_BF16)  # as `_warn_again` does for its workers' warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        here._with_precision(Model())  # said once per backend
+        told._with_precision(Model())  # the driver loads it to name the themes
+
+
 class Picky(StandIn):
     """A backend of one's own that refuses the texts with its own error."""
 

@@ -27,8 +27,10 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 import logging
 import os
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -58,14 +60,37 @@ class _EmbedWorker:
     def __init__(self):
         self.embedder = _portable(type(self).embedder)
         self.failure = None
+        self.warned: list = []  # (category, message, file, line) not sent yet
+        self.sent: set = set()
         load = getattr(self.embedder, "load", None)
         try:
             if callable(load):
-                load()  # once per worker, before the first batch
+                with self.recording():
+                    load()  # once per worker, before the first batch
         except Exception as exc:
             # Ray reports a failed actor creation only as text; raised from a batch, the
             # error reaches the driver as itself (e.g. an EmbeddingError saying what to do).
             self.failure = exc
+
+    @contextmanager
+    def recording(self):
+        """Keep the backend's warnings for the driver: this worker's output is not shown.
+
+        Each is sent once per worker, with the next batch; the driver shows it once.
+        """
+        import warnings
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                yield
+            finally:
+                for w in caught:
+                    kind = f"{w.category.__module__}:{w.category.__qualname__}"
+                    key = (kind, str(w.message), w.filename, w.lineno)
+                    if key not in self.sent:
+                        self.sent.add(key)
+                        self.warned.append(key)
 
     def __call__(self, batch: dict) -> dict:
         from ..cluster import place
@@ -76,13 +101,18 @@ class _EmbedWorker:
             if self.failure is not None:
                 raise self.failure
             texts = [str(t) for t in batch["text"]]
-            vectors = np.asarray(self.embedder.encode(texts, progress=False), dtype=np.float32)
+            with self.recording():
+                vectors = self.embedder.encode(texts, progress=False)
+            vectors = np.asarray(vectors, dtype=np.float32)
         except Exception as exc:
             # The backend's error (a model missing on this node, a custom backend's own
             # ValueError) goes back as data, for the driver to raise as itself: raised here,
             # Ray would wrap it in its own error with both processes' tracebacks.
             return _failure_batch(rows, exc)
-        out = {"i": rows, "vector": vectors}
+        # In every batch, so that all have the same columns: "" when nothing is new.
+        warned = json.dumps(self.warned) if self.warned else ""
+        self.warned = []
+        out = {"i": rows, "vector": vectors, "warnings": np.array([warned] * len(rows))}
         if self.themes is not None:
             centroids, thresholds = self.themes
             out["theme"] = place(unit_rows(vectors), centroids, thresholds)
@@ -217,6 +247,43 @@ def _engine_error_type(kind: type) -> type:
         (EngineError, kind),
         {"__init__": __init__, "__str__": BaseException.__str__, "__module__": "trends.engine"},
     )
+
+
+def warned(embedder) -> set:
+    """The messages of warnings already shown about ``embedder`` (kept on it).
+
+    The workers' warnings are shown once per backend: not again by the next run (the
+    placement after a fit on a sample), nor by the backend itself when the driver loads
+    the model too (the bfloat16 one, to name the themes; see `SentenceTransformerEmbedder`).
+    """
+    try:
+        return embedder.__dict__.setdefault("_warned", set())
+    except AttributeError:  # no __dict__: once per run
+        return set()
+
+
+def _warn_again(batch: dict, shown: set) -> None:
+    """Show here the warnings the workers' backends raised, each message once.
+
+    Each as if raised here at the worker's file and line: this process's filters decide.
+    ``shown``: the messages already shown (see `warned`), updated.
+    """
+    import warnings
+
+    for payload in set(np.asarray(batch.get("warnings", [])).tolist()) - {""}:
+        for kind, message, filename, lineno in json.loads(payload):
+            if message not in shown:
+                shown.add(message)
+                warnings.warn_explicit(message, _warning_category(kind), filename, lineno)
+
+
+def _warning_category(kind: str) -> type:
+    """The Warning class named ``module:qualname`` when that module is loaded here."""
+    name, _, qualname = kind.partition(":")
+    found = sys.modules.get(name)
+    for part in qualname.split("."):
+        found = getattr(found, part, None)
+    return found if isinstance(found, type) and issubclass(found, Warning) else UserWarning
 
 
 # Seconds to wait for a cluster's address to answer before `ray.init`, which otherwise
@@ -437,6 +504,7 @@ class RayEngine:
             vectors: np.ndarray | None = None
             labels = np.full(len(texts), -2, dtype=np.int64) if themes is not None else None
             pending: list[np.ndarray] = []
+            shown = warned(embedder)
             desc = f"Embedding on Ray ({pool} worker{'s' * (pool > 1)})"
 
             def save():
@@ -451,6 +519,7 @@ class RayEngine:
                 with tqdm(total=len(texts), desc=desc, unit="paper", disable=not progress) as bar:
                     for batch in dataset.iter_batches(batch_size=None, batch_format="numpy"):
                         _raise_failure(batch)
+                        _warn_again(batch, shown)
                         idx = np.asarray(batch["i"], dtype=np.int64)
                         got = np.asarray(batch["vector"], dtype=np.float32)
                         if vectors is None:
