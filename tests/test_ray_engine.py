@@ -179,6 +179,34 @@ def test_a_sampled_fit_places_the_rest_as_the_fit_places_its_outliers(corpus):
     assert "placement" in every.timings_
 
 
+def test_a_sample_too_small_for_any_theme_says_so(corpus):
+    frame, _ = corpus
+    with pytest.warns(UserWarning, match="no theme found") as caught:
+        fitted = model(sample_size=10, cache_dir=False).fit(frame)
+    assert fitted.fit_.n_themes == 0
+    (message,) = [str(w.message) for w in caught if "no theme found" in str(w.message)]
+    assert f"a sample of 10 of the {len(frame)} papers (sample_size=10), too few" in message
+    assert "give a larger sample_size" in message and "lower them" not in message
+
+
+class NeedsTwo(Exception):
+    """An error that does not rebuild from its message (its pickle does not load)."""
+
+    def __init__(self, what, why):
+        super().__init__(f"{what}: {why}")
+
+
+def test_a_workers_error_that_cannot_be_sent_as_itself_is_named():
+    from trends.engine.ray_engine import _failure_batch, _raise_failure
+
+    with pytest.raises(EngineError, match=r"^NeedsTwo on a Ray worker: model: gone$"):
+        _raise_failure(_failure_batch(np.arange(3), NeedsTwo("model", "gone")))
+    with pytest.raises(FileNotFoundError, match="FileNotFoundError on a Ray worker") as caught:
+        _raise_failure(_failure_batch(np.arange(3), FileNotFoundError(2, "no vocab.txt")))
+    assert isinstance(caught.value, EngineError)
+    assert type(caught.value.__cause__) is FileNotFoundError
+
+
 def test_a_fit_on_all_papers_records_all_rows(corpus):
     frame, _ = corpus
     fitted = model(cache_dir=False).fit(frame)
@@ -242,6 +270,59 @@ def test_store_update_on_ray(ray_local, tmp_path):
     pd.testing.assert_frame_equal(results["local"][1], results["ray"][1])
 
 
+QUIET_RUN = """
+import numpy as np
+from trends.engine.ray_engine import RayEngine
+
+class Lengths:
+    identity = "lengths-4"
+    cacheable = True
+
+    def encode(self, texts, *, progress=True):
+        return np.array([[len(t), 1, 2, 3] for t in texts], dtype=np.float32)
+
+print(RayEngine().embed([f"paper {i}" for i in range(300)], Lengths(), None).shape)
+"""
+
+
+def test_a_run_that_starts_ray_prints_no_notice_of_its_defaults(tmp_path):
+    """Ray's notice that a local instance has token authentication is not shown."""
+    env = {k: v for k, v in os.environ.items() if k not in ("RAY_AUTH_MODE", "RAY_ADDRESS")}
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    # Its own process: the notice comes from trends' own ray.init, on a local instance.
+    run = subprocess.run(
+        [sys.executable, "-c", QUIET_RUN], capture_output=True, text=True, env=env, cwd=root
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "(300, 4)"
+    assert "Token authentication is enabled" not in run.stderr, run.stderr
+
+
+def test_only_that_notice_is_dropped_and_only_while_ray_starts():
+    import logging
+
+    from trends.engine.ray_engine import _without_auth_notice
+
+    logger = logging.getLogger("ray._private.authentication.authentication_token_setup")
+    seen = []
+    handler = logging.Handler()
+    handler.emit = lambda record: seen.append(record.getMessage())
+    logger.addHandler(handler)
+    try:
+        with _without_auth_notice():
+            logger.warning("Token authentication is enabled for this Ray cluster. Set ...")
+            logger.warning("Token authentication is disabled for this Ray cluster. Anyone ...")
+            logger.error("a real error")
+        logger.warning("Token authentication is enabled for this Ray cluster. Set ...")
+    finally:
+        logger.removeHandler(handler)
+    assert [m.split(" for ")[0] for m in seen] == [
+        "Token authentication is disabled",
+        "a real error",
+        "Token authentication is enabled",
+    ]
+
+
 class Broken(StandIn):
     """A backend that cannot load its model on a worker."""
 
@@ -261,6 +342,102 @@ def test_a_failure_on_a_worker_is_reported_as_itself(ray_local, corpus, tmp_path
     with pytest.raises(trends.TrendsError, match="missing on this node") as caught:
         model(embedding=Broken(), engine="ray", cache_dir=tmp_path).fit(frame)
     assert type(caught.value).__name__ == "EmbeddingError"
+
+
+class SlowHere(StandIn):
+    """A backend that warns as it loads, and as it embeds, on each worker."""
+
+    identity = "stand-in/slow-here"
+
+    def load(self):
+        import warnings
+
+        warnings.warn("slow on this CPU (no avx512_bf16)", UserWarning, stacklevel=1)
+
+    def encode(self, texts, *, progress=True):
+        import warnings
+
+        warnings.warn("an encode-time warning", RuntimeWarning, stacklevel=1)
+        return super().encode(texts, progress=progress)
+
+
+def test_the_workers_warnings_are_shown_once_on_the_driver(ray_local):
+    import warnings
+
+    from trends.engine.ray_engine import RayEngine
+
+    texts = [f"paper {i} on qubits" for i in range(600)]  # 3 batches, 2 workers
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        RayEngine().embed(texts, SlowHere(), None)
+    ours = [(w.category, str(w.message)) for w in caught if w.filename == __file__]
+    assert sorted(ours, key=str) == [
+        (RuntimeWarning, "an encode-time warning"),
+        (UserWarning, "slow on this CPU (no avx512_bf16)"),
+    ]
+
+
+def test_the_bfloat16_warning_the_workers_gave_is_not_repeated_by_the_driver(monkeypatch):
+    import warnings
+
+    from trends.embed import SentenceTransformerEmbedder, backends
+    from trends.engine.ray_engine import warned
+
+    class Model:  # what _with_precision needs of a loaded model
+        device = "cpu"
+
+        def to(self, dtype):
+            return self
+
+    monkeypatch.setattr(backends, "cpu_has_bf16", lambda: False)
+    here = SentenceTransformerEmbedder(precision="bfloat16", device="cpu")
+    with pytest.warns(UserWarning, match="bfloat16 runs slower"):
+        here._with_precision(Model())
+    told = SentenceTransformerEmbedder(precision="bfloat16", device="cpu")
+    warned(told).add(backends.SLOW_BF16)  # as `_warn_again` does for its workers' warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        here._with_precision(Model())  # said once per backend
+        told._with_precision(Model())  # the driver loads it to name the themes
+
+
+class Picky(StandIn):
+    """A backend of one's own that refuses the texts with its own error."""
+
+    identity = "stand-in/picky"
+
+    def encode(self, texts, *, progress=True):
+        raise ValueError(f"Picky cannot embed these {len(texts)} texts")
+
+
+def test_a_backends_own_error_on_a_worker_arrives_as_its_type_and_message(
+    ray_local, corpus, tmp_path, capsys
+):
+    import typer
+
+    from trends.cli import _guard
+
+    frame, _ = corpus
+    with pytest.raises(ValueError, match="Picky cannot embed these") as caught:
+        model(embedding=Picky(), engine="ray", cache_dir=tmp_path).fit(frame)
+    error = caught.value
+    assert str(error) == "ValueError on a Ray worker: Picky cannot embed these 240 texts"
+    cause = error.__cause__  # the worker's exception itself, with its traceback as a note
+    assert type(cause) is ValueError and str(cause) == "Picky cannot embed these 240 texts"
+    assert "in encode" in cause.__notes__[0]
+    # A TrendsError too: one line at the command line, exit status 2.
+    assert isinstance(error, trends.TrendsError)
+
+    @_guard
+    def command():
+        raise error
+
+    with pytest.raises(typer.Exit) as stopped:
+        command()
+    assert stopped.value.exit_code == 2
+    assert capsys.readouterr().err == (
+        "trends: error: ValueError on a Ray worker: Picky cannot embed these 240 texts\n"
+    )
 
 
 @pytest.mark.slow

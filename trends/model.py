@@ -285,13 +285,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         if result.n_themes == 0:
             import warnings
 
-            warnings.warn(
-                f"no theme found: all {len(result.labels)} papers are outliers "
-                f"(min_cluster_size={result.params.min_cluster_size}, "
-                f"min_samples={result.params.min_samples}); lower them, or give more papers",
-                UserWarning,
-                stacklevel=2,
-            )
+            warnings.warn(_no_theme_message(result), UserWarning, stacklevel=2)
         return self
 
     def _phrase_embedder(self, embedder):
@@ -530,6 +524,25 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         from .persist import load_model
 
         return load_model(cls, path, embedding=embedding)
+
+
+def _no_theme_message(result) -> str:
+    """Why a fit found no theme, and what to change: the sample's size, or the settings."""
+    n, m = len(result.labels), len(result.fit_rows)
+    size, samples = result.params.min_cluster_size, result.params.min_samples
+    if m < n:
+        # The sample's settings are the corpus's scaled down, never below 5 papers a theme
+        # (`trends.engine.sample_settings`): lowering them does not help a tiny sample.
+        return (
+            f"no theme found: the themes are fitted on a sample of {m:,} of the {n:,} papers "
+            f"(sample_size={m:,}), too few to find themes in (a theme needs at least "
+            f"{size} papers of the sample); give a larger sample_size, or "
+            f"sample_size=None to fit all {n:,} papers"
+        )
+    return (
+        f"no theme found: all {n} papers are outliers (min_cluster_size={size}, "
+        f"min_samples={samples}); lower them, or give more papers"
+    )
 
 
 def scorecard(texts, labels, keyword_weights, reference=None) -> dict:

@@ -111,6 +111,12 @@ def check_device(device: str | None) -> str | None:
     return device
 
 
+SLOW_BF16 = (
+    "bfloat16 runs slower than float32 on this CPU (it has neither avx512_bf16 nor AMX): "
+    "embedding='minilm-128' is faster here"
+)
+
+
 def cpu_has_bf16() -> bool:
     """Whether the CPU has bfloat16 instructions (avx512_bf16 or AMX); False if unknown."""
     return bool(cpu_flags() & {"avx512_bf16", "amx_bf16"})
@@ -255,14 +261,14 @@ class SentenceTransformerEmbedder:
         import torch
 
         on_cpu = str(getattr(model, "device", "cpu")).startswith("cpu")
-        if on_cpu and not cpu_has_bf16():
+        # `_warned`: what was already said about this backend, here or by the Ray engine
+        # for its workers' copies (`trends.engine.ray_engine.warned`): said once.
+        warned = self.__dict__.setdefault("_warned", set())
+        if on_cpu and not cpu_has_bf16() and SLOW_BF16 not in warned:
             import warnings
 
-            warnings.warn(
-                "bfloat16 runs slower than float32 on this CPU (it has neither avx512_bf16 "
-                "nor AMX): embedding='minilm-128' is faster here",
-                stacklevel=3,
-            )
+            warned.add(SLOW_BF16)
+            warnings.warn(SLOW_BF16, stacklevel=3)
         return model.to(torch.bfloat16)
 
     def encode(self, texts: list[str], *, progress: bool = True) -> np.ndarray:

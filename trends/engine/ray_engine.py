@@ -26,8 +26,11 @@ process, as Ray Data does; call ``ray.init`` yourself first to choose its resour
 from __future__ import annotations
 
 import copy
+import functools
+import json
 import logging
 import os
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -57,18 +60,40 @@ class _EmbedWorker:
     def __init__(self):
         self.embedder = _portable(type(self).embedder)
         self.failure = None
+        self.warned: list = []  # (category, message, file, line) not sent yet
+        self.sent: set = set()
         load = getattr(self.embedder, "load", None)
         try:
             if callable(load):
-                load()  # once per worker, before the first batch
+                with self.recording():
+                    load()  # once per worker, before the first batch
         except Exception as exc:
             # Ray reports a failed actor creation only as text; raised from a batch, the
             # error reaches the driver as itself (e.g. an EmbeddingError saying what to do).
             self.failure = exc
 
+    @contextmanager
+    def recording(self):
+        """Keep the backend's warnings for the driver: this worker's output is not shown.
+
+        Each is sent once per worker, with the next batch; the driver shows it once.
+        """
+        import warnings
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                yield
+            finally:
+                for w in caught:
+                    kind = f"{w.category.__module__}:{w.category.__qualname__}"
+                    key = (kind, str(w.message), w.filename, w.lineno)
+                    if key not in self.sent:
+                        self.sent.add(key)
+                        self.warned.append(key)
+
     def __call__(self, batch: dict) -> dict:
         from ..cluster import place
-        from ..errors import TrendsError
         from ..fit import unit_rows
 
         rows = np.asarray(batch["i"])
@@ -76,21 +101,47 @@ class _EmbedWorker:
             if self.failure is not None:
                 raise self.failure
             texts = [str(t) for t in batch["text"]]
-            vectors = np.asarray(self.embedder.encode(texts, progress=False), dtype=np.float32)
-        except TrendsError as exc:
-            # Ray passes a worker's exception on as text only: send a user's error (say, a
-            # model missing on this node) as data, for the driver to raise as itself.
-            n = len(rows)
-            return {
-                "i": rows,
-                "failure": np.array([type(exc).__name__] * n),
-                "message": np.array([str(exc)] * n),
-            }
-        out = {"i": rows, "vector": vectors}
+            with self.recording():
+                vectors = self.embedder.encode(texts, progress=False)
+            vectors = np.asarray(vectors, dtype=np.float32)
+        except Exception as exc:
+            # The backend's error (a model missing on this node, a custom backend's own
+            # ValueError) goes back as data, for the driver to raise as itself: raised here,
+            # Ray would wrap it in its own error with both processes' tracebacks.
+            return _failure_batch(rows, exc)
+        # In every batch, so that all have the same columns: "" when nothing is new.
+        warned = json.dumps(self.warned) if self.warned else ""
+        self.warned = []
+        out = {"i": rows, "vector": vectors, "warnings": np.array([warned] * len(rows))}
         if self.themes is not None:
             centroids, thresholds = self.themes
             out["theme"] = place(unit_rows(vectors), centroids, thresholds)
         return out
+
+
+def _failure_batch(rows: np.ndarray, exc: Exception) -> dict:
+    """The batch that carries ``exc`` to the driver (`_raise_failure` raises it).
+
+    Its type's name, its message, its traceback as text, and the exception itself pickled
+    (``""`` when it cannot be).
+    """
+    import base64
+    import traceback
+
+    from ray import cloudpickle
+
+    try:
+        pickled = base64.b64encode(cloudpickle.dumps(exc)).decode("ascii")
+    except Exception:  # an attribute that cannot be pickled: the text still goes
+        pickled = ""
+    n = len(rows)
+    return {
+        "i": rows,
+        "failure": np.array([type(exc).__name__] * n),
+        "message": np.array([str(exc)] * n),
+        "error": np.array([pickled] * n),
+        "trace": np.array(["".join(traceback.format_exception(exc))] * n),
+    }
 
 
 def _portable(embedder):
@@ -137,16 +188,102 @@ def _quiet_data():
 
 
 def _raise_failure(batch: dict) -> None:
-    """Raise the error a worker sent back in ``batch`` (see `_EmbedWorker`), if any."""
+    """Raise the error a worker sent back in ``batch`` (see `_failure_batch`), if any.
+
+    A `TrendsError` is raised as itself. Any other exception (a custom backend's own
+    ValueError) is raised as an `EngineError` that is also of its type, so that both an
+    ``except ValueError`` and the command line's one-line report of a `TrendsError` catch
+    it; the worker's exception itself is its cause, with the worker's traceback as a note.
+    """
     if "failure" not in batch:
         return
     from .. import errors
 
     name, message = str(batch["failure"][0]), str(batch["message"][0])
-    kind = getattr(errors, name, None)
-    if not (isinstance(kind, type) and issubclass(kind, errors.TrendsError)):
-        kind, message = EngineError, f"{name} on a Ray worker: {message}"
-    raise kind(message)
+    original = _unpickled(str(batch["error"][0])) if "error" in batch else None
+    if isinstance(original, errors.TrendsError):
+        raise original
+    if original is None:  # it could not be sent as itself: its type's name and message
+        kind = getattr(errors, name, None)
+        if isinstance(kind, type) and issubclass(kind, errors.TrendsError):
+            raise kind(message)
+        raise EngineError(f"{name} on a Ray worker: {message}")
+    original.add_note(f"Raised on a Ray worker:\n{str(batch['trace'][0]).rstrip()}")
+    raise _as_engine_error(original) from original
+
+
+def _unpickled(text: str):
+    """The exception pickled by `_failure_batch`, or None when it does not load here."""
+    import base64
+    import pickle
+
+    if not text:
+        return None
+    try:
+        loaded = pickle.loads(base64.b64decode(text))
+    except Exception:  # its class is not importable here, or does not rebuild from args
+        return None
+    return loaded if isinstance(loaded, Exception) else None
+
+
+def _as_engine_error(exc: Exception) -> EngineError:
+    """An `EngineError` that is also an instance of ``type(exc)``, with its attributes."""
+    message = f"{type(exc).__name__} on a Ray worker: {exc}"
+    try:
+        error = _engine_error_type(type(exc))(message)
+    except TypeError:  # a type that cannot be combined with EngineError (its layout)
+        return EngineError(message)
+    error.__dict__.update({k: v for k, v in vars(exc).items() if k != "__notes__"})
+    return error
+
+
+@functools.cache
+def _engine_error_type(kind: type) -> type:
+    def __init__(self, message):  # noqa: N807  (the other type's __init__ may need more)
+        Exception.__init__(self, message)
+
+    return type(
+        f"EngineError({kind.__name__})",
+        (EngineError, kind),
+        {"__init__": __init__, "__str__": BaseException.__str__, "__module__": "trends.engine"},
+    )
+
+
+def warned(embedder) -> set:
+    """The messages of warnings already shown about ``embedder`` (kept on it).
+
+    The workers' warnings are shown once per backend: not again by the next run (the
+    placement after a fit on a sample), nor by the backend itself when the driver loads
+    the model too (the bfloat16 one, to name the themes; see `SentenceTransformerEmbedder`).
+    """
+    try:
+        return embedder.__dict__.setdefault("_warned", set())
+    except AttributeError:  # no __dict__: once per run
+        return set()
+
+
+def _warn_again(batch: dict, shown: set) -> None:
+    """Show here the warnings the workers' backends raised, each message once.
+
+    Each as if raised here at the worker's file and line: this process's filters decide.
+    ``shown``: the messages already shown (see `warned`), updated.
+    """
+    import warnings
+
+    for payload in set(np.asarray(batch.get("warnings", [])).tolist()) - {""}:
+        for kind, message, filename, lineno in json.loads(payload):
+            if message not in shown:
+                shown.add(message)
+                warnings.warn_explicit(message, _warning_category(kind), filename, lineno)
+
+
+def _warning_category(kind: str) -> type:
+    """The Warning class named ``module:qualname`` when that module is loaded here."""
+    name, _, qualname = kind.partition(":")
+    found = sys.modules.get(name)
+    for part in qualname.split("."):
+        found = getattr(found, part, None)
+    return found if isinstance(found, type) and issubclass(found, Warning) else UserWarning
 
 
 # Seconds to wait for a cluster's address to answer before `ray.init`, which otherwise
@@ -177,6 +314,37 @@ def _check_reachable(address: str | None) -> None:
             "the address (`ray status` on the head node), start a cluster with `ray start "
             "--head`, or use engine='local'"
         ) from None
+
+
+class _DropNotice(logging.Filter):
+    """Drops the log records whose message starts with ``prefix``; passes all others."""
+
+    def __init__(self, prefix: str):
+        super().__init__()
+        self.prefix = prefix
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(self.prefix)
+
+
+@contextmanager
+def _without_auth_notice():
+    """Ray's start-up without its notice that token authentication is on by default.
+
+    Since 2.59 a local instance that ``ray.init`` starts has token authentication unless
+    ``RAY_AUTH_MODE`` says otherwise, and Ray says so in a WARNING on every run. Setting
+    the variable here cannot silence it: Ray reads its configuration when imported, and a
+    mode set later disagrees with it (the instance then fails to start). Only that notice
+    is dropped; Ray's other messages, its warning that authentication is *off* included,
+    still show.
+    """
+    logger = logging.getLogger("ray._private.authentication.authentication_token_setup")
+    notice = _DropNotice("Token authentication is enabled for this Ray cluster")
+    logger.addFilter(notice)
+    try:
+        yield
+    finally:
+        logger.removeFilter(notice)
 
 
 @dataclass(frozen=True)
@@ -212,12 +380,13 @@ class RayEngine:
         if not ray.is_initialized():
             _check_reachable(self.address or os.environ.get("RAY_ADDRESS"))
             try:
-                ray.init(
-                    address=self.address,
-                    include_dashboard=False,
-                    logging_level=logging.WARNING,
-                    log_to_driver=False,
-                )
+                with _without_auth_notice():
+                    ray.init(
+                        address=self.address,
+                        include_dashboard=False,
+                        logging_level=logging.WARNING,
+                        log_to_driver=False,
+                    )
             except (ConnectionError, RuntimeError, ValueError) as exc:
                 where = self.address or os.environ.get("RAY_ADDRESS") or "a local instance"
                 hint = (
@@ -335,6 +504,7 @@ class RayEngine:
             vectors: np.ndarray | None = None
             labels = np.full(len(texts), -2, dtype=np.int64) if themes is not None else None
             pending: list[np.ndarray] = []
+            shown = warned(embedder)
             desc = f"Embedding on Ray ({pool} worker{'s' * (pool > 1)})"
 
             def save():
@@ -349,6 +519,7 @@ class RayEngine:
                 with tqdm(total=len(texts), desc=desc, unit="paper", disable=not progress) as bar:
                     for batch in dataset.iter_batches(batch_size=None, batch_format="numpy"):
                         _raise_failure(batch)
+                        _warn_again(batch, shown)
                         idx = np.asarray(batch["i"], dtype=np.int64)
                         got = np.asarray(batch["vector"], dtype=np.float32)
                         if vectors is None:
