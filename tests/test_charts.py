@@ -149,13 +149,11 @@ def test_theme_share_and_emerging_charts():
     assert fig.layout.xaxis.type == "log"
 
 
-def test_emerging_chart_keeps_every_moving_theme_when_truncated():
+def _trend_table(status):
+    """A trend table of one theme per status, all with the same counts and interval."""
     import pandas as pd
 
-    from trends.charts import emerging_themes
-
-    status = ["rising"] + ["stable"] * 50 + ["fading", "fading"]
-    table = pd.DataFrame(
+    return pd.DataFrame(
         {
             "theme_id": range(len(status)),
             "label": [f"t{i}" for i in range(len(status))],
@@ -167,6 +165,13 @@ def test_emerging_chart_keeps_every_moving_theme_when_truncated():
             "status": status,
         }
     )
+
+
+def test_emerging_chart_keeps_every_moving_theme_when_truncated():
+    from trends.charts import emerging_themes
+
+    status = ["rising"] + ["stable"] * 50 + ["fading", "fading"]
+    table = _trend_table(status)
     fig = emerging_themes(table, max_themes=10)
     shown = [y for t in fig.to_dict()["data"] for y in t["y"]]
     assert len(shown) == 10
@@ -191,23 +196,10 @@ def test_emerging_chart_draws_untested_themes_apart_from_stable_ones():
 
 
 def test_emerging_chart_shows_untested_themes_only_in_the_room_left():
-    import pandas as pd
-
     from trends.charts import emerging_themes
 
     status = ["untested"] * 5 + ["stable"] * 10 + ["rising"]
-    table = pd.DataFrame(
-        {
-            "theme_id": range(len(status)),
-            "label": [f"t{i}" for i in range(len(status))],
-            "recent_count": 10,
-            "baseline_count": 10,
-            "ratio": 1.0,
-            "ci_low": 0.5,
-            "ci_high": 2.0,
-            "status": status,
-        }
-    )
+    table = _trend_table(status)
     fig = emerging_themes(table, max_themes=12)
     shown = {t["name"]: len(t["y"]) for t in fig.to_dict()["data"]}
     assert shown == {"rising": 1, "stable": 10, "untested": 1}
