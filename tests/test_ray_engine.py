@@ -207,6 +207,24 @@ def test_a_workers_error_that_cannot_be_sent_as_itself_is_named():
     assert type(caught.value.__cause__) is FileNotFoundError
 
 
+def test_a_workers_error_as_raised_here_can_be_pickled_and_keeps_its_errno():
+    # a caller in a process pool (or its own Ray task) pickles the error it catches
+    import pickle
+
+    from trends.engine.ray_engine import _failure_batch, _raise_failure
+
+    for original in (ValueError("bad batch"), FileNotFoundError(2, "no vocab.txt", "/m/v")):
+        with pytest.raises(EngineError) as caught:
+            _raise_failure(_failure_batch(np.arange(3), original))
+        error = caught.value
+        error.detail = "kept"
+        again = pickle.loads(pickle.dumps(error))
+        assert type(again) is type(error) and str(again) == str(error)
+        assert isinstance(again, type(original)) and again.detail == "kept"
+    assert (error.errno, error.filename) == (2, "/m/v")  # before: None, None
+    assert (again.errno, again.filename) == (2, "/m/v")
+
+
 def test_a_fit_on_all_papers_records_all_rows(corpus):
     frame, _ = corpus
     fitted = model(cache_dir=False).fit(frame)

@@ -234,6 +234,18 @@ def _as_engine_error(exc: Exception) -> EngineError:
     except TypeError:  # a type that cannot be combined with EngineError (its layout)
         return EngineError(message)
     error.__dict__.update({k: v for k, v in vars(exc).items() if k != "__notes__"})
+    if isinstance(exc, OSError):  # kept in slots, not in __dict__
+        for name in ("errno", "strerror", "filename", "filename2"):
+            setattr(error, name, getattr(exc, name))
+    return error
+
+
+def _rebuild_engine_error(kind: type, message: str, state: dict, slots: dict) -> EngineError:
+    """An `_engine_error_type` error from its pickled parts (see its ``__reduce__``)."""
+    error = _engine_error_type(kind)(message)
+    error.__dict__.update(state)
+    for name, value in slots.items():
+        setattr(error, name, value)
     return error
 
 
@@ -242,10 +254,21 @@ def _engine_error_type(kind: type) -> type:
     def __init__(self, message):  # noqa: N807  (the other type's __init__ may need more)
         Exception.__init__(self, message)
 
+    def __reduce__(self):  # noqa: N807  (the class is made here: pickled as its parts)
+        slots = {}
+        if isinstance(self, OSError):
+            slots = {n: getattr(self, n) for n in ("errno", "strerror", "filename", "filename2")}
+        return _rebuild_engine_error, (kind, str(self), dict(self.__dict__), slots)
+
     return type(
         f"EngineError({kind.__name__})",
         (EngineError, kind),
-        {"__init__": __init__, "__str__": BaseException.__str__, "__module__": "trends.engine"},
+        {
+            "__init__": __init__,
+            "__reduce__": __reduce__,
+            "__str__": BaseException.__str__,
+            "__module__": "trends.engine",
+        },
     )
 
 
