@@ -20,6 +20,8 @@ from trends.run_cache import RunCache
         ("2gb", 2 * 10**9),
         (" 1.5 GiB ", int(1.5 * 2**30)),
         ("1000", 1000),
+        ("1e9", 10**9),
+        ("0", 0),
         ("unlimited", None),
     ],
 )
@@ -27,8 +29,9 @@ def test_sizes_are_read_with_their_units(text, expected):
     assert _prune.parse_size(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "2 GBs", "-5MB", "lots", "1e9"])
+@pytest.mark.parametrize("text", ["", "2 GBs", "-5MB", "lots", "1" + "0" * 400, "1e999"])
 def test_a_size_that_is_not_one_says_what_is_accepted(text):
+    # before: 1 followed by 400 zeros was an OverflowError out of every fit's cache write
     with pytest.raises(ValueError, match=r"is not a size: .*500MB"):
         _prune.parse_size(text)
 
@@ -72,6 +75,25 @@ def test_the_entries_used_longest_ago_go_first_and_the_new_one_stays(tmp_path):
     assert sorted(os.listdir(tmp_path)) == [".recent.x.tmp", "new"]
     # a folder that does not exist removes nothing and raises nothing
     assert _prune.prune(tmp_path / "none", keep=new, limit=0) == 0
+
+
+def test_only_what_the_caches_write_is_removed_from_their_folders(tmp_path):
+    # a cache folder shared with a project: its own runs/ folder holds the user's files
+    now = time.time()
+    runs, fits = tmp_path / "runs", tmp_path / "fits"
+    runs.mkdir()
+    fits.mkdir()
+    mine = _entry(runs, "experiment1/", 4000, now - 500)
+    notes = _entry(fits, "notes.txt", 4000, now - 500)
+    old_runs = _entry(runs, "a" * 40 + "/", 400, now - 300)
+    old_fit = _entry(fits, "b" * 40 + ".trends", 400, now - 300)
+    set_aside = _entry(fits, "c" * 40 + ".corrupt", 400, now - 200)
+    new_runs = _entry(runs, "d" * 40 + "/", 400, now)
+    new_fit = _entry(fits, "e" * 40 + ".trends", 400, now)
+    assert _prune.prune(runs, keep=new_runs, limit=0) == 1
+    assert _prune.prune(fits, keep=new_fit, limit=0) == 2
+    assert not old_runs.exists() and not old_fit.exists() and not set_aside.exists()
+    assert mine.exists() and notes.exists() and (mine / "0.npy").exists()
 
 
 def test_unlimited_removes_nothing(tmp_path, monkeypatch):

@@ -20,6 +20,7 @@ skipped, and a reader whose entry was removed simply computes it again.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import re
 import shutil
@@ -31,12 +32,17 @@ ENV_VAR = "TRENDS_CACHE_MAX"
 DEFAULT_MAX = 2 * 10**9
 _UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
 _UNITS.update({"kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40})
-_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*", re.IGNORECASE)
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*([a-z]*)\s*", re.IGNORECASE)
+# What the caches write (`trends.fit_cache`, `trends.run_cache`): nothing else in their
+# folders is removed (a ``runs`` folder of the user's own under a shared cache folder).
+_FIT_ENTRY = re.compile(r"[0-9a-f]{40}\.(?:trends|corrupt)")
+_RUN_ENTRY = re.compile(r"[0-9a-f]{40}")
+ENTRIES = {"fits": _FIT_ENTRY, "runs": _RUN_ENTRY}
 _warned: set[str] = set()
 
 
 def parse_size(text: str) -> int | None:
-    """Bytes in ``text`` (``500MB``, ``2GB``, ``1.5GiB``, ``1000000``); None for ``unlimited``.
+    """Bytes in ``text`` (``500MB``, ``2GB``, ``1.5GiB``, ``1e9``); None for ``unlimited``.
 
     Raises
     ------
@@ -47,12 +53,13 @@ def parse_size(text: str) -> int | None:
         return None
     found = _SIZE.fullmatch(text)
     unit = found.group(2).lower() if found else None
-    if found is None or unit not in _UNITS:
+    size = float(found.group(1)) * _UNITS[unit] if found and unit in _UNITS else math.inf
+    if not math.isfinite(size) or size >= 2**63:
         raise ValueError(
-            f"{text!r} is not a size: write a number with a unit (e.g. 500MB, 2GB, 1.5GiB) "
-            "or 'unlimited'"
+            f"{text!r} is not a size: write a number of bytes, or a number with a unit "
+            "(e.g. 500MB, 2GB, 1.5GiB), or 'unlimited'"
         )
-    return int(float(found.group(1)) * _UNITS[unit])
+    return int(size)
 
 
 def max_bytes() -> int | None:
@@ -102,8 +109,9 @@ def _entry(path: Path) -> tuple[float, int] | None:
 def prune(folder: str | os.PathLike, *, keep: str | os.PathLike, limit: int | None = None) -> int:
     """Remove ``folder``'s least recently used entries until it holds at most ``limit`` bytes.
 
-    ``keep`` (the entry just written) stays whatever its size. ``limit`` defaults to
-    `max_bytes`. Returns the number of entries removed.
+    ``keep`` (the entry just written) stays whatever its size; a limit of 0 keeps only it.
+    In a folder named ``fits`` or ``runs`` only the names those caches write count and go
+    (`ENTRIES`). ``limit`` defaults to `max_bytes`. Returns the number of entries removed.
     """
     limit = max_bytes() if limit is None else limit
     if limit is None:
@@ -113,9 +121,12 @@ def prune(folder: str | os.PathLike, *, keep: str | os.PathLike, limit: int | No
         names = sorted(os.listdir(folder))
     except OSError:
         return 0
+    ours = ENTRIES.get(folder.name)
     entries, total = [], 0
     for name in names:
-        if name.startswith("."):  # another process's write in progress (`trends._io`)
+        # only what the cache writes: not another process's write in progress (a dot
+        # file, `trends._io`), nor anything else put there
+        if ours is not None and not ours.fullmatch(name) or name.startswith("."):
             continue
         found = _entry(folder / name)
         if found is None:
