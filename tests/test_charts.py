@@ -203,3 +203,21 @@ def test_emerging_chart_shows_untested_themes_only_in_the_room_left():
     fig = emerging_themes(table, max_themes=12)
     shown = {t["name"]: len(t["y"]) for t in fig.to_dict()["data"]}
     assert shown == {"rising": 1, "stable": 10, "untested": 1}
+
+
+def test_untested_themes_with_no_paper_in_one_window_are_drawn_past_the_others():
+    # 3 papers recent and none before (ratio infinite), 3 before and none recent (0): a
+    # log axis shows neither, so before they had a name on the axis and no dot
+    import math
+
+    from trends.charts import emerging_themes
+
+    table = _trend_table(["stable", "untested", "untested", "untested"])
+    table["ratio"] = [1.2, math.inf, 0.0, 0.8]
+    table.loc[1:, ["ci_low", "ci_high"]] = math.nan
+    fig = emerging_themes(table).to_dict()
+    untested = next(t for t in fig["data"] if t["name"] == "untested")
+    xs = dict(zip([y.split()[1] for y in untested["y"]], untested["x"], strict=True))
+    assert all(math.isfinite(x) and x > 0 for x in xs.values())
+    assert xs["t1"] > 2.0 and xs["t2"] < 0.5  # past the stable theme's interval (0.5-2)
+    assert xs["t3"] == 0.8  # a ratio that can be drawn is drawn where it is

@@ -99,3 +99,20 @@ def test_a_theme_with_too_few_dated_papers_is_untested_in_the_report(dated_model
     )
     row = f"<tr><td>{_html.escape(name)}</td><td>untested</td>"
     assert row in page and "too few papers" in page
+
+
+def test_a_report_where_no_theme_can_be_tested_says_so(dated_model):
+    from trends.report import ReportInput
+    from trends.timeline.sections import trends_section
+
+    model, frame = dated_model
+    frame = frame.copy()
+    frame["published"] = frame["published"].astype(object)
+    for theme in np.unique(model.labels_[model.labels_ >= 0]):
+        rows = np.flatnonzero(model.labels_ == theme)
+        frame.loc[rows[4:], "published"] = None  # 4 dated papers a theme: none tested
+    section = trends_section(ReportInput(model, frame.reset_index(drop=True)))
+    assert {r["status"] for r in section["table"]} == {"untested"}
+    # before: "the intervals control the false discovery rate across the 0 tested themes"
+    assert "No theme has papers enough to be tested." in section["note"]
+    assert "0 tested" not in section["note"] and "false discovery" not in section["note"]

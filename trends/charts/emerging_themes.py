@@ -47,15 +47,23 @@ def emerging_themes(
         i: short(safe(f"#{r.theme_id} {n}"), 46)
         for i, r, n in zip(rows.index, rows.itertuples(), theme_names(rows), strict=True)
     }
+    # An untested theme with no paper in one window has a ratio of 0 or infinity, which a
+    # log axis cannot show: its dot goes just past the other dots and intervals.
+    drawn = np.concatenate([rows.ratio, rows.ci_low, rows.ci_high]).astype(float)
+    drawn = drawn[np.isfinite(drawn) & (drawn > 0)]
+    low = float(drawn.min()) / 1.5 if len(drawn) else 0.5
+    high = float(drawn.max()) * 1.5 if len(drawn) else 2.0
     for status, color in STATUS_COLORS.items():
         part = rows[rows.status == status]
         if part.empty:
             continue
+        untested = status == "untested"
         finite = [
-            r if math.isfinite(r) else float(h)
+            (high if r > 0 else low)
+            if untested and not 0 < r < math.inf
+            else (r if math.isfinite(r) else float(h))
             for r, h in zip(part.ratio, part.ci_high, strict=True)
         ]
-        untested = status == "untested"
         fig.add_trace(
             go.Scatter(
                 x=finite,
@@ -82,7 +90,7 @@ def emerging_themes(
                 .tolist(),
                 hovertemplate=(
                     (
-                        "%{y}<br>ratio %{x:.2f}, not tested: too few papers"
+                        "%{y}<br>not tested: too few papers"
                         if untested
                         else "%{y}<br>ratio %{x:.2f} (interval "
                         "%{customdata[2]:.2f}–%{customdata[3]:.2f})"

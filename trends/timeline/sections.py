@@ -108,7 +108,7 @@ def _ci_text(low: float, high: float) -> str:
 def _ratio_text(ratio: float) -> str:
     if math.isnan(ratio):
         return "–"  # no papers in either window
-    return "new" if math.isinf(ratio) else f"{ratio:.2f}×"
+    return "none before" if math.isinf(ratio) else f"{ratio:.2f}×"  # not "new": a status
 
 
 # -- trends ---------------------------------------------------------------------------------
@@ -149,10 +149,16 @@ def trends_section(report) -> dict:
     note = (
         f"{periods.describe()} Recent window {r0:%Y-%m-%d} to {r1:%Y-%m-%d} "
         f"({table.attrs['recent_papers']} papers) against {b0:%Y-%m-%d} to {b1:%Y-%m-%d} "
-        f"({table.attrs['baseline_papers']} papers). Rising or fading only where the share "
-        f"ratio's interval excludes 1; the intervals ({level:.1%}) control the false "
-        f"discovery rate across the {tested} tested themes at {table.attrs['fdr']:.0%}."
+        f"({table.attrs['baseline_papers']} papers). "
     )
+    if tested:
+        note += (
+            "Rising or fading only where the share ratio's interval excludes 1; the "
+            f"intervals ({level:.1%}) control the false discovery rate across the {tested} "
+            f"tested theme{'s' * (tested != 1)} at {table.attrs['fdr']:.0%}."
+        )
+    else:
+        note += "No theme has papers enough to be tested."
     untested = len(table) - tested
     if untested:
         # "stable" is a finding (tested, no change); these are no finding either way
