@@ -477,3 +477,36 @@ def test_rows_of_mixed_kinds_are_not_taken_for_copies(monkeypatch):
     assert _first_copies(frame.astype(object)) is None
     same = pd.DataFrame({"id": ["1", "1", "2"], "title": ["T"] * 3, "abstract": ["A"] * 3})
     assert _first_copies(same).tolist() == [0, 0, 2]
+
+
+@pytest.mark.parametrize(
+    "kind", ["list", "struct"], ids=["arrow-list-column", "arrow-struct-column"]
+)
+def test_arrow_list_or_struct_columns_are_read_row_by_row(monkeypatch, kind):
+    # Before: Series.is_unique raised ArrowNotImplementedError (a traceback) when a
+    # pyarrow-backed column held lists or structs; such tables are now read row by row.
+    pa = pytest.importorskip("pyarrow")
+    from trends.load.readers import records
+
+    monkeypatch.setattr(records, "COPIES_FROM_ROWS", 2)
+    n = 6
+    if kind == "list":
+        authors = pd.Series(
+            [["Ada", f"B{i % 3}"] for i in range(n)], dtype=pd.ArrowDtype(pa.list_(pa.string()))
+        )
+    else:
+        authors = pd.Series(
+            [{"name": f"B{i % 3}"} for i in range(n)],
+            dtype=pd.ArrowDtype(pa.struct([("name", pa.string())])),
+        )
+    frame = pd.DataFrame(
+        {
+            "authors": authors,
+            "title": [f"Paper {i % 3}" for i in range(n)],
+            "abstract": [f"We study problem {i % 3} with a method." for i in range(n)],
+        }
+    )
+    assert records._first_copies(frame) is None
+    df = trends.load(frame)
+    r = df.attrs["load_report"]
+    assert (r["read"], r["kept"]) == (n, 3)
