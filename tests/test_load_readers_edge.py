@@ -510,3 +510,28 @@ def test_arrow_list_or_struct_columns_are_read_row_by_row(monkeypatch, kind):
     df = trends.load(frame)
     r = df.attrs["load_report"]
     assert (r["read"], r["kept"]) == (n, 3)
+
+
+@pytest.mark.parametrize("max_warnings", [10_000, 3])
+def test_a_tables_equal_rows_are_reported_in_line_order(monkeypatch, max_warnings):
+    # Before: a row's copies were told right after it (or after the whole file), not at
+    # their own lines, so the lists were out of order and past MAX_WARNINGS another set
+    # of warnings was listed than when every row is read.
+    from trends.load import limits
+    from trends.load.readers import records
+
+    monkeypatch.setattr(records, "COPIES_FROM_ROWS", 2)
+    monkeypatch.setattr(limits, "MAX_WARNINGS", max_warnings)
+    frame = _table_with_copies()
+    body = frame.abstract.iloc[0]
+    second = pd.DataFrame(
+        [(None, "Kept", body.replace("word20", "other"), "2020-01-01")] * 2,
+        columns=frame.columns,
+    )
+    frame = pd.concat([frame.iloc[:6], second.iloc[:1], frame.iloc[6:], second], ignore_index=True)
+    frame = frame.astype(object)
+    shortcut = trends.load(frame).attrs["load_report"]
+    monkeypatch.setattr(records, "_first_copies", lambda frame: None)
+    every_row = trends.load(frame).attrs["load_report"]
+    assert shortcut == every_row
+    assert [p["line"] for p in shortcut["near_duplicate_pairs"]] == [7, 20, 21, 4, 11, 17]
