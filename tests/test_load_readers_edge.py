@@ -535,3 +535,44 @@ def test_a_tables_equal_rows_are_reported_in_line_order(monkeypatch, max_warning
     every_row = trends.load(frame).attrs["load_report"]
     assert shortcut == every_row
     assert [p["line"] for p in shortcut["near_duplicate_pairs"]] == [7, 20, 21, 4, 11, 17]
+
+
+def test_a_bibtex_month_range_or_foreign_month_name_is_its_first_month(tmp_path):
+    # Before: July-August, Jan.-Feb., jul # "/" # aug and June 15--18 were the year alone
+    # with a warning, Juni and Mars too (at d7ae53f: July, January, July, June, June, March)
+    months = [
+        "{July-August}",
+        "{Jan.-Feb.}",
+        'jul # "/" # aug',
+        "{June 15--18}",
+        "{Juni}",
+        "{Mars}",
+        "{Sept.}",
+        "{decoy}",
+        "{13}",
+    ]
+    path = tmp_path / "m.bib"
+    path.write_text(
+        "".join(
+            f"@article{{k{i}, title={{T{i}}}, abstract={{Abstract number {i} here.}},"
+            f" year={{2021}}, month={m}}}\n"
+            for i, m in enumerate(months)
+        )
+    )
+    df, r = _load(path)
+    got = dict(zip(df.title, df.published.dt.strftime("%Y-%m-%d"), strict=True))
+    assert [got[f"T{i}"] for i in range(len(months))] == [
+        "2021-07-01",
+        "2021-01-01",
+        "2021-07-01",
+        "2021-06-15",
+        "2021-06-01",
+        "2021-03-01",
+        "2021-09-01",
+        "2021-01-01",
+        "2021-01-01",
+    ]
+    assert [(w["line"], w["field"], w["reason"]) for w in r["warnings"]] == [
+        (8, "month", "month 'decoy' is not a month: read as the year 2021 alone"),
+        (9, "month", "month '13' is not a month: read as the year 2021 alone"),
+    ]

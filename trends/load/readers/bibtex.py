@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from collections.abc import Iterator
 
 from ..errors import LoadError, Recorder, captured_messages
@@ -149,28 +150,52 @@ _MONTH_NAMES = [calendar.month_name[k].lower() for k in range(1, 13)]
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?\s*$")
 
 
-# A month with the day after it, as ``month = mar # "~1"`` gives: "March~1".
-_MONTH_DAY = re.compile(r"([a-z]+)\.?(?:[~\s]+(\d{1,2}))?")
+# Month names of other languages that begin with an English month's abbreviation (and so
+# were read as that month before): German, French, Spanish and Italian, without accents.
+_FOREIGN_MONTHS = frozenset(
+    "januar februar juni juli janvier mars septembre octobre novembre decembre febrero "
+    "marzo junio julio septiembre octubre noviembre febbraio aprile".split()
+)
+# A month, perhaps with its day ("March~1", "June 15"), perhaps the start of a range
+# ("July-August", "Jan.-Feb.", "July/August", "June 15--18"): the first month and day.
+_WORD = r"([^\W\d_]+)\.?"
+_MONTH_DAY = re.compile(
+    rf"{_WORD}(?:[~\s]+(\d{{1,2}}))?"
+    rf"(?:\s*(?:-{{1,3}}|\u2013|\u2014|/)\s*(?:{_WORD}(?:[~\s]+\d{{1,2}})?|\d{{1,2}}))?"
+)
+
+
+def _month_number(word: str) -> int | None:
+    """The month a word names, or None.
+
+    An English month name or abbreviation ("Sept"), or a common German, French, Spanish
+    or Italian name that begins like one ("Juni", "Mars").
+    """
+    word = "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+    if len(word) < 3 or word[:3] not in _MONTHS:
+        return None
+    if word == "sept" or word in _FOREIGN_MONTHS:
+        return _MONTHS[word[:3]]
+    full = _MONTH_NAMES[_MONTHS[word[:3]] - 1]
+    return _MONTHS[word[:3]] if full.startswith(word) else None  # never "decoy" or "foo"
 
 
 def _month(value: str) -> tuple[int | None, str]:
     """The month a BibTeX ``month`` names, and the day written after it ("March~1"), or "".
 
-    The month is a number 1-12, a macro (``jan``) or a name (``Sept.``), else None.
+    The month is a number 1-12, a macro (``jan``) or a name (``Sept.``, ``Juni``), else
+    None. Of a range ("July-August", "June 15--18") the first month and day are read.
     """
     text = value.strip().lower().rstrip(".")
     if text.isdigit():
         return (int(text) if 1 <= int(text) <= 12 else None), ""
     m = _MONTH_DAY.fullmatch(text)
-    if m is None or len(m.group(1)) < 3:
+    if m is None:
         return None, ""
-    name, day = m.group(1), m.group(2) or ""
-    if name == "sept":
-        return 9, day
-    for number, full in enumerate(_MONTH_NAMES, start=1):
-        if full.startswith(name):  # "jan", "june", "Septemb": never "decoy" or "foo"
-            return number, day
-    return None, ""
+    month = _month_number(m.group(1))
+    if month is None or (m.group(3) and _month_number(m.group(3)) is None):
+        return None, ""
+    return month, m.group(2) or ""
 
 
 def _not_a_day(year: int, month: int, day: str) -> str | None:
