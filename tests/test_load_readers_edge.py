@@ -346,8 +346,9 @@ def test_a_bibtex_crossref_gives_its_date_and_venue_not_its_identity(tmp_path):
     rows = df.set_index("title")
     assert rows.loc["Paper one", "published"] == pd.Timestamp("2021-06-01", tz="UTC")
     assert rows.loc["Paper one", "venue"] == "Proceedings of Conf 2021"
-    # the paper's own fields win; the volume's DOI is not the paper's
-    assert rows.loc["Paper two", "published"] == pd.Timestamp("2020-01-01", tz="UTC")
+    # the paper's own fields win (its year; the month it lacks comes field by field, as
+    # biber does); the volume's DOI is not the paper's
+    assert rows.loc["Paper two", "published"] == pd.Timestamp("2020-06-01", tz="UTC")
     assert rows.loc["Paper two", "venue"] == "Workshop at Conf"
     assert not any(str(i).startswith("10.") for i in df.doc_id)
     assert pd.isna(rows.loc["Paper three", "published"])
@@ -575,4 +576,54 @@ def test_a_bibtex_month_range_or_foreign_month_name_is_its_first_month(tmp_path)
     assert [(w["line"], w["field"], w["reason"]) for w in r["warnings"]] == [
         (8, "month", "month 'decoy' is not a month: read as the year 2021 alone"),
         (9, "month", "month '13' is not a month: read as the year 2021 alone"),
+    ]
+
+
+def test_a_bibtex_crossref_child_with_a_month_takes_the_year_field_by_field(tmp_path):
+    # Before: a child with its own month but no year inherited nothing (the date went
+    # as a whole) and silently had no date.
+    path = tmp_path / "x.bib"
+    path.write_text(
+        "@inproceedings{c, title={Child}, abstract={An abstract that is long enough.},\n"
+        "  crossref={p}, month=jun}\n"
+        "@inproceedings{d, title={Day}, abstract={Another abstract, long enough here.},\n"
+        "  crossref={p}, day={9}}\n"
+        "@inproceedings{o, title={Orphan}, abstract={A third abstract, long enough here.},\n"
+        "  crossref={q}, month=jul}\n"
+        "@proceedings{p, title={Proc 2020}, year={2020}, month=mar}\n"
+        "@proceedings{q, title={Proc of no year}}\n"
+    )
+    df, r = _load(path)
+    got = dict(zip(df.title, df.published.dt.strftime("%Y-%m-%d"), strict=True))
+    assert got["Child"] == "2020-06-01" and got["Day"] == "2020-03-09"
+    assert pd.isna(df.set_index("title").loc["Orphan", "published"])
+    assert [(w["line"], w["field"], w["reason"]) for w in r["warnings"]] == [
+        (6, "month", "month 'jul' but no year (nor through crossref): no date")
+    ]
+
+
+def test_a_bibtex_crossref_loop_is_named_and_gives_nothing(tmp_path):
+    # Before: a -> b -> a and s -> s passed silently, and as inheriting changed the
+    # entries themselves, b took as its venue a's venue, b's own title.
+    path = tmp_path / "x.bib"
+    path.write_text(
+        "@inproceedings{a, title={Paper A}, abstract={Abstract of paper A, long enough.},\n"
+        "  crossref={b}}\n"
+        "@inproceedings{b, title={Paper B}, abstract={Abstract of paper B, long enough.},\n"
+        "  crossref={A}, year={2019}}\n"
+        "@inproceedings{s, title={Paper S}, abstract={Abstract of paper S, long enough.},\n"
+        "  crossref={s}, year={2018}}\n"
+        "@inproceedings{c, title={Paper C}, abstract={Abstract of paper C, long enough.},\n"
+        "  crossref={a}}\n"
+    )
+    df, r = _load(path)
+    rows = df.set_index("title")
+    assert rows.venue.isna().all()
+    assert pd.isna(rows.loc["Paper A", "published"]) and pd.isna(rows.loc["Paper C", "published"])
+    assert rows.loc["Paper B", "published"] == pd.Timestamp("2019-01-01", tz="UTC")
+    assert [(w["line"], w["field"], w["reason"]) for w in r["warnings"]] == [
+        (2, "crossref", "crossref loop a -> b -> A: nothing is inherited through it"),
+        (4, "crossref", "crossref loop b -> A -> b: nothing is inherited through it"),
+        (6, "crossref", "crossref loop s -> s: nothing is inherited through it"),
+        (8, "crossref", "crossref loop c -> a -> b -> A: nothing is inherited through it"),
     ]
