@@ -346,8 +346,9 @@ def test_a_bibtex_crossref_gives_its_date_and_venue_not_its_identity(tmp_path):
     rows = df.set_index("title")
     assert rows.loc["Paper one", "published"] == pd.Timestamp("2021-06-01", tz="UTC")
     assert rows.loc["Paper one", "venue"] == "Proceedings of Conf 2021"
-    # the paper's own fields win; the volume's DOI is not the paper's
-    assert rows.loc["Paper two", "published"] == pd.Timestamp("2020-01-01", tz="UTC")
+    # the paper's own fields win (its year; the month it lacks comes field by field, as
+    # biber does); the volume's DOI is not the paper's
+    assert rows.loc["Paper two", "published"] == pd.Timestamp("2020-06-01", tz="UTC")
     assert rows.loc["Paper two", "venue"] == "Workshop at Conf"
     assert not any(str(i).startswith("10.") for i in df.doc_id)
     assert pd.isna(rows.loc["Paper three", "published"])
@@ -477,3 +478,152 @@ def test_rows_of_mixed_kinds_are_not_taken_for_copies(monkeypatch):
     assert _first_copies(frame.astype(object)) is None
     same = pd.DataFrame({"id": ["1", "1", "2"], "title": ["T"] * 3, "abstract": ["A"] * 3})
     assert _first_copies(same).tolist() == [0, 0, 2]
+
+
+@pytest.mark.parametrize(
+    "kind", ["list", "struct"], ids=["arrow-list-column", "arrow-struct-column"]
+)
+def test_arrow_list_or_struct_columns_are_read_row_by_row(monkeypatch, kind):
+    # Before: Series.is_unique raised ArrowNotImplementedError (a traceback) when a
+    # pyarrow-backed column held lists or structs; such tables are now read row by row.
+    pa = pytest.importorskip("pyarrow")
+    from trends.load.readers import records
+
+    monkeypatch.setattr(records, "COPIES_FROM_ROWS", 2)
+    n = 6
+    if kind == "list":
+        authors = pd.Series(
+            [["Ada", f"B{i % 3}"] for i in range(n)], dtype=pd.ArrowDtype(pa.list_(pa.string()))
+        )
+    else:
+        authors = pd.Series(
+            [{"name": f"B{i % 3}"} for i in range(n)],
+            dtype=pd.ArrowDtype(pa.struct([("name", pa.string())])),
+        )
+    frame = pd.DataFrame(
+        {
+            "authors": authors,
+            "title": [f"Paper {i % 3}" for i in range(n)],
+            "abstract": [f"We study problem {i % 3} with a method." for i in range(n)],
+        }
+    )
+    assert records._first_copies(frame) is None
+    df = trends.load(frame)
+    r = df.attrs["load_report"]
+    assert (r["read"], r["kept"]) == (n, 3)
+
+
+@pytest.mark.parametrize("max_warnings", [10_000, 3])
+def test_a_tables_equal_rows_are_reported_in_line_order(monkeypatch, max_warnings):
+    # Before: a row's copies were told right after it (or after the whole file), not at
+    # their own lines, so the lists were out of order and past MAX_WARNINGS another set
+    # of warnings was listed than when every row is read.
+    from trends.load import limits
+    from trends.load.readers import records
+
+    monkeypatch.setattr(records, "COPIES_FROM_ROWS", 2)
+    monkeypatch.setattr(limits, "MAX_WARNINGS", max_warnings)
+    frame = _table_with_copies()
+    body = frame.abstract.iloc[0]
+    second = pd.DataFrame(
+        [(None, "Kept", body.replace("word20", "other"), "2020-01-01")] * 2,
+        columns=frame.columns,
+    )
+    frame = pd.concat([frame.iloc[:6], second.iloc[:1], frame.iloc[6:], second], ignore_index=True)
+    frame = frame.astype(object)
+    shortcut = trends.load(frame).attrs["load_report"]
+    monkeypatch.setattr(records, "_first_copies", lambda frame: None)
+    every_row = trends.load(frame).attrs["load_report"]
+    assert shortcut == every_row
+    assert [p["line"] for p in shortcut["near_duplicate_pairs"]] == [7, 20, 21, 4, 11, 17]
+
+
+def test_a_bibtex_month_range_or_foreign_month_name_is_its_first_month(tmp_path):
+    # Before: July-August, Jan.-Feb., jul # "/" # aug and June 15--18 were the year alone
+    # with a warning, Juni and Mars too (at d7ae53f: July, January, July, June, June, March)
+    months = [
+        "{July-August}",
+        "{Jan.-Feb.}",
+        'jul # "/" # aug',
+        "{June 15--18}",
+        "{Juni}",
+        "{Mars}",
+        "{Sept.}",
+        "{decoy}",
+        "{13}",
+    ]
+    path = tmp_path / "m.bib"
+    path.write_text(
+        "".join(
+            f"@article{{k{i}, title={{T{i}}}, abstract={{Abstract number {i} here.}},"
+            f" year={{2021}}, month={m}}}\n"
+            for i, m in enumerate(months)
+        )
+    )
+    df, r = _load(path)
+    got = dict(zip(df.title, df.published.dt.strftime("%Y-%m-%d"), strict=True))
+    assert [got[f"T{i}"] for i in range(len(months))] == [
+        "2021-07-01",
+        "2021-01-01",
+        "2021-07-01",
+        "2021-06-15",
+        "2021-06-01",
+        "2021-03-01",
+        "2021-09-01",
+        "2021-01-01",
+        "2021-01-01",
+    ]
+    assert [(w["line"], w["field"], w["reason"]) for w in r["warnings"]] == [
+        (8, "month", "month 'decoy' is not a month: read as the year 2021 alone"),
+        (9, "month", "month '13' is not a month: read as the year 2021 alone"),
+    ]
+
+
+def test_a_bibtex_crossref_child_with_a_month_takes_the_year_field_by_field(tmp_path):
+    # Before: a child with its own month but no year inherited nothing (the date went
+    # as a whole) and silently had no date.
+    path = tmp_path / "x.bib"
+    path.write_text(
+        "@inproceedings{c, title={Child}, abstract={An abstract that is long enough.},\n"
+        "  crossref={p}, month=jun}\n"
+        "@inproceedings{d, title={Day}, abstract={Another abstract, long enough here.},\n"
+        "  crossref={p}, day={9}}\n"
+        "@inproceedings{o, title={Orphan}, abstract={A third abstract, long enough here.},\n"
+        "  crossref={q}, month=jul}\n"
+        "@proceedings{p, title={Proc 2020}, year={2020}, month=mar}\n"
+        "@proceedings{q, title={Proc of no year}}\n"
+    )
+    df, r = _load(path)
+    got = dict(zip(df.title, df.published.dt.strftime("%Y-%m-%d"), strict=True))
+    assert got["Child"] == "2020-06-01" and got["Day"] == "2020-03-09"
+    assert pd.isna(df.set_index("title").loc["Orphan", "published"])
+    assert [(w["line"], w["field"], w["reason"]) for w in r["warnings"]] == [
+        (6, "month", "month 'jul' but no year (nor through crossref): no date")
+    ]
+
+
+def test_a_bibtex_crossref_loop_is_named_and_gives_nothing(tmp_path):
+    # Before: a -> b -> a and s -> s passed silently, and as inheriting changed the
+    # entries themselves, b took as its venue a's venue, b's own title.
+    path = tmp_path / "x.bib"
+    path.write_text(
+        "@inproceedings{a, title={Paper A}, abstract={Abstract of paper A, long enough.},\n"
+        "  crossref={b}}\n"
+        "@inproceedings{b, title={Paper B}, abstract={Abstract of paper B, long enough.},\n"
+        "  crossref={A}, year={2019}}\n"
+        "@inproceedings{s, title={Paper S}, abstract={Abstract of paper S, long enough.},\n"
+        "  crossref={s}, year={2018}}\n"
+        "@inproceedings{c, title={Paper C}, abstract={Abstract of paper C, long enough.},\n"
+        "  crossref={a}}\n"
+    )
+    df, r = _load(path)
+    rows = df.set_index("title")
+    assert rows.venue.isna().all()
+    assert pd.isna(rows.loc["Paper A", "published"]) and pd.isna(rows.loc["Paper C", "published"])
+    assert rows.loc["Paper B", "published"] == pd.Timestamp("2019-01-01", tz="UTC")
+    assert [(w["line"], w["field"], w["reason"]) for w in r["warnings"]] == [
+        (2, "crossref", "crossref loop a -> b -> A: nothing is inherited through it"),
+        (4, "crossref", "crossref loop b -> A -> b: nothing is inherited through it"),
+        (6, "crossref", "crossref loop s -> s: nothing is inherited through it"),
+        (8, "crossref", "crossref loop c -> a -> b -> A: nothing is inherited through it"),
+    ]

@@ -398,29 +398,32 @@ def test_a_year_with_a_fraction_is_the_year_alone_with_a_warning(tmp_path):
     assert "'2024.5'" in df.attrs["load_report"]["warnings"][0]["reason"]
 
 
-def test_two_digit_years_take_the_order_the_file_allows_and_say_so(tmp_path):
-    # Before: 24-03-05 (yy-mm-dd) was read as 24 March 2005, silently.
-    got, warnings = _dates(tmp_path, "ymd.csv", ["24-03-05", "24-11-28", "23-12-15"])
-    assert got == ["2024-03-05", "2024-11-28", "2023-12-15"]
-    assert [(w["line"], w["field"], w["reason"]) for w in warnings] == [
-        (
-            2,
-            "published",
-            "numeric dates with a two-digit year could be yy-mm-dd or dd-mm-yy (24-03-05): "
-            "read as yy-mm-dd (24-03-05 is 2024-03-05); check the dates",
-        )
-    ]
+def test_two_digit_years_are_year_first_only_on_positive_evidence(tmp_path):
     # 99 is no day and no month: only yy-mm-dd fits the file, read so without a warning
     got, warnings = _dates(tmp_path, "only.csv", ["99-03-05", "24-11-28"])
     assert got == ["1999-03-05", "2024-11-28"] and warnings == []
-    # the day varies, the year does not: dd-mm-yy, said so
+    # Before: monthly dates, day first, were read as yy.mm.dd (01.03.22 as 2001-03-22)
+    # because the first number varies least, with a warning
+    got, warnings = _dates(tmp_path, "eu.csv", ["01.03.22", "01.09.22", "01.02.23"])
+    assert got == ["2022-03-01", "2022-09-01", "2023-02-01"] and warnings == []
+    got, warnings = _dates(tmp_path, "eu2.csv", ["14.03.22", "29.09.22", "05.02.23"])
+    assert got == ["2022-03-14", "2022-09-29", "2023-02-05"] and warnings == []
+    got, warnings = _dates(tmp_path, "eu3.csv", ["14/03/22", "29/09/22", "05/02/23"])
+    assert got == ["2022-03-14", "2022-09-29", "2023-02-05"] and warnings == []
+    # Before: 2006-05-23 and 2006-07-24; month first, as slashed dates are, said so
+    got, warnings = _dates(tmp_path, "us.csv", ["06/05/23", "06/07/24"])
+    assert got == ["2023-06-05", "2024-06-07"]
+    assert [w["reason"] for w in warnings] == [
+        "every numeric date could be day-first or month-first (03/04/2024): read as "
+        "month first; check the dates"
+    ]
+    # Before: December conference dates of 2019-23 were all in 2012
+    dec = [f"12/{d:02d}/{y}" for y in range(19, 24) for d in (1, 5, 9)]
+    got, _ = _dates(tmp_path, "dec.csv", dec)
+    assert got == [f"20{y}-12-{d:02d}" for y in range(19, 24) for d in (1, 5, 9)]
+    # no evidence for yy-mm-dd: the day first when the first number is over 12
     got, warnings = _dates(tmp_path, "dmy.csv", ["24-03-05", "15-11-05", "03-12-06"])
-    assert got == ["2005-03-24", "2005-11-15", "2006-12-03"]
-    assert "read as dd-mm-yy (24-03-05 is 2005-03-24)" in warnings[0]["reason"]
-    # one date alone: nothing to tell the orders apart; the year last, as pandas reads it
-    got, warnings = _dates(tmp_path, "one.csv", ["24-03-05"])
-    assert got == ["2005-03-24"]
-    assert "could be dd-mm-yy or yy-mm-dd" in warnings[0]["reason"]
+    assert got == ["2005-03-24", "2005-11-15", "2006-12-03"] and warnings == []
 
 
 def test_a_float_column_of_years_is_read_as_years(tmp_path):

@@ -12,6 +12,7 @@ escaped text never turned into markup), and resources are bounded by `trends.loa
 
 from __future__ import annotations
 
+import bisect
 import io
 import os
 import reprlib
@@ -33,7 +34,7 @@ from .canonical import (
 )
 from .dates import file_reading, parse_date
 from .dedupe import dedupe
-from .errors import LoadError, LoadReport, Recorder, Skip, Tape
+from .errors import LoadError, LoadReport, Recorder, Skip, Tape, at_lines
 from .normalise import collect_notes, make_text
 from .readers import BINARY_FORMATS, READERS, RECORD_STREAMS
 from .readers.records import table_rows
@@ -159,6 +160,7 @@ def _from_file(path, format, columns, rec, report) -> list[dict]:
     # one is refused as a whole, as a table without one is).
     pending: list[tuple[int | None, list[str]]] = []
     replays: list[tuple[Tape, list[int]]] = []
+    mark = rec.mark()
     has_abstract = False
     mapped_seen: set[str] = set()
     try:
@@ -193,8 +195,7 @@ def _from_file(path, format, columns, rec, report) -> list[dict]:
                 row = _canonical(raw, cmap, copies, path, line, rec, default_date, notes, replays)
                 if row is not None:
                     out.append(row)
-            for tape, copies in replays:
-                tape.replay(path, copies)
+            rec.replay_copies(path, replays, mark)
     except LoadError:
         raise
     except Exception as exc:  # a reader met input it was not built for: say where, not how
@@ -261,14 +262,14 @@ def _from_frame(frame: pd.DataFrame, columns, rec, report) -> list[dict]:
     frame = frame.set_axis(names, axis=1)
     out = []
     replays: list[tuple[Tape, list[int]]] = []
+    mark = rec.mark()
     with collect_notes() as notes:
         for raw in table_rows(frame):
             k, copies = raw.pop("_record"), raw.pop("_copies", None)
             row = _canonical(raw, cmap, copies, path, k, rec, None, notes, replays)
             if row is not None:
                 out.append(row)
-    for tape, copies in replays:
-        tape.replay(path, copies)
+    rec.replay_copies(path, replays, mark)
     return out
 
 
@@ -302,6 +303,34 @@ def _canonical(raw, cmap, copies, path, line, rec, default_date, notes, replays)
 _FIXED = frozenset(CANONICAL) | {"_line", "_date_field", "_copies"}
 
 
+def _blocks(records: list[dict]) -> list[tuple[int, int]]:
+    """``(start, end)`` of each run of records from one source, in the order read."""
+    out = []
+    start = 0
+    for k in range(1, len(records) + 1):
+        if k == len(records) or records[k]["source"] != records[start]["source"]:
+            out.append((start, k))
+            start = k
+    return out
+
+
+def _read_position(records, i, line, block, lines_of) -> tuple:
+    """Where record ``i``, or its copy at ``line``, stands in the dedupe's order.
+
+    The dedupe meets records by date, then as read: had every copy been read as a row of
+    its own, a copy has the date of ``i`` and comes after the rows of its file (``block``) before
+    ``line``. ``lines_of`` caches each block's lines.
+    """
+    r = records[i]
+    when = (r["published"] is pd.NaT, _sort_time(r))
+    if line == r["_line"]:
+        return (when, i, 1, line)
+    start, end = block
+    if block not in lines_of:
+        lines_of[block] = [records[k]["_line"] for k in range(start, end)]
+    return (when, start + bisect.bisect_left(lines_of[block], line), 0, line)
+
+
 def _assemble(records: list[dict], rec: Recorder) -> pd.DataFrame:
     by_source: dict[str, list[tuple[str, int | None, int]]] = {}
     field_of: dict[str, str] = {}
@@ -319,16 +348,21 @@ def _assemble(records: list[dict], rec: Recorder) -> pd.DataFrame:
         order_of[source], warnings = file_reading(values)
         for line, warning in warnings:
             rec.warn(source, line, warning, field_of[source])
-    for r in records:
-        value = r["published"]
-        r["published"] = (
-            pd.NaT if value is None else parse_date(str(value), order_of.get(r["source"]))
-        )
-        if value is not None and r["published"] is pd.NaT:
-            why = f"unreadable date {value!r}"
-            rec.warn(r["source"], r["_line"], why, r["_date_field"])
-            if "_copies" in r:
-                rec.warn_each(r["source"], r["_copies"], why, r["_date_field"])
+    blocks = _blocks(records)
+    for start, end in blocks:  # a file's unreadable dates in line order, copies included
+        own, streams, total = [], [], 0
+        for r in records[start:end]:
+            value = r["published"]
+            r["published"] = (
+                pd.NaT if value is None else parse_date(str(value), order_of.get(r["source"]))
+            )
+            if value is not None and r["published"] is pd.NaT:
+                why, source, name = f"unreadable date {value!r}", r["source"], r["_date_field"]
+                own.append(Skip(source, r["_line"], why, name))
+                if "_copies" in r:
+                    streams.append(at_lines(source, r["_copies"], why, name))
+                    total += len(r["_copies"])
+        rec.warn_in_order(own, 0, streams, total)
     order = sorted(
         range(len(records)),
         key=lambda i: (records[i]["published"] is pd.NaT, _sort_time(records[i]), i),
@@ -339,23 +373,32 @@ def _assemble(records: list[dict], rec: Recorder) -> pd.DataFrame:
     report.title_text_duplicates += found.title_text_duplicates
     report.near_duplicates += found.near_duplicates
     report.id_conflicts += found.id_conflicts
+    pairs = []
+    block_of = {i: (start, end) for start, end in blocks for i in range(start, end)}
+    lines_of: dict[tuple[int, int], list] = {}
     for i, j, similarity in found.near_pairs:
         # the copies of a near duplicate without an id are near duplicates too (`dedupe`)
         lines = [records[i]["_line"]]
         if not records[i]["doc_id"]:
             lines += records[i].get("_copies", [])
         for line in lines:
-            report.near_duplicate_pairs.append(
-                {
-                    "file": records[i]["source"],
-                    "line": line,
-                    "title": records[i]["title"][:200],
-                    "kept_doc_id": found.doc_ids[j],
-                    "kept_file": records[j]["source"],
-                    "kept_line": records[j]["_line"],
-                    "similarity": round(similarity, 3),
-                }
+            pairs.append(
+                (
+                    _read_position(records, i, line, block_of[i], lines_of),
+                    {
+                        "file": records[i]["source"],
+                        "line": line,
+                        "title": records[i]["title"][:200],
+                        "kept_doc_id": found.doc_ids[j],
+                        "kept_file": records[j]["source"],
+                        "kept_line": records[j]["_line"],
+                        "similarity": round(similarity, 3),
+                    },
+                )
             )
+    # in the order the dedupe met them had every copy been read as a row of its own
+    pairs.sort(key=lambda pair: pair[0])
+    report.near_duplicate_pairs.extend(pair for _, pair in pairs)
     kept = sorted(found.kept)
     rows = [records[i] for i in kept]
     for i, r in zip(kept, rows, strict=True):

@@ -97,14 +97,13 @@ def file_reading(
     for `parse_date` (None: no numeric dates, or no one order fits them all) and
     ``(line, message)`` warnings.
 
-    Numeric dates keep one order per file: the only order in which every date of the
-    file is a real date (13.03.2024 makes the file day-first; 99-03-05 makes it
-    year-first). When several fit: a two-digit year is the number that varies least
-    across the file (a file's papers span a few years, their days most of a month; on a
-    tie, the last), then dotted dates are day-first (as they are written in practice) and
-    slashed or dashed ones month-first, with a warning unless only dotted day-first and
-    month-first dates were possible. A file whose dates fit no one order is read date by
-    date, with a warning.
+    Numeric dates keep one order per file. It is yy-mm-dd only on positive evidence:
+    every date is real in that order and some date in no other (99-03-05). Otherwise the
+    day comes first when some date's first number is over 12 (13.03.2024), the month
+    when some date's second number is; when every date could be read either way, dotted
+    dates are day-first (as they are written in practice) and slashed or dashed ones
+    month-first, with a warning. A file with dates of both kinds is read date by date,
+    with a warning.
 
     A year with a fraction (``2024.5``) is read as the year alone, with one warning for
     the file: it may be a decimal year (2024.5 is July) or a year and month (May).
@@ -120,68 +119,59 @@ def file_reading(
             dotted.setdefault(value, [line, 0])[1] += times
     if dotted:
         warnings.append(_dotted_warning(dotted))
-    fits = set(_ORDERS)
-    dates = []  # (value, match, line) of the numeric dates real in some order
-    for value, (m, line) in numeric.items():
-        found = {order for order in _ORDERS if _fits(m, order)}
-        if found:  # a date real in no order (31.04.2024) is an unreadable date of its own
-            fits &= found
-            dates.append((value.strip(), m, line))
-    if not dates:
+    if not numeric:
         return None, warnings
-    if not fits:
-        warnings.append(
-            (
-                None,
-                "numeric dates in more than one order (13.03.2024 and 03.13.2024): each "
-                "read on its own; check the dates",
-            )
-        )
-        return None, warnings
-    order = _choose(fits, [m for _, m, _ in dates])
-    if len(fits) == 1:
-        return order, warnings
-    if fits == {"dmy", "mdy"}:
-        if {m.group(2) for _, m, _ in dates} != {"."}:
-            warnings.append(
-                (
-                    None,
-                    "every numeric date could be day-first or month-first (03/04/2024): "
-                    "read as month first; check the dates",
-                )
-            )
-        return order, warnings
-    example, m, line = dates[0]
-    sep = m.group(2)
-    chosen = _pattern(order, sep)
-    others = " or ".join(_pattern(o, sep) for o in _ORDERS if o in fits and o != order)
-    year, month, day = _parts(m, order)
-    warnings.append(
-        (
-            line,
-            f"numeric dates with a two-digit year could be {chosen} or {others} ({example}): "
-            f"read as {chosen} ({example} is {year}-{month:02d}-{day:02d}); check the dates",
-        )
-    )
+    if _year_first(numeric.values()):
+        return "ymd", warnings
+    order, warning = _day_or_month_first([m for m, _ in numeric.values()])
+    if warning:
+        warnings.append((None, warning))
     return order, warnings
 
 
-def _choose(fits: set[str], dates: list[re.Match]) -> str:
-    """The order to read a file in, among those its every date ``fits``."""
-    if "ymd" in fits and fits != {"ymd"}:
-        first = {m.group(1).lstrip("0") for m in dates}
-        last = {m.group(4).lstrip("0") for m in dates}
-        if len(first) < len(last):
-            return "ymd"
-    for order in ("dmy", "mdy") if {m.group(2) for m in dates} == {"."} else ("mdy", "dmy"):
-        if order in fits:
-            return order
-    return "ymd"
+def _year_first(numeric) -> bool:
+    """Whether a file's numeric dates are yy-mm-dd, on positive evidence only.
+
+    Every date that is real in some order must be real as yy-mm-dd, and some date must be
+    real in no other order (99-03-05: 99 is no day and no month). Without such a date
+    the file is read day-first or month-first (`_day_or_month_first`), as a file of
+    dd.mm.yy or mm/dd/yy dates whose years are 31 or less would otherwise be misread.
+    """
+    evidence = False
+    for m, _ in numeric:
+        found = {order for order in _ORDERS if _fits(m, order)}
+        if not found:
+            continue  # real in no order (31.04.2024): an unreadable date of its own
+        if "ymd" not in found:
+            return False
+        evidence |= found == {"ymd"}
+    return evidence
 
 
-def _pattern(order: str, sep: str) -> str:
-    """``"dmy"`` as the user would write it: ``dd-mm-yy``."""
-    return sep.join({"d": "dd", "m": "mm", "y": "yy"}[part] for part in order)
+def _day_or_month_first(dates: list[re.Match]) -> tuple[str | None, str | None]:
+    """The order of a file's numeric dates, day or month first, and a warning.
+
+    One file keeps one order: the day comes first when some date's first number is over
+    12 (13.03.2024), the month when some date's second number is; when every date could
+    be read either way, dotted dates are day-first (as they are written in practice) and
+    slashed or dashed ones month-first, with a warning. A file with both kinds is read
+    date by date, with a warning.
+    """
+    first_is_day = any(int(m.group(1)) > 12 for m in dates)
+    second_is_day = any(int(m.group(3)) > 12 for m in dates)
+    if first_is_day != second_is_day:
+        return ("dmy" if first_is_day else "mdy"), None
+    if first_is_day:
+        return None, (
+            "numeric dates in both day-first and month-first order (13.03.2024 and "
+            "03.13.2024): each read on its own; check the dates"
+        )
+    if {m.group(2) for m in dates} == {"."}:
+        return "dmy", None
+    return "mdy", (
+        "every numeric date could be day-first or month-first (03/04/2024): read as "
+        "month first; check the dates"
+    )
 
 
 def _dotted_warning(dotted: dict[str, list]) -> tuple[int | None, str]:

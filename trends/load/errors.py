@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import heapq
 import logging
 import warnings
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
+from itertools import islice
 
 from ..errors import TrendsError
 from . import limits
@@ -182,6 +185,52 @@ class Recorder:
         counts = self.report.missing_values
         counts[field] = counts.get(field, 0) + times
 
+    def mark(self) -> tuple[int, int, int]:
+        """Where the report's lists stand now: `replay_copies` orders what comes after."""
+        report = self.report
+        return len(report.skipped), len(report.warnings), report.warnings_not_listed
+
+    def replay_copies(self, file: str, replays: list[tuple[Tape, list[int]]], mark) -> None:
+        """Tell what each `Tape` was told again for its copies, in line order.
+
+        ``mark`` is `mark` before the file was read. The file's skips and warnings are
+        then in line order, as if every copy had been read at its line (a copy's come
+        after the rows before it, not after the row it copies), and past
+        `trends.load.limits.MAX_WARNINGS` the same ones are listed.
+        """
+        report = self.report
+        skips, listed, not_listed = mark
+        read = len(report.skipped)
+        for tape, lines in replays:
+            tape.replay(file, lines)
+        copied = sorted(report.skipped[read:], key=lambda s: s.line)
+        report.skipped[skips:] = _in_line_order(report.skipped[skips:read], iter(copied))
+        own = report.warnings[listed:]
+        del report.warnings[listed:]
+        dropped = report.warnings_not_listed - not_listed
+        report.warnings_not_listed = not_listed
+        streams, total = [], 0
+        for tape, lines in replays:
+            for kind, reason, name in tape.events:
+                if kind == "warn":
+                    streams.append(at_lines(file, lines, reason, name))
+                    total += len(lines)
+        self.warn_in_order(own, dropped, streams, total)
+
+    def warn_in_order(self, own: list[Skip], dropped: int, streams: list, total: int) -> None:
+        """List warnings of one file in line order, up to `trends.load.limits.MAX_WARNINGS`.
+
+        ``own`` are warnings in the order they were told (their lines ascending), followed
+        by ``dropped`` more only counted; ``streams`` are iterables of warnings, each in
+        line order, ``total`` of them in all: each is put before the first of ``own`` with
+        a later line.
+        """
+        room = max(0, limits.MAX_WARNINGS - len(self.report.warnings))
+        merged = heapq.merge(*streams, key=lambda s: s.line)
+        shown = list(islice(_in_line_order(own, merged), room))
+        self.report.warnings.extend(shown)
+        self.report.warnings_not_listed += len(own) + dropped + total - len(shown)
+
 
 class Tape:
     """A `Recorder` for one record that keeps what it was told, to tell it again for copies.
@@ -211,15 +260,40 @@ class Tape:
         self.events.append(("missing", None, field))
 
     def replay(self, file: str, lines: list[int]) -> None:
-        """Tell the recorder again what it was told, once for each copy at ``lines``."""
+        """Tell the recorder again its skips and missing values, for each copy at ``lines``.
+
+        Its warnings are told by `Recorder.replay_copies`, in line order.
+        """
         for kind, reason, name in self.events:
             if kind == "missing":
                 self.rec.missing(name, len(lines))
-            elif kind == "warn":
-                self.rec.warn_each(file, lines, reason, name)
-            else:
+            elif kind == "skip":
                 for line in lines:
                     self.rec.skip(file, line, reason, name)
+
+
+def at_lines(file: str, lines, reason: str, field: str | None) -> Iterator[Skip]:
+    """One warning (or skip) for each of ``lines``, made as they are asked for."""
+    for line in lines:
+        yield Skip(file, line, reason, field)
+
+
+def _in_line_order(own, copies):
+    """``own`` (in the order told) with ``copies`` (in line order) put among them.
+
+    A copy comes before the first of ``own`` with a later line; one of ``own`` without a
+    line keeps its place.
+    """
+    pending = next(copies, None)
+    for item in own:
+        if item.line is not None:
+            while pending is not None and pending.line < item.line:
+                yield pending
+                pending = next(copies, None)
+        yield item
+    if pending is not None:
+        yield pending
+        yield from copies
 
 
 class _ListHandler(logging.Handler):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from collections.abc import Iterator
 
 from ..errors import LoadError, Recorder, captured_messages
@@ -149,28 +150,52 @@ _MONTH_NAMES = [calendar.month_name[k].lower() for k in range(1, 13)]
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?\s*$")
 
 
-# A month with the day after it, as ``month = mar # "~1"`` gives: "March~1".
-_MONTH_DAY = re.compile(r"([a-z]+)\.?(?:[~\s]+(\d{1,2}))?")
+# Month names of other languages that begin with an English month's abbreviation (and so
+# were read as that month before): German, French, Spanish and Italian, without accents.
+_FOREIGN_MONTHS = frozenset(
+    "januar februar juni juli janvier mars septembre octobre novembre decembre febrero "
+    "marzo junio julio septiembre octubre noviembre febbraio aprile".split()
+)
+# A month, perhaps with its day ("March~1", "June 15"), perhaps the start of a range
+# ("July-August", "Jan.-Feb.", "July/August", "June 15--18"): the first month and day.
+_WORD = r"([^\W\d_]+)\.?"
+_MONTH_DAY = re.compile(
+    rf"{_WORD}(?:[~\s]+(\d{{1,2}}))?"
+    rf"(?:\s*(?:-{{1,3}}|\u2013|\u2014|/)\s*(?:{_WORD}(?:[~\s]+\d{{1,2}})?|\d{{1,2}}))?"
+)
+
+
+def _month_number(word: str) -> int | None:
+    """The month a word names, or None.
+
+    An English month name or abbreviation ("Sept"), or a common German, French, Spanish
+    or Italian name that begins like one ("Juni", "Mars").
+    """
+    word = "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+    if len(word) < 3 or word[:3] not in _MONTHS:
+        return None
+    if word == "sept" or word in _FOREIGN_MONTHS:
+        return _MONTHS[word[:3]]
+    full = _MONTH_NAMES[_MONTHS[word[:3]] - 1]
+    return _MONTHS[word[:3]] if full.startswith(word) else None  # never "decoy" or "foo"
 
 
 def _month(value: str) -> tuple[int | None, str]:
     """The month a BibTeX ``month`` names, and the day written after it ("March~1"), or "".
 
-    The month is a number 1-12, a macro (``jan``) or a name (``Sept.``), else None.
+    The month is a number 1-12, a macro (``jan``) or a name (``Sept.``, ``Juni``), else
+    None. Of a range ("July-August", "June 15--18") the first month and day are read.
     """
     text = value.strip().lower().rstrip(".")
     if text.isdigit():
         return (int(text) if 1 <= int(text) <= 12 else None), ""
     m = _MONTH_DAY.fullmatch(text)
-    if m is None or len(m.group(1)) < 3:
+    if m is None:
         return None, ""
-    name, day = m.group(1), m.group(2) or ""
-    if name == "sept":
-        return 9, day
-    for number, full in enumerate(_MONTH_NAMES, start=1):
-        if full.startswith(name):  # "jan", "june", "Septemb": never "decoy" or "foo"
-            return number, day
-    return None, ""
+    month = _month_number(m.group(1))
+    if month is None or (m.group(3) and _month_number(m.group(3)) is None):
+        return None, ""
+    return month, m.group(2) or ""
 
 
 def _not_a_day(year: int, month: int, day: str) -> str | None:
@@ -206,6 +231,13 @@ def _date(fields: dict) -> tuple[str | None, tuple[str, str] | None]:
         return given, None
     year = (fields.get("year") or "").strip()
     if not year:
+        for name in ("month", "day"):
+            if (fields.get(name) or "").strip():
+                through = " (nor through crossref)" if fields.get("crossref") else ""
+                return None, (
+                    name,
+                    f"{name} {fields[name].strip()!r} but no year{through}: no date",
+                )
         return None, None
     if not (year.isdigit() and len(year) == 4):
         return year, None  # (year = {0} stays an unreadable date, not 0-01-01)
@@ -230,42 +262,61 @@ def _date(fields: dict) -> tuple[str | None, tuple[str, str] | None]:
     return f"{year}-{month:02d}-{int(day):02d}", None
 
 
-# What an entry takes from the entry its ``crossref`` names (a paper from its proceedings):
-# the date, as a whole (a year of one entry and a month of the other would be neither's
-# date), and the venue. Not what is the paper's own: its title, abstract, authors, DOI,
-# eprint, url or keywords (a volume's DOI would make all its papers one paper).
-_DATE_FIELDS = ("date", "year", "month", "day")
+# What an entry takes from the entries its ``crossref`` leads to (a paper from its
+# proceedings): the date, field by field as biber does (a paper with its own month but no
+# year takes the volume's year), and the venue. Not what is the paper's own: its title,
+# abstract, authors, DOI, eprint, url or keywords (a volume's DOI would make all its
+# papers one paper).
+_DATE_PARTS = ("year", "month", "day")
 
 
-def _inherit(fields: dict, by_key: dict[str, dict]) -> str | None:
-    """Fill ``fields`` from the entries its ``crossref`` leads to, as biber and BibTeX do.
+def _inherit(key: str, fields: dict, by_key: dict[str, dict]) -> tuple[dict, str | None]:
+    """``fields`` with what its ``crossref`` chain gives, and a warning or None.
 
     A parent's ``booktitle``, else its ``title`` (biber's rule for a proceedings), is the
-    venue of a child without one; ``journal`` likewise. Chains of crossrefs are followed
-    (biber allows them), a loop stops. Returns the key that names no entry, or None.
-    Done here because bibtexparser 2 does not resolve crossref (its middlewares list it as
-    to do); its version 1 did, but copied every field, the abstract and DOI too.
+    venue of a child without one; ``journal`` likewise. ``year``, ``month`` and ``day``
+    each come from the nearest entry of the chain that has it, unless the child has a
+    ``date``; a child without any takes a parent's ``date``. The child's own fields win,
+    and no entry is changed: a new dict is returned. Chains are followed (biber allows
+    them); a chain that loops (a -> b -> a, or a -> a) gives nothing, and one that names
+    no entry gives what it found before. Done here because bibtexparser 2 does not
+    resolve crossref (its middlewares list it as to do); its version 1 did, but copied
+    every field, the abstract and DOI too.
     """
-    seen = {id(fields)}
+    chain: list[dict] = []
+    keys = [key]
+    problem = None
     child = fields
     while child.get("crossref"):
-        key = child["crossref"].strip()
-        parent = by_key.get(key.lower())
+        ref = child["crossref"].strip()
+        if ref.lower() in (k.lower() for k in keys):
+            path = " -> ".join([*keys, ref])
+            return dict(fields), f"crossref loop {path}: nothing is inherited through it"
+        parent = by_key.get(ref.lower())
         if parent is None:
-            return key
-        if id(parent) in seen:
-            return None
-        seen.add(id(parent))
-        if not any(fields.get(name) for name in _DATE_FIELDS):
-            for name in _DATE_FIELDS:
-                if parent.get(name):
-                    fields[name] = parent[name]
-        if not fields.get("journal") and not fields.get("booktitle"):
+            problem = f"crossref {ref!r} names no entry of this file: its fields are not inherited"
+            break
+        chain.append(parent)
+        keys.append(ref)
+        child = parent
+    out = dict(fields)
+    if not out.get("date"):
+        for name in _DATE_PARTS:
+            if not out.get(name):
+                given = next((p[name] for p in chain if p.get(name)), None)
+                if given:
+                    out[name] = given
+        if not any(out.get(name) for name in _DATE_PARTS):
+            given = next((p["date"] for p in chain if p.get("date")), None)
+            if given:
+                out["date"] = given
+    if not out.get("journal") and not out.get("booktitle"):
+        for parent in chain:
             venue = parent.get("journal") or parent.get("booktitle") or parent.get("title")
             if venue:
-                fields["journal" if parent.get("journal") else "booktitle"] = venue
-        child = parent
-    return None
+                out["journal" if parent.get("journal") else "booktitle"] = venue
+                break
+    return out, problem
 
 
 def read_bibtex(path: str, text: str, rec: Recorder) -> Iterator[tuple[int, dict]]:
@@ -317,15 +368,9 @@ def read_bibtex(path: str, text: str, rec: Recorder) -> Iterator[tuple[int, dict
         by_key.setdefault(str(entry.key).lower(), fields)  # cite keys: case-insensitive
     for entry, fields, lines in read:
         if fields.get("crossref"):
-            missing = _inherit(fields, by_key)
-            if missing:
-                rec.warn(
-                    path,
-                    lines.get("crossref", entry.start_line + 1),
-                    f"crossref {missing!r} names no entry of this file: its fields are not "
-                    "inherited",
-                    "crossref",
-                )
+            fields, problem = _inherit(str(entry.key), fields, by_key)
+            if problem:
+                rec.warn(path, lines.get("crossref", entry.start_line + 1), problem, "crossref")
         eprint = fields.get("eprint")
         if eprint and (fields.get("archiveprefix", "arxiv").lower() != "arxiv"):
             eprint = None
