@@ -421,9 +421,19 @@ def test_two_digit_years_are_year_first_only_on_positive_evidence(tmp_path):
     dec = [f"12/{d:02d}/{y}" for y in range(19, 24) for d in (1, 5, 9)]
     got, _ = _dates(tmp_path, "dec.csv", dec)
     assert got == [f"20{y}-12-{d:02d}" for y in range(19, 24) for d in (1, 5, 9)]
-    # no evidence for yy-mm-dd: the day first when the first number is over 12
+    # no evidence for yy-mm-dd: the day first when the first number is over 12; dashed
+    # dates that are all real yy-mm-dd too (the ISO separator) are warned
     got, warnings = _dates(tmp_path, "dmy.csv", ["24-03-05", "15-11-05", "03-12-06"])
-    assert got == ["2005-03-24", "2005-11-15", "2006-12-03"] and warnings == []
+    assert got == ["2005-03-24", "2005-11-15", "2006-12-03"]
+    assert [w["reason"] for w in warnings] == [
+        "every numeric date could also be yy-mm-dd (24-03-05 would be 2024-03-05): read "
+        "day or month first; check the dates"
+    ]
+    # a date impossible day first (a typo: 29.02.23) is no evidence for yy.mm.dd: before,
+    # it turned the whole file around (15.03.21 read as 2015-03-21), silently
+    got, warnings = _dates(tmp_path, "typo.csv", ["15.03.21", "20.06.22", "29.02.23"])
+    assert got == ["2021-03-15", "2022-06-20", "NaT"]
+    assert [w["reason"] for w in warnings] == ["unreadable date '29.02.23'"]
 
 
 def test_a_float_column_of_years_is_read_as_years(tmp_path):

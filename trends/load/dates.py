@@ -98,7 +98,8 @@ def file_reading(
     ``(line, message)`` warnings.
 
     Numeric dates keep one order per file. It is yy-mm-dd only on positive evidence:
-    every date is real in that order and some date in no other (99-03-05). Otherwise the
+    every date is real in that order and some date's first number is no day and no month
+    (99-03-05); a file of dashed dates that are all real yy-mm-dd too is warned. Otherwise the
     day comes first when some date's first number is over 12 (13.03.2024), the month
     when some date's second number is; when every date could be read either way, dotted
     dates are day-first (as they are written in practice) and slashed or dashed ones
@@ -126,6 +127,9 @@ def file_reading(
     order, warning = _day_or_month_first([m for m, _ in numeric.values()])
     if warning:
         warnings.append((None, warning))
+    also = _could_be_year_first(numeric.values())
+    if also:
+        warnings.append((None, also))
     return order, warnings
 
 
@@ -144,8 +148,27 @@ def _year_first(numeric) -> bool:
             continue  # real in no order (31.04.2024): an unreadable date of its own
         if "ymd" not in found:
             return False
-        evidence |= found == {"ymd"}
+        # Only a first number that is no day and no month is evidence: a date that is
+        # impossible day-first (29.02.23, 31.04.15: a typo or a bad export) is not, or one
+        # such date would turn every date of a dd.mm.yy file around.
+        evidence |= int(m.group(1)) > 31
     return evidence
+
+
+def _could_be_year_first(numeric) -> str | None:
+    """A warning when a file of dashed dates read day or month first is real as yy-mm-dd too.
+
+    Dashes are the ISO separator, so 24-03-05 may well be 2024-03-05; dotted and slashed
+    dates (14.03.22, 03/14/22) are not written year first in practice and stay quiet.
+    """
+    dates = [m for m, _ in numeric if any(_fits(m, order) for order in _ORDERS)]
+    if not dates or any(m.group(2) != "-" or not _fits(m, "ymd") for m in dates):
+        return None
+    year, month, day = _parts(dates[0], "ymd")
+    return (
+        f"every numeric date could also be yy-mm-dd ({dates[0].group(0).strip()} would be "
+        f"{year}-{month:02d}-{day:02d}): read day or month first; check the dates"
+    )
 
 
 def _day_or_month_first(dates: list[re.Match]) -> tuple[str | None, str | None]:
