@@ -144,40 +144,31 @@ def _plain(value: str | None) -> str | None:
     return value
 
 
-_MONTH_NAMES = [calendar.month_name[k].lower() for k in range(1, 13)]
 # A biblatex ``date`` of a year, a month and perhaps a day (ranges and others are left to
 # the loader's date parser).
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?\s*$")
 
 
-# Month names of other languages that begin with an English month's abbreviation (and so
-# were read as that month before): German, French, Spanish and Italian, without accents.
-_FOREIGN_MONTHS = frozenset(
-    "januar februar juni juli janvier mars septembre octobre novembre decembre febrero "
-    "marzo junio julio septiembre octubre noviembre febbraio aprile".split()
-)
 # A month, perhaps with its day ("March~1", "June 15"), perhaps the start of a range
-# ("July-August", "Jan.-Feb.", "July/August", "June 15--18"): the first month and day.
+# ("July-August", "Jan.-Feb.", "July/August", "June 15--18"), perhaps with the year
+# ("July 2023"): the first month and day.
 _WORD = r"([^\W\d_]+)\.?"
 _MONTH_DAY = re.compile(
     rf"{_WORD}(?:[~\s]+(\d{{1,2}}))?"
     rf"(?:\s*(?:-{{1,3}}|\u2013|\u2014|/)\s*(?:{_WORD}(?:[~\s]+\d{{1,2}})?|\d{{1,2}}))?"
+    r"(?:[,~\s]+\d{4})?"
 )
 
 
 def _month_number(word: str) -> int | None:
-    """The month a word names, or None.
+    """The month a word names, or None: the English month its first three letters begin.
 
-    An English month name or abbreviation ("Sept"), or a common German, French, Spanish
-    or Italian name that begins like one ("Juni", "Mars").
+    So English names and abbreviations ("Sept."), other languages' names that begin like
+    them ("Juni", "Mars", "Mayo", "Julho") and misspellings ("Febuary") are read, as they
+    always were; a word that begins like no month ("Spring", "Okt") is not.
     """
     word = "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
-    if len(word) < 3 or word[:3] not in _MONTHS:
-        return None
-    if word == "sept" or word in _FOREIGN_MONTHS:
-        return _MONTHS[word[:3]]
-    full = _MONTH_NAMES[_MONTHS[word[:3]] - 1]
-    return _MONTHS[word[:3]] if full.startswith(word) else None  # never "decoy" or "foo"
+    return _MONTHS[word[:3]] if len(word) >= 3 and word[:3] in _MONTHS else None
 
 
 def _month(value: str) -> tuple[int | None, str]:
