@@ -221,3 +221,24 @@ def test_untested_themes_with_no_paper_in_one_window_are_drawn_past_the_others()
     assert all(math.isfinite(x) and x > 0 for x in xs.values())
     assert xs["t1"] > 2.0 and xs["t2"] < 0.5  # past the stable theme's interval (0.5-2)
     assert xs["t3"] == 0.8  # a ratio that can be drawn is drawn where it is
+
+
+def test_tested_themes_with_no_paper_in_one_window_get_a_dot_and_their_ratio_in_words():
+    # a fading theme with none recent (ratio 0) had no dot; a stable one with none before
+    # (ratio inf, drawn at its interval's top) said "ratio 229.23" in its hover
+    import math
+
+    from trends.charts import emerging_themes
+
+    table = _trend_table(["fading", "stable", "untested"])
+    table["ratio"] = [0.0, math.inf, math.nan]  # the last: no paper in either window
+    table["ci_low"] = [0.0015, 0.9, math.nan]
+    table["ci_high"] = [0.4, 229.23, math.nan]
+    traces = {t["name"]: t for t in emerging_themes(table).to_dict()["data"]}
+    assert traces["fading"]["x"] == [0.0015]  # the interval's finite end
+    assert traces["stable"]["x"] == [229.23]
+    assert traces["stable"]["customdata"][0][4] == "none before"
+    assert traces["fading"]["customdata"][0][4] == "none recently"
+    assert "%{customdata[4]}" in traces["stable"]["hovertemplate"]
+    assert "%{x" not in traces["stable"]["hovertemplate"]
+    assert math.isnan(traces["untested"]["x"][0])  # no ratio: no dot at an edge

@@ -22,6 +22,22 @@ STATUS_COLORS = {
 _KEEP_ORDER = {"rising": 0, "new": 0, "fading": 0, "stable": 1, "untested": 2}
 
 
+def _position(ratio: float, ci_low: float, ci_high: float, low: float, high: float) -> float:
+    """Where a theme's dot goes on the log axis.
+
+    Its ratio; a ratio of infinity (no paper before) at its interval's top, 0 (none
+    recently) at its bottom, or, without an interval (untested), at ``high`` / ``low``,
+    just past the other dots; no ratio (no paper in either window): NaN, no dot.
+    """
+    if 0 < ratio < math.inf:
+        return ratio
+    if ratio == math.inf:
+        return ci_high if 0 < ci_high < math.inf else high
+    if ratio == 0:
+        return ci_low if 0 < ci_low < math.inf else low
+    return math.nan
+
+
 def emerging_themes(
     table: pd.DataFrame, *, max_themes: int = 40, title: str | None = "Rising and fading themes"
 ) -> go.Figure:
@@ -47,8 +63,10 @@ def emerging_themes(
         i: short(safe(f"#{r.theme_id} {n}"), 46)
         for i, r, n in zip(rows.index, rows.itertuples(), theme_names(rows), strict=True)
     }
-    # An untested theme with no paper in one window has a ratio of 0 or infinity, which a
-    # log axis cannot show: its dot goes just past the other dots and intervals.
+    # A theme with no paper in one window has a ratio of 0 or infinity, which a log axis
+    # cannot show: its dot goes to its interval's finite end, or, untested, just past the
+    # other dots and intervals (its hover gives the ratio in words). One with no paper in
+    # either window has no ratio and no dot.
     drawn = np.concatenate([rows.ratio, rows.ci_low, rows.ci_high]).astype(float)
     drawn = drawn[np.isfinite(drawn) & (drawn > 0)]
     low = float(drawn.min()) / 1.5 if len(drawn) else 0.5
@@ -59,10 +77,12 @@ def emerging_themes(
             continue
         untested = status == "untested"
         finite = [
-            (high if r > 0 else low)
-            if untested and not 0 < r < math.inf
-            else (r if math.isfinite(r) else float(h))
-            for r, h in zip(part.ratio, part.ci_high, strict=True)
+            _position(r, lo, h, low, high)
+            for r, lo, h in zip(part.ratio, part.ci_low, part.ci_high, strict=True)
+        ]
+        ratio_text = [
+            "none before" if r == math.inf else "none recently" if r == 0 else f"{r:.2f}"
+            for r in part.ratio
         ]
         fig.add_trace(
             go.Scatter(
@@ -85,14 +105,21 @@ def emerging_themes(
                     "color": color,
                     "thickness": 1.5,
                 },
-                customdata=part[["recent_count", "baseline_count", "ci_low", "ci_high"]]
-                .to_numpy()
-                .tolist(),
+                customdata=[
+                    [*row, text]
+                    for row, text in zip(
+                        part[["recent_count", "baseline_count", "ci_low", "ci_high"]]
+                        .to_numpy()
+                        .tolist(),
+                        ratio_text,
+                        strict=True,
+                    )
+                ],
                 hovertemplate=(
                     (
-                        "%{y}<br>not tested: too few papers"
+                        "%{y}<br>ratio %{customdata[4]}, not tested: too few papers"
                         if untested
-                        else "%{y}<br>ratio %{x:.2f} (interval "
+                        else "%{y}<br>ratio %{customdata[4]} (interval "
                         "%{customdata[2]:.2f}–%{customdata[3]:.2f})"
                     )
                     + "<br>%{customdata[0]} recent, %{customdata[1]} before<extra></extra>"
