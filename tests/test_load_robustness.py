@@ -492,3 +492,12 @@ def test_the_last_row_is_read_like_any_other(tmp_path):
     df = trends.load(path)
     assert df.title.tolist() == ["Deep nets revisited 1", "Deep nets revisited 2"]
     assert df.attrs["load_report"]["skipped"] == []
+
+
+def test_a_range_of_iso_dates_is_its_start(tmp_path):
+    # biblatex and EDTF write ranges: pandas read 2024-03-05/2024-03-07 as 2024-03-06 03:24,
+    # a moment between the two that no source gave
+    values = ["2024-03-05/2024-03-07", "2024-03-05..2024-03-07", "2024-03/2024-05", "2024/05"]
+    got, warnings = _dates(tmp_path, "ranges.csv", values)
+    assert got == ["2024-03-05", "2024-03-05", "2024-03-01", "2024-05-01"]
+    assert not [w for w in warnings if "date" in w["reason"]]

@@ -23,6 +23,11 @@ _NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?!\d)"
 # The orders a numeric date can be in: the day first, the month first, the (two-digit)
 # year first. "ymd" is the ISO order with the century left out (24-03-05).
 _ORDERS = ("dmy", "mdy", "ymd")
+# A range of ISO dates (biblatex, EDTF: 2024-03-05/2024-03-07, 2024-03..2024-05): its
+# start. pandas reads such a range as a moment between the two (2024-03-06 03:24).
+_ISO_RANGE = re.compile(
+    r"^\s*(\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?)\s*(?:/|\.\.)\s*(?:\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?)?\s*$"
+)
 # A year written by a float column (pandas writes 2019.0 where a column has a gap).
 _FLOAT_YEAR = re.compile(r"^\s*(\d{4})\.0*\s*$")
 # A year with a fraction: 2024.5, 2024.25, 2024.03.
@@ -70,7 +75,7 @@ def parse_date(value: str, order: str | None = None):
     """
     if _RELATIVE_DATE.match(value):
         return pd.NaT
-    year = _FLOAT_YEAR.match(value) or _DOTTED_YEAR.match(value)
+    year = _FLOAT_YEAR.match(value) or _DOTTED_YEAR.match(value) or _ISO_RANGE.match(value)
     if year:
         value = year.group(1)
     numeric = _NUMERIC_DATE.match(value) if order is not None else None
