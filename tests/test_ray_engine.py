@@ -223,6 +223,17 @@ def test_a_workers_error_as_raised_here_can_be_pickled_and_keeps_its_errno():
         assert isinstance(again, type(original)) and again.detail == "kept"
     assert (error.errno, error.filename) == (2, "/m/v")  # before: None, None
     assert (again.errno, again.filename) == (2, "/m/v")
+    # other built-in exceptions keep their fields in slots too
+    for original, fields in (
+        (StopIteration(3), {"value": 3}),
+        (UnicodeDecodeError("utf-8", b"\xff", 0, 1, "bad byte"), {"start": 0, "end": 1}),
+        (SyntaxError("bad", ("f.py", 3, 4, "x = ", 3, 5)), {"lineno": 3, "filename": "f.py"}),
+    ):
+        with pytest.raises(EngineError) as caught:
+            _raise_failure(_failure_batch(np.arange(3), original))
+        again = pickle.loads(pickle.dumps(caught.value))
+        for name, value in fields.items():
+            assert getattr(caught.value, name) == value == getattr(again, name), name
 
 
 def test_a_fit_on_all_papers_records_all_rows(corpus):

@@ -25,6 +25,7 @@ process, as Ray Data does; call ``ray.init`` yourself first to choose its resour
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import json
@@ -234,10 +235,30 @@ def _as_engine_error(exc: Exception) -> EngineError:
     except TypeError:  # a type that cannot be combined with EngineError (its layout)
         return EngineError(message)
     error.__dict__.update({k: v for k, v in vars(exc).items() if k != "__notes__"})
-    if isinstance(exc, OSError):  # kept in slots, not in __dict__
-        for name in ("errno", "strerror", "filename", "filename2"):
-            setattr(error, name, getattr(exc, name))
+    for name, value in _slots(exc).items():  # kept in slots, not in __dict__
+        with contextlib.suppress(AttributeError, TypeError):
+            setattr(error, name, value)
     return error
+
+
+# Attributes that built-in exceptions keep in slots rather than in ``__dict__`` (an
+# OSError's errno, a StopIteration's value, a SyntaxError's line, a UnicodeError's range).
+_SLOT_ATTRS = (
+    "errno", "strerror", "filename", "filename2", "value", "code", "msg", "lineno",
+    "offset", "text", "end_lineno", "end_offset", "encoding", "object", "start", "end",
+    "reason", "name", "path", "obj",
+)  # fmt: skip
+
+
+def _slots(exc: BaseException) -> dict:
+    """The `_SLOT_ATTRS` that ``exc``'s type defines outside ``__dict__``, with their values."""
+    found = {}
+    for name in _SLOT_ATTRS:
+        if name in vars(exc) or not hasattr(type(exc), name):
+            continue  # in __dict__ (copied with it), or not an attribute of this type
+        with contextlib.suppress(AttributeError):
+            found[name] = getattr(exc, name)
+    return found
 
 
 def _rebuild_engine_error(kind: type, message: str, state: dict, slots: dict) -> EngineError:
@@ -245,7 +266,8 @@ def _rebuild_engine_error(kind: type, message: str, state: dict, slots: dict) ->
     error = _engine_error_type(kind)(message)
     error.__dict__.update(state)
     for name, value in slots.items():
-        setattr(error, name, value)
+        with contextlib.suppress(AttributeError, TypeError):
+            setattr(error, name, value)
     return error
 
 
@@ -255,10 +277,7 @@ def _engine_error_type(kind: type) -> type:
         Exception.__init__(self, message)
 
     def __reduce__(self):  # noqa: N807  (the class is made here: pickled as its parts)
-        slots = {}
-        if isinstance(self, OSError):
-            slots = {n: getattr(self, n) for n in ("errno", "strerror", "filename", "filename2")}
-        return _rebuild_engine_error, (kind, str(self), dict(self.__dict__), slots)
+        return _rebuild_engine_error, (kind, str(self), dict(self.__dict__), _slots(self))
 
     return type(
         f"EngineError({kind.__name__})",
