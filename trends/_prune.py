@@ -31,6 +31,7 @@ from pathlib import Path
 ENV_VAR = "TRENDS_CACHE_MAX"
 DEFAULT_MAX = 2 * 10**9
 _UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
+_UNITS.update({"k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12})
 _UNITS.update({"kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40})
 _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*([a-z]*)\s*", re.IGNORECASE)
 # What the caches write (`trends.fit_cache`, `trends.run_cache`): nothing else in their
@@ -42,7 +43,9 @@ _warned: set[str] = set()
 
 
 def parse_size(text: str) -> int | None:
-    """Bytes in ``text`` (``500MB``, ``2GB``, ``1.5GiB``, ``1e9``); None for ``unlimited``.
+    """Bytes in ``text`` (``500MB``, ``2G``, ``1.5GiB``, ``1e9``); None for ``unlimited``.
+
+    A size beyond any disk (2**63 bytes or more) is no limit either.
 
     Raises
     ------
@@ -53,8 +56,10 @@ def parse_size(text: str) -> int | None:
         return None
     found = _SIZE.fullmatch(text)
     unit = found.group(2).lower() if found else None
-    size = float(found.group(1)) * _UNITS[unit] if found and unit in _UNITS else math.inf
-    if not math.isfinite(size) or size >= 2**63:
+    size = float(found.group(1)) * _UNITS[unit] if found and unit in _UNITS else math.nan
+    if size >= 2**63:  # more than any disk holds (1e20, or 400 digits): no limit
+        return None
+    if not math.isfinite(size):
         raise ValueError(
             f"{text!r} is not a size: write a number of bytes, or a number with a unit "
             "(e.g. 500MB, 2GB, 1.5GiB), or 'unlimited'"
