@@ -633,3 +633,21 @@ def test_a_bibtex_crossref_loop_is_named_and_gives_nothing(tmp_path):
         (6, "crossref", "crossref loop s -> s: nothing is inherited through it"),
         (8, "crossref", "crossref loop c -> a -> b -> A: nothing is inherited through it"),
     ]
+
+
+def test_a_bibtex_crossref_child_takes_the_year_of_a_parents_iso_date(tmp_path):
+    # Before: a child with its own month and a parent with date = {2023-06} (no year
+    # field) had no date, and the warning said there was no year "nor through crossref"
+    path = tmp_path / "d.bib"
+    path.write_text(
+        "@inproceedings{c, title={Child}, abstract={An abstract that is long enough.},\n"
+        "  crossref={p}, month={May}}\n"
+        "@inproceedings{e, title={Plain}, abstract={Another abstract, long enough here.},\n"
+        "  crossref={q}}\n"
+        "@proceedings{p, title={Proceedings of A}, date={2023-06}}\n"
+        "@proceedings{q, title={Proceedings of B}, date={2022-09-14}}\n"
+    )
+    df, r = _load(path)
+    got = dict(zip(df.title, df.published.dt.strftime("%Y-%m-%d"), strict=True))
+    assert got == {"Child": "2023-05-01", "Plain": "2022-09-14"}
+    assert not [w for w in r["warnings"] if "year" in w["reason"]]

@@ -261,13 +261,28 @@ def _date(fields: dict) -> tuple[str | None, tuple[str, str] | None]:
 _DATE_PARTS = ("year", "month", "day")
 
 
+_DATE_START = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?!\d)")
+
+
+def _date_parts(entry: dict) -> dict:
+    """An entry's ``year``, ``month`` and ``day``, from those fields or its ISO ``date``."""
+    parts = {name: entry.get(name) for name in _DATE_PARTS}
+    m = _DATE_START.match(entry.get("date") or "")
+    if m and not parts.get("year"):
+        parts["year"] = m.group(1)
+        parts["month"] = parts.get("month") or m.group(2)
+        parts["day"] = parts.get("day") or m.group(3)
+    return parts
+
+
 def _inherit(key: str, fields: dict, by_key: dict[str, dict]) -> tuple[dict, str | None]:
     """``fields`` with what its ``crossref`` chain gives, and a warning or None.
 
     A parent's ``booktitle``, else its ``title`` (biber's rule for a proceedings), is the
     venue of a child without one; ``journal`` likewise. ``year``, ``month`` and ``day``
-    each come from the nearest entry of the chain that has it, unless the child has a
-    ``date``; a child without any takes a parent's ``date``. The child's own fields win,
+    each come from the nearest entry of the chain that has it (in those fields or in an ISO
+    ``date``: a child with its own month takes the year of ``date = {2023-06}``), unless
+    the child has a ``date``; a child without any takes a parent's ``date``. The child's own fields win,
     and no entry is changed: a new dict is returned. Chains are followed (biber allows
     them); a chain that loops (a -> b -> a, or a -> a) gives nothing, and one that names
     no entry gives what it found before. Done here because bibtexparser 2 does not
@@ -292,9 +307,10 @@ def _inherit(key: str, fields: dict, by_key: dict[str, dict]) -> tuple[dict, str
         child = parent
     out = dict(fields)
     if not out.get("date"):
+        parts = [_date_parts(p) for p in chain]
         for name in _DATE_PARTS:
             if not out.get(name):
-                given = next((p[name] for p in chain if p.get(name)), None)
+                given = next((p[name] for p in parts if p.get(name)), None)
                 if given:
                     out[name] = given
         if not any(out.get(name) for name in _DATE_PARTS):
