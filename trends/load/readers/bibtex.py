@@ -282,10 +282,10 @@ def _inherit(key: str, fields: dict, by_key: dict[str, dict]) -> tuple[dict, str
     venue of a child without one; ``journal`` likewise. ``year``, ``month`` and ``day``
     each come from the nearest entry of the chain that has it (in those fields or in an ISO
     ``date``: a child with its own month takes the year of ``date = {2023-06}``), unless
-    the child has a ``date``; a child without any takes a parent's ``date``. The child's own fields win,
-    and no entry is changed: a new dict is returned. Chains are followed (biber allows
-    them); a chain that loops (a -> b -> a, or a -> a) gives nothing, and one that names
-    no entry gives what it found before. Done here because bibtexparser 2 does not
+    the child has a ``date``; a child without any takes a parent's ``date``. The child's
+    own fields win, and no entry is changed: a new dict is returned. Chains are followed
+    (biber allows them); a chain that loops (a -> b -> a, or a -> a) gives nothing, and one
+    that names no entry gives what it found before. Done here because bibtexparser 2 does not
     resolve crossref (its middlewares list it as to do); its version 1 did, but copied
     every field, the abstract and DOI too.
     """
