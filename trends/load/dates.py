@@ -127,47 +127,51 @@ def file_reading(
         warnings.append(_dotted_warning(dotted))
     if not numeric:
         return None, warnings
-    if _year_first(numeric.values()):
+    # each date with the orders it is real in; one real in none (31.04.2024) is an
+    # unreadable date of its own and says nothing of the file's order
+    real = [(m, found) for m, _ in numeric.values() if (found := _real_orders(m))]
+    if _year_first(real):
         return "ymd", warnings
     order, warning = _day_or_month_first([m for m, _ in numeric.values()])
     if warning:
         warnings.append((None, warning))
-    also = _could_be_year_first(numeric.values())
+    also = _could_be_year_first(real)
     if also:
         warnings.append((None, also))
     return order, warnings
 
 
-def _year_first(numeric) -> bool:
+def _real_orders(m: re.Match) -> set[str]:
+    """The orders (`_ORDERS`) in which a numeric date is a real date."""
+    return {order for order in _ORDERS if _fits(m, order)}
+
+
+def _year_first(real) -> bool:
     """Whether a file's numeric dates are yy-mm-dd, on positive evidence only.
 
-    Every date that is real in some order must be real as yy-mm-dd, and some date must be
-    real in no other order (99-03-05: 99 is no day and no month). Without such a date
-    the file is read day-first or month-first (`_day_or_month_first`), as a file of
-    dd.mm.yy or mm/dd/yy dates whose years are 31 or less would otherwise be misread.
+    ``real``: each date with the orders it is real in. Every date must be real as
+    yy-mm-dd, and some date's first number must be no day and no month (99-03-05).
+    Without such a date the file is read day-first or month-first
+    (`_day_or_month_first`), as a file of dd.mm.yy or mm/dd/yy dates whose years are 31
+    or less would otherwise be misread.
     """
-    evidence = False
-    for m, _ in numeric:
-        found = {order for order in _ORDERS if _fits(m, order)}
-        if not found:
-            continue  # real in no order (31.04.2024): an unreadable date of its own
-        if "ymd" not in found:
-            return False
-        # Only a first number that is no day and no month is evidence: a date that is
-        # impossible day-first (29.02.23, 31.04.15: a typo or a bad export) is not, or one
-        # such date would turn every date of a dd.mm.yy file around.
-        evidence |= int(m.group(1)) > 31
-    return evidence
+    if any("ymd" not in found for _, found in real):
+        return False
+    # Only a first number that is no day and no month is evidence: a date that is
+    # impossible day-first (29.02.23, 31.04.15: a typo or a bad export) is not, or one
+    # such date would turn every date of a dd.mm.yy file around.
+    return any(int(m.group(1)) > 31 for m, _ in real)
 
 
-def _could_be_year_first(numeric) -> str | None:
+def _could_be_year_first(real) -> str | None:
     """A warning when a file of dashed dates read day or month first is real as yy-mm-dd too.
 
-    Dashes are the ISO separator, so 24-03-05 may well be 2024-03-05; dotted and slashed
-    dates (14.03.22, 03/14/22) are not written year first in practice and stay quiet.
+    ``real`` as for `_year_first`. Dashes are the ISO separator, so 24-03-05 may well be
+    2024-03-05; dotted and slashed dates (14.03.22, 03/14/22) are not written year first
+    in practice and stay quiet.
     """
-    dates = [m for m, _ in numeric if any(_fits(m, order) for order in _ORDERS)]
-    if not dates or any(m.group(2) != "-" or not _fits(m, "ymd") for m in dates):
+    dates = [m for m, _ in real]
+    if not real or any(m.group(2) != "-" or "ymd" not in found for m, found in real):
         return None
     year, month, day = _parts(dates[0], "ymd")
     return (
