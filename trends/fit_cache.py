@@ -68,17 +68,15 @@ def fit_or_load(corpus: pd.DataFrame, model: ThemeModel, *, cache_dir=None):
             _prune.touch(path)
             return loaded, path
         except ModelFileError as exc:
-            if not path.exists():  # pruned by another process meanwhile: simply refit
-                model.fit(corpus)
-                return model, keep(model, path)
-            warnings.warn(
-                f"fit cache file {path} is unreadable ({exc}); it was set aside and the "
-                "model is fitted again",
-                RuntimeWarning,
-                stacklevel=2,
-            )
-            with contextlib.suppress(OSError):  # a read-only cache: left where it is
-                path.replace(path.with_suffix(".corrupt"))
+            if path.exists():  # else pruned by another process meanwhile: simply refit
+                warnings.warn(
+                    f"fit cache file {path} is unreadable ({exc}); it was set aside and the "
+                    "model is fitted again",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+                with contextlib.suppress(OSError):  # a read-only cache: left where it is
+                    path.replace(path.with_suffix(".corrupt"))
     model.fit(corpus)
     return model, keep(model, path)
 
