@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from ..timeline.emerging import CALLS
 from ._style import OUTLIER_COLOR, figure, safe, short, theme_names
 
 STATUS_COLORS = {
@@ -19,7 +20,7 @@ STATUS_COLORS = {
 }
 # The order rows are kept in when there are more than ``max_themes``: the calls, then the
 # themes tested and not called, then those with too few papers to test.
-_KEEP_ORDER = {"rising": 0, "new": 0, "fading": 0, "stable": 1, "untested": 2}
+_KEEP_ORDER = {**dict.fromkeys(CALLS, 0), "stable": 1, "untested": 2}
 
 
 def _position(ratio: float, ci_low: float, ci_high: float, low: float, high: float) -> float:
