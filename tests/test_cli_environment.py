@@ -242,22 +242,66 @@ def test_an_atomic_write_refuses_a_fifo_and_a_folder(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["folder", "pipe", "to-pipe"]
 
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
-def test_the_cli_refuses_a_fifo_output_before_loading(tmp_path, monkeypatch):
-    fifo = tmp_path / "out.html"
-    os.mkfifo(fifo)
+def test_the_cli_refuses_a_folder_output_before_loading(tmp_path, monkeypatch):
+    folder = tmp_path / "out.html"
+    folder.mkdir()
 
     def no_load(*args, **kwargs):
         raise AssertionError("loaded the input before checking the output")
 
     monkeypatch.setattr(trends, "load", no_load)
     for args in (
-        ["report", str(tmp_path / "in.csv"), "-o", str(fifo), "-e", "tfidf"],
-        ["papers", str(tmp_path / "in.csv"), "-o", str(fifo), "--csv", "-e", "tfidf"],
+        ["report", str(tmp_path / "in.csv"), "-o", str(folder), "-e", "tfidf"],
+        ["papers", str(tmp_path / "in.csv"), "-o", str(folder), "--csv", "-e", "tfidf"],
     ):
         result = runner.invoke(app, args)
-        _one_error_line(result, str(fifo), "named pipe")
-    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+        _one_error_line(result, str(folder), "folder")
+    assert folder.is_dir() and not any(folder.iterdir())
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_the_cli_writes_into_a_named_pipe_and_a_device(tmp_path, synthetic):
+    """`-o` a pipe (a shell's `>(...)`), /dev/null: written into, not refused or replaced."""
+    import threading
+
+    path = _csv(tmp_path, synthetic)
+    fifo = tmp_path / "out"
+    os.mkfifo(fifo)
+    for args, head in (
+        (["report", str(path), "-o", str(fifo)], b"<!DOCTYPE html>"),
+        (["papers", str(path), "-o", str(fifo), "--csv"], b"doc_id,theme_id,"),
+    ):
+        got: list[bytes] = []
+        reader = threading.Thread(target=lambda out=got: out.append(fifo.read_bytes()))
+        reader.start()
+        result = runner.invoke(app, [*args, "-e", "tfidf", "-q"])
+        reader.join(timeout=60)
+        assert result.exit_code == 0, result.output
+        assert got and got[0].startswith(head) and len(got[0]) > 1000
+        assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+        assert "Report:" not in result.stdout  # the summary goes to stderr, not the pipe
+    if os.path.exists("/dev/null") and stat.S_ISCHR(os.stat("/dev/null").st_mode):
+        result = runner.invoke(app, ["report", str(path), "-o", "/dev/null", "-e", "tfidf"])
+        assert result.exit_code == 0, result.output
+        assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", path.name]
+
+
+def test_a_dash_output_is_standard_output_and_the_summary_goes_to_stderr(
+    tmp_path, synthetic, monkeypatch
+):
+    path = _csv(tmp_path, synthetic)
+    monkeypatch.chdir(tmp_path)
+    plain = runner.invoke(app, ["papers", str(path), "--csv", "-e", "tfidf", "-q"])
+    dash = runner.invoke(app, ["papers", str(path), "--csv", "-o", "-", "-e", "tfidf", "-q"])
+    assert plain.exit_code == dash.exit_code == 0, dash.output
+    assert dash.stdout_bytes == plain.stdout_bytes and dash.stdout.startswith("doc_id,")
+    report = runner.invoke(app, ["report", str(path), "-o", "-", "-e", "tfidf", "-q"])
+    assert report.exit_code == 0, report.output
+    assert report.stdout.startswith("<!DOCTYPE html>")
+    assert report.stdout.rstrip().endswith("</html>")
+    assert "Report: standard output" in report.stderr
+    assert not (tmp_path / "-").exists()
 
 
 def test_papers_output_through_a_link_writes_its_target(tmp_path, synthetic):

@@ -4,6 +4,11 @@ A path that is a symbolic link is written through: its target is replaced (atomi
 beside the target) and the link stays. A path that exists but is not a regular file (a
 folder, a named pipe, a device, a socket) is refused: a rename would put a regular file in
 its place.
+
+What a user asks to be written (a report, a table: `write_output`) may also go to a stream
+instead: a named pipe, a character device (``/dev/null``) or an open file descriptor
+(``/dev/stdout``, ``/dev/fd/3``, a shell's ``>(...)``) is written into as it is, since
+there is no earlier file to keep whole.
 """
 
 from __future__ import annotations
@@ -28,6 +33,52 @@ def file_kind(mode: int) -> str | None:
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return "a device"
     return "not a regular file"
+
+
+# Paths that name a descriptor of this process (Linux, macOS): written into, never replaced.
+_DESCRIPTOR_PREFIXES = ("/dev/fd/", "/proc/self/fd/")
+_DESCRIPTOR_NAMES = ("/dev/stdout", "/dev/stderr")
+
+
+def is_stream(path: str | os.PathLike) -> bool:
+    """Whether writing to ``path`` means writing into a stream, not replacing a file.
+
+    True for a named pipe or a character device (``/dev/null``), and for a path that names
+    one of this process's open descriptors (``/dev/stdout``, ``/dev/fd/N``), whatever it
+    is open on.
+    """
+    name = os.fspath(path)
+    if name in _DESCRIPTOR_NAMES or name.startswith(_DESCRIPTOR_PREFIXES):
+        return True
+    try:
+        mode = os.stat(name).st_mode  # follows links, /proc's magic ones included
+    except OSError:
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)
+
+
+def check_output(path: str | os.PathLike) -> None:
+    """Refuse now a path `write_output` could not write: a folder, a socket, a block device.
+
+    Raises
+    ------
+    OSError
+        Its message says what the path is.
+    """
+    if not is_stream(path):
+        write_target(path)
+
+
+def write_output(path: str | os.PathLike, data: bytes) -> None:
+    """Write what a user asked for: into a stream (see `is_stream`), else atomically.
+
+    A named pipe blocks until something reads it, as a shell's ``>`` would.
+    """
+    if is_stream(path):
+        with open(path, "wb") as fh:
+            fh.write(data)
+        return
+    atomic_write_bytes(path, data)
 
 
 def write_target(path: str | os.PathLike) -> Path:

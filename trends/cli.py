@@ -325,25 +325,38 @@ def _check_model_options(engine: str = "local", ray_address: str | None = None) 
         _check_reachable(ray_address)
 
 
-def _check_output(path: Path | None) -> None:
-    """Refuse now, not after the fit, an output path that is no file (a folder, a pipe).
+# ``-o -``: standard output.
+STDOUT = "-"
 
-    A symbolic link is fine: its target is written.
+
+def _check_output(path: Path | None) -> None:
+    """Refuse now, not after the fit, an output path that cannot be written (a folder).
+
+    A symbolic link is fine: its target is written. A named pipe, ``/dev/stdout`` or
+    ``/dev/null`` is written into, and ``-`` is standard output.
     """
-    if path is None:
+    if path is None or str(path) == STDOUT:
         return
-    from ._io import write_target
+    from ._io import check_output
 
     try:
-        write_target(path)
+        check_output(path)
     except OSError as exc:
         raise _user_error(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _to_stdout(data: bytes) -> None:
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
 
 
 def _write(path: Path, write) -> Path:
     """Run ``write(path)``; a path that cannot be written is the user's to fix."""
     try:
         return write(path)
+    except BrokenPipeError:
+        raise  # the reader stopped early (`-o /dev/stdout | head`): as for standard output
     except OSError as exc:
         raise _user_error(f"cannot write {path}: {exc.strerror or exc}") from None
 
@@ -353,7 +366,10 @@ def _write(path: Path, write) -> Path:
 def report(
     inputs: Inputs = None,
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="Where to write the HTML report.")
+        Path,
+        typer.Option(
+            "--output", "-o", help="Where to write the HTML report ('-': standard output)."
+        ),
     ] = Path("trends-report.html"),
     fmt: Format = None,
     column: Columns = None,
@@ -380,6 +396,7 @@ def report(
     import numpy as np
 
     import trends
+    from trends._io import is_stream
     from trends.fit_cache import keep
     from trends.timeline import read_phrases
 
@@ -397,12 +414,21 @@ def report(
             typer.echo(_load_summary(corpus), err=True)
             model, kept_at = _fit(corpus, embedding, seed, quiet, engine, ray_address)
         had_map = "coords" in model.fit_.__dict__
-        path = _write(
-            output,
-            lambda p: trends.write_report(
-                model, corpus, p, title=title or default_title, watch=phrases, store=store
-            ),
-        )
+        if str(output) == STDOUT:
+            from trends.report import render_report
+
+            html = render_report(
+                model, corpus, title=title or default_title, watch=phrases, store=store
+            )
+            _to_stdout(html.encode("utf-8"))
+            path = "standard output"
+        else:
+            path = _write(
+                output,
+                lambda p: trends.write_report(
+                    model, corpus, p, title=title or default_title, watch=phrases, store=store
+                ),
+            )
         if kept_at is not None and not had_map:
             keep(model, kept_at)  # with the 2-D map, which the next run then need not compute
     finally:  # the store's file is not held open after the report
@@ -410,7 +436,9 @@ def report(
             store.close()
     outliers = float(np.mean(model.labels_ == -1))
     typer.echo(
-        f"{len(corpus)} papers, {model.n_themes_} themes, {outliers:.0%} outliers. Report: {path}"
+        f"{len(corpus)} papers, {model.n_themes_} themes, {outliers:.0%} outliers. Report: {path}",
+        # Not into the report when the report is what goes to standard output.
+        err=str(output) == STDOUT or is_stream(output),
     )
 
 
@@ -470,7 +498,9 @@ def papers(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="Where to write the table (default: print CSV or JSON)."
+            "--output",
+            "-o",
+            help="Where to write the table ('-' or none: standard output; none: CSV or JSON).",
         ),
     ] = None,
     fmt: Format = None,
@@ -490,7 +520,7 @@ def papers(
     to the theme's centre), x and y (the map), then the input's columns. The format is
     the option given, else the extension of --output.
     """
-    from trends._io import atomic_write_bytes
+    from trends._io import write_output
     from trends.papers import EXPORT_FORMATS, export
 
     chosen = [f for f, on in (("csv", as_csv), ("json", as_json), ("parquet", as_parquet)) if on]
@@ -510,7 +540,10 @@ def papers(
     if output is None:
         sys.stdout.write(data.decode("utf-8"))
         return
-    _write(output, lambda p: atomic_write_bytes(p, data))
+    if str(output) == STDOUT:
+        _to_stdout(data)
+        return
+    _write(output, lambda p: write_output(p, data))
     typer.echo(f"{len(corpus)} papers, {model.n_themes_} themes. Table: {output}", err=True)
 
 

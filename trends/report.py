@@ -27,7 +27,7 @@ import pandas as pd
 
 from . import charts, frames
 from . import papers as _papers
-from ._io import atomic_write_text
+from ._io import write_output
 from .charts._style import theme_color
 from .charts.paper_timeline import paper_timeline
 
@@ -541,7 +541,8 @@ def write_report(
         and links are shown), or the list of texts it was fitted on; None: the model's
         own texts.
     path : str or path
-        Where to write the ``.html`` file; an interrupted run leaves the old file.
+        Where to write the ``.html`` file; an interrupted run leaves the old file. A named
+        pipe, a character device or an open descriptor (``/dev/stdout``) is written into.
     title : str, optional
         The page's heading.
     watch : list of str, optional
@@ -556,7 +557,7 @@ def write_report(
         The written file.
     """
     html = render_report(model, corpus, title=title, watch=watch, store=store)
-    atomic_write_text(path, html)
+    write_output(path, html.encode("utf-8"))
     return Path(path)
 
 
