@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from trends.timeline import vocabulary, vocabulary_change
 
@@ -85,3 +86,28 @@ def test_vocabulary_chart():
     heat = fig.to_dict()["data"][0]
     assert heat["type"] == "heatmap" and len(heat["y"]) == 6 and len(heat["x"]) == 12
     assert "transformer" in heat["y"] and "lstm" in heat["y"]
+
+
+def test_no_theme_gives_empty_tables_and_a_report(tmp_path):
+    """A dated corpus in which no theme is found: empty tables, not sklearn's 0-sample error."""
+    import trends
+
+    view, corpus = shifting()
+    labels = np.full(len(corpus), -1)
+    none = (labels, pd.DataFrame({"theme_id": [-1], "label": ["Outliers"]}))
+    for table in (
+        vocabulary(none, corpus, freq="W"),
+        vocabulary_change(none, corpus, freq="W"),
+    ):
+        assert table.empty and "theme_id" in table.columns and "period" in table.attrs
+
+    corpus = corpus.assign(title=[f"Paper {i}" for i in range(len(corpus))])
+    model = trends.ThemeModel(
+        embedding="tfidf", min_cluster_size=len(corpus), n_runs=2, cache_dir=False, verbose=False
+    )
+    with pytest.warns(UserWarning, match="no theme found"):
+        model.fit(corpus)
+    assert model.n_themes_ == 0
+    path = trends.write_report(model, corpus, tmp_path / "none.html")
+    html = path.read_text(encoding="utf-8")
+    assert "Changing vocabulary" in html and html.rstrip().endswith("</html>")

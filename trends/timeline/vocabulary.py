@@ -106,6 +106,11 @@ def vocabulary(
     ids = [int(t) for t in themes.theme_id if int(t) >= 0]
     periods = periods_of(corpus, freq=freq, n_themes=len(ids), warn=False)
     labels = np.asarray(labels, dtype=np.int64)[periods.rows]
+    columns = ["period", "theme_id", "label", "papers", "rank", "keyword", "weight"]
+    if not ids:  # no theme found: no theme has a vocabulary
+        out = pd.DataFrame({c: [] for c in columns})
+        out.attrs.update(freq=periods.freq, period=periods.name, note=periods.describe())
+        return out
     counts, words = _term_matrix(corpus, periods, terms)
     transformer = _transformer(counts, labels, ids)
     overall = _weights(transformer, _grouped(counts, [labels == t for t in ids]))
@@ -139,9 +144,7 @@ def vocabulary(
                         )
                     )
         previous = (weight, papers)
-    out = pd.DataFrame(
-        rows, columns=["period", "theme_id", "label", "papers", "rank", "keyword", "weight"]
-    )
+    out = pd.DataFrame(rows, columns=columns)
     out.attrs.update(freq=periods.freq, period=periods.name, note=periods.describe())
     return out
 
@@ -190,6 +193,21 @@ def vocabulary_change(
     dates = as_dates(corpus["published"]).iloc[periods.rows].reset_index(drop=True)
     labels = np.asarray(labels, dtype=np.int64)[periods.rows]
     in_recent, in_base, r_bounds, b_bounds = windows(periods, dates, recent, baseline)
+    columns = [
+        "theme_id",
+        "label",
+        "direction",
+        "keyword",
+        "baseline_weight",
+        "recent_weight",
+        "change",
+        "baseline_papers",
+        "recent_papers",
+    ]
+    if not ids:  # no theme found: nothing gains or loses
+        out = pd.DataFrame({c: [] for c in columns})
+        out.attrs.update(recent=r_bounds, baseline=b_bounds, period=periods.name)
+        return out
     counts, words = _term_matrix(corpus, periods, terms)
     transformer = _transformer(counts, labels, ids)
     present = (counts > 0).astype(np.float64)
@@ -227,19 +245,6 @@ def vocabulary_change(
                             int(used_r[j, w]),
                         )
                     )
-    out = pd.DataFrame(
-        rows,
-        columns=[
-            "theme_id",
-            "label",
-            "direction",
-            "keyword",
-            "baseline_weight",
-            "recent_weight",
-            "change",
-            "baseline_papers",
-            "recent_papers",
-        ],
-    )
+    out = pd.DataFrame(rows, columns=columns)
     out.attrs.update(recent=r_bounds, baseline=b_bounds, period=periods.name)
     return out
