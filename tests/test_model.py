@@ -312,6 +312,36 @@ def test_a_gap_in_a_list_of_texts_is_refused(synthetic, gap):
         ThemeModel(verbose=False).fit(texts, embeddings=emb)
 
 
+@pytest.mark.parametrize("blank", ["", "   ", "\n\t"])
+def test_an_empty_text_is_refused_not_put_in_a_theme(synthetic, blank):
+    from trends import InputError
+
+    frame, emb, _ = synthetic
+    texts = frame.text.tolist()
+    texts[3] = texts[11] = blank
+    with pytest.raises(
+        InputError, match=r"2 of the \d+ papers have an empty text \(the first: row 3\)"
+    ):
+        ThemeModel(verbose=False).fit(texts, embeddings=emb)
+    with pytest.raises(InputError, match="empty text"):
+        ThemeModel(verbose=False).fit(frame.assign(text=texts), embeddings=emb)
+
+
+def test_duplicate_ids_are_refused_with_the_rows_that_share_them(synthetic):
+    from trends import InputError
+
+    frame, emb, _ = synthetic
+    ids = frame.doc_id.tolist()
+    ids[9] = ids[2]
+    with pytest.raises(
+        InputError, match=rf"doc_id must be unique: '{ids[2]}' is the id of rows 2, 9 "
+    ):
+        ThemeModel(verbose=False).fit(frame.assign(doc_id=ids), embeddings=emb)
+    # Without ids the papers are numbered: the same texts fit.
+    model = ThemeModel(verbose=False).fit(frame.drop(columns="doc_id"), embeddings=emb)
+    assert len(model.labels_) == len(frame)
+
+
 def test_bad_embeddings_are_one_clear_error(fitted):
     from trends import InputError
 

@@ -49,6 +49,35 @@ def as_corpus(corpus) -> pd.DataFrame:
     return frame
 
 
+def check_fit_corpus(frame: pd.DataFrame) -> None:
+    """Refuse a corpus whose papers cannot all be told apart or placed.
+
+    An empty (or blank) text has no content to give it a theme: embedded, it would join
+    some theme anyway. Ids are how the trend functions and `ThemeModel.assign` find a
+    fitted paper in a table: two papers with one id would be taken for one. `trends.load`
+    skips empty texts and removes duplicate ids, so this only meets tables built by hand.
+    """
+    texts = frame["text"].astype(str)
+    blank = np.flatnonzero(texts.str.strip().eq("").to_numpy())
+    if len(blank):
+        raise InputError(
+            f"{len(blank)} of the {len(frame)} papers have an empty text (the first: row "
+            f"{int(blank[0])}): an empty text has no theme; drop them first "
+            "(trends.load skips them)"
+        )
+    ids = frame["doc_id"].astype(str)
+    repeated = ids.duplicated(keep=False).to_numpy()
+    if repeated.any():
+        first = ids.iloc[int(np.flatnonzero(repeated)[0])]
+        rows = np.flatnonzero((ids == first).to_numpy())
+        shown = ", ".join(str(int(r)) for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
+        raise InputError(
+            f"doc_id must be unique: {first!r} is the id of rows {shown} ({int(repeated.sum())} "
+            f"rows share {ids[repeated].nunique()} id(s)); trends.load removes duplicates, "
+            "or drop the doc_id column to number the papers"
+        )
+
+
 class ThemeModel(ClusterMixin, BaseEstimator):
     """Themes of a corpus of papers: embeddings -> UMAP -> HDBSCAN -> c-TF-IDF keywords.
 
@@ -253,6 +282,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         # Its form, also for a backend that does not use it (static, tfidf: any machine).
         check_device_name(self.device)
         frame = as_corpus(X)
+        check_fit_corpus(frame)
         if len(frame) < _fit.MIN_PAPERS:
             raise InputError(
                 f"need at least {_fit.MIN_PAPERS} papers to find themes, got {len(frame)}"
