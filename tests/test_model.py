@@ -342,6 +342,24 @@ def test_duplicate_ids_are_refused_with_the_rows_that_share_them(synthetic):
     assert len(model.labels_) == len(frame)
 
 
+def test_tfidf_on_given_vectors_saves_and_does_not_embed_new_texts_elsewhere(synthetic, tmp_path):
+    """Its TF-IDF was never fitted: save works, new texts need their vectors."""
+    from trends import InputError
+
+    frame, emb, _ = synthetic
+    model = ThemeModel(embedding="tfidf", verbose=False).fit(frame, embeddings=emb)
+    path = tmp_path / "given.npz"
+    model.save(path)
+    for m in (model, ThemeModel.load(path)):
+        with pytest.raises(InputError, match="fitted on embeddings it was given"):
+            m.predict(frame.head(5))
+        with pytest.raises(InputError, match="fitted on embeddings it was given"):
+            m.embed(frame.head(5))
+        assert (m.predict(frame, embeddings=emb) == model.labels_).mean() > 0.9
+    model.save(path)  # the failed calls fitted nothing either
+    assert not ThemeModel.load(path).embedder_.fitted
+
+
 def test_bad_embeddings_are_one_clear_error(fitted):
     from trends import InputError
 

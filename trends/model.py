@@ -266,7 +266,10 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         embeddings : numpy.ndarray of shape (n_papers, n_dims), optional
             Precomputed embeddings; skips the embedding step. The themes' names are then
             chosen by class-based TF-IDF alone: the candidate phrases are embedded only
-            when the model embedded the papers itself, in the same space.
+            when the model embedded the papers itself, in the same space. New texts are
+            later embedded with the model's backend, so give the vectors of that backend
+            (with ``embedding="tfidf"``, which learns its space from the corpus it
+            embeds, `predict` and `transform` then need ``embeddings=`` too).
 
         Returns
         -------
@@ -410,12 +413,22 @@ class ThemeModel(ClusterMixin, BaseEstimator):
 
     def embed(self, X) -> np.ndarray:
         """Unit-length embeddings of papers with this model's backend (cached on disk)."""
+        from .embed import TfidfEmbedder
         from .engine import embed_on_engine
 
+        embedder = self._embedder()
+        if "fit_" in self.__dict__ and isinstance(embedder, TfidfEmbedder) and not embedder.fitted:
+            # Its vectors would come from a TF-IDF fitted on these texts: not the space
+            # of the vectors the themes were fitted on.
+            raise InputError(
+                "this model was fitted on embeddings it was given, and embedding='tfidf' "
+                "learns its space from the corpus it embeds: it cannot embed new texts in "
+                "the themes' space; pass their embeddings (predict(X, embeddings=...))"
+            )
         texts = as_corpus(X)["text"].astype(str).tolist()
         vectors = embed_on_engine(
             texts,
-            self._embedder(),
+            embedder,
             self._cache(),
             engine=self.engine,
             ray_address=self.ray_address,

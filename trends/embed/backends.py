@@ -358,8 +358,16 @@ class TfidfEmbedder:
             return _unit(self.svd_.fit_transform(matrix))
         return _unit(self.svd_.transform(self.vectorizer_.transform(texts)))
 
+    @property
+    def fitted(self) -> bool:
+        """Whether it has embedded (and so been fitted on) a corpus."""
+        return self.vectorizer_ is not None
+
     def state(self) -> tuple[dict, dict[str, np.ndarray]]:
-        """Plain data (JSON + arrays) that rebuilds this fitted backend, for safe saving."""
+        """Plain data (JSON + arrays) that rebuilds this backend, for safe saving."""
+        if not self.fitted:  # a model fitted on vectors it was given
+            meta = {"n_components": self.n_components, "random_state": self.random_state}
+            return {**meta, "fitted": False}, {}
         vocab = self.vectorizer_.vocabulary_
         terms = sorted(vocab, key=vocab.get)
         meta = {
@@ -380,6 +388,8 @@ class TfidfEmbedder:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self = cls(meta["n_components"], meta["random_state"])
+        if not meta.get("fitted", True):
+            return self
         self.stop_words_ = meta.get("stop_words", "english")
         terms = [str(t) for t in arrays["tfidf_terms"]]
         vec = TfidfVectorizer(
