@@ -405,3 +405,43 @@ def test_a_fit_without_themes_warns_and_has_nothing_to_group(synthetic):
     assert model.n_themes_ == 0
     with pytest.raises(InputError, match="nothing to group"):
         model.themes_at(1)
+
+
+def test_the_apis_bad_input_is_a_trends_error_naming_it(fitted):
+    """Each was a built-in or library exception (a traceback the CLI would not catch)."""
+    import trends
+    from trends import InputError, frames
+
+    model, frame, emb, _ = fitted
+    cases = [
+        (lambda: model.paper_info(frame.head(60)), "fitted on"),
+        (lambda: trends.theme_trends(model), "a corpus is required"),
+        (lambda: trends.theme_trends(model, frame.text.tolist()), "must be the table from"),
+        (lambda: frames.theme_papers(model, frame, 99), "theme_id 99 is not a theme"),
+        (
+            lambda: ThemeModel(verbose=False).fit(
+                pd.concat([frame, frame[["text"]]], axis=1), embeddings=emb
+            ),
+            "several columns named 'text'",
+        ),
+        (
+            lambda: ThemeModel(verbose=False).fit(frame, embeddings=np.zeros((len(frame), 0))),
+            "0 dimensions",
+        ),
+        (
+            lambda: trends.theme_trends(
+                model,
+                frame.assign(published=frame.published.astype(str).where(frame.index != 7, "n.d.")),
+            ),
+            "row 7 holds 'n.d.', which is not a date",
+        ),
+    ]
+    for call, message in cases:
+        with pytest.raises(InputError, match=message):
+            call()
+    assert model.embed([]).shape == (0, emb.shape[1])
+    # Periods are dates too.
+    as_periods = frame.assign(published=frame.published.dt.tz_localize(None).dt.to_period("D"))
+    pd.testing.assert_frame_equal(
+        trends.theme_trends(model, as_periods), trends.theme_trends(model, frame)
+    )

@@ -119,6 +119,8 @@ def unit_rows(rows) -> np.ndarray:
         raise InputError(
             f"embeddings must be a 2-D array (one row per paper), got shape {rows.shape}"
         )
+    if rows.shape[1] == 0 and rows.shape[0]:
+        raise InputError(f"embeddings has 0 dimensions (shape {rows.shape}): one vector per paper")
     finite = np.isfinite(rows).all(axis=1)
     if not finite.all():
         bad = np.flatnonzero(~finite)

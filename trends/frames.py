@@ -66,7 +66,13 @@ def theme_papers(model, corpus: pd.DataFrame, theme_id: int, *, limit: int | Non
     ``similarity`` column (cosine to the theme's centre).
     """
     from .describe import closest_first
+    from .errors import InputError
 
+    if not -1 <= int(theme_id) < len(model.centroids_):
+        raise InputError(
+            f"theme_id {theme_id} is not a theme: the model has themes 0 to "
+            f"{len(model.centroids_) - 1} (and -1, the outliers)"
+        )
     centroid = model.centroids_[theme_id] if theme_id >= 0 and len(model.centroids_) else None
     fit_rows, sims = closest_first(model.embeddings_, model.labels_, centroid, theme_id)
     where = {r: k for k, r in enumerate(model.training_rows(corpus).tolist()) if r >= 0}

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .errors import InputError
+
 __all__ = [
     "agreement",
     "keyword_words",
@@ -194,7 +196,7 @@ def agreement(labels: Sequence[int], reference: Sequence) -> dict[str, float]:
     )
 
     if len(labels) != len(reference):
-        raise ValueError(f"{len(labels)} labels but {len(reference)} reference labels")
+        raise InputError(f"{len(labels)} labels but {len(reference)} reference labels")
     return {
         "nmi": float(normalized_mutual_info_score(reference, labels)),
         "ari": float(adjusted_rand_score(reference, labels)),
@@ -208,5 +210,5 @@ def stability(labelings: Sequence[Sequence[int]]) -> float:
 
     pairs = list(itertools.combinations(labelings, 2))
     if not pairs:
-        raise ValueError("stability needs at least two labelings")
+        raise InputError("stability needs at least two labelings")
     return float(np.mean([adjusted_rand_score(a, b) for a, b in pairs]))

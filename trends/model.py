@@ -21,6 +21,12 @@ OUTLIER_LABEL = _fit.OUTLIER_LABEL
 def as_corpus(corpus) -> pd.DataFrame:
     """The canonical table, or a minimal one (``doc_id``, ``text``) built from texts."""
     if isinstance(corpus, pd.DataFrame):
+        repeated = sorted({str(c) for c in corpus.columns[corpus.columns.duplicated()]})
+        if repeated:
+            raise InputError(
+                f"corpus has several columns named {', '.join(map(repr, repeated))}: "
+                "keep one of each"
+            )
         if "text" not in corpus.columns:
             raise InputError(
                 "corpus has no 'text' column: load it with trends.load(), or pass a list of texts"
@@ -426,6 +432,9 @@ class ThemeModel(ClusterMixin, BaseEstimator):
                 "the themes' space; pass their embeddings (predict(X, embeddings=...))"
             )
         texts = as_corpus(X)["text"].astype(str).tolist()
+        if not texts:
+            dims = self.centroids_.shape[1] if "fit_" in self.__dict__ else 0
+            return np.zeros((0, dims), dtype=np.float32)
         vectors = embed_on_engine(
             texts,
             embedder,

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from . import frames
+from .errors import InputError
 
 OUTLIER_NAME = "Outliers"
 # The model's own columns, first; the corpus' columns follow.
@@ -101,9 +102,9 @@ def paper_table(model, corpus: pd.DataFrame | None = None) -> pd.DataFrame:
 
 
 def _aligned(corpus: pd.DataFrame, doc_ids: list[str]) -> pd.DataFrame:
-    """``corpus`` in the fit's order, or a ValueError saying why it is not the fitted one."""
+    """``corpus`` in the fit's order, or an InputError saying why it is not the fitted one."""
     if len(corpus) != len(doc_ids):
-        raise ValueError(
+        raise InputError(
             f"the corpus has {len(corpus)} papers but the model was fitted on "
             f"{len(doc_ids)}: pass the corpus the model was fitted on"
         )
@@ -115,7 +116,7 @@ def _aligned(corpus: pd.DataFrame, doc_ids: list[str]) -> pd.DataFrame:
     where = {d: k for k, d in enumerate(given)}
     missing = [d for d in doc_ids if d not in where]
     if missing or len(where) != len(given):
-        raise ValueError(
+        raise InputError(
             f"the corpus is not the one the model was fitted on: {len(missing)} of its "
             f"papers are missing (e.g. doc_id {missing[0]!r})"
             if missing
@@ -254,7 +255,7 @@ def export(table: pd.DataFrame, format: str) -> bytes:
     import io
 
     if format not in EXPORT_FORMATS:
-        raise ValueError(f"unknown format {format!r}: choose one of {', '.join(EXPORT_FORMATS)}")
+        raise InputError(f"unknown format {format!r}: choose one of {', '.join(EXPORT_FORMATS)}")
     if format == "parquet":
         buffer = io.BytesIO()
         table.to_parquet(buffer, index=False)

@@ -30,6 +30,7 @@ from . import papers as _papers
 from ._io import write_output
 from .charts._style import theme_color
 from .charts.paper_timeline import paper_timeline
+from .errors import InputError
 
 SCORE_MEANINGS = {
     "coherence": "Do a theme's keywords occur together in the papers? NPMI from -1 to 1; "
@@ -480,7 +481,7 @@ def render_report(
     check_is_fitted(model, "labels_")
     corpus = _as_table(model, corpus)
     if len(corpus) != len(model.labels_):
-        raise ValueError(
+        raise InputError(
             f"the corpus has {len(corpus)} papers but the model was fitted on "
             f"{len(model.labels_)}: pass the corpus the model was fitted on"
         )

@@ -105,7 +105,29 @@ def as_dates(values: pd.Series) -> pd.Series:
                 f"{known.iloc[0]}): give dates, or years such as 2021"
             )
         return pd.to_datetime(years.astype("Int64").astype(str).where(years.notna()), utc=True)
-    return pd.to_datetime(values, utc=True)
+    if isinstance(values.dtype, pd.PeriodDtype):
+        values = values.dt.to_timestamp()
+    try:
+        return pd.to_datetime(values, utc=True)
+    except (ValueError, TypeError, OverflowError):
+        pass
+    # Name the first value that is no date (trends.load reads dates itself; this is a
+    # table built by hand).
+    for row, value in enumerate(values.tolist()):
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            continue
+        try:
+            pd.to_datetime(pd.Series([value]), utc=True)
+        except (ValueError, TypeError, OverflowError):
+            raise InputError(
+                f"the 'published' column's row {row} holds {value!r}, which is not a date: "
+                "fix or blank it (undated papers are left out of the trends), or load the "
+                "table with trends.load, which reads dates"
+            ) from None
+    try:  # each value alone is a date, but not in one format
+        return pd.to_datetime(values, utc=True, format="mixed")
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise InputError(f"the 'published' column cannot be read as dates: {exc}") from None
 
 
 def _dates(corpus: pd.DataFrame, *, warn: bool = True):

@@ -22,6 +22,11 @@ def resolve(source, corpus: pd.DataFrame | None, *, level: int | None = None):
     (``model.themes_at(n)``: a table like ``themes_`` whose ``members`` column lists the
     theme ids of each group); outliers stay outliers.
     """
+    if corpus is not None and not isinstance(corpus, pd.DataFrame):
+        raise InputError(
+            "corpus must be the table from trends.load() (a DataFrame with a 'published' "
+            f"column), got {type(corpus).__name__}"
+        )
     if hasattr(source, "current") and not hasattr(source, "fit_"):
         papers, labels, themes = source.current()
         if corpus is None:
@@ -32,15 +37,15 @@ def resolve(source, corpus: pd.DataFrame | None, *, level: int | None = None):
                 [where.get(d, -1) for d in corpus["doc_id"].astype(str)], dtype=np.int64
             )
     elif corpus is None:
-        raise TypeError("corpus is required unless the source is a Store")
+        raise InputError("a corpus is required unless the source is a Store")
     elif hasattr(source, "labels") and hasattr(source, "topics"):  # a watch-list
         labels, themes = np.asarray(source.labels, dtype=np.int64), source.topics
         if len(labels) != len(corpus):
-            raise ValueError(f"a watch-list of {len(labels)} papers for a corpus of {len(corpus)}")
+            raise InputError(f"a watch-list of {len(labels)} papers for a corpus of {len(corpus)}")
     elif isinstance(source, tuple) and len(source) == 2:
         labels, themes = np.asarray(source[0], dtype=np.int64), source[1]
         if len(labels) != len(corpus):
-            raise ValueError(f"{len(labels)} labels for a corpus of {len(corpus)} papers")
+            raise InputError(f"{len(labels)} labels for a corpus of {len(corpus)} papers")
     else:
         labels, themes = source.assign(corpus), source.themes_
     if level is not None:
