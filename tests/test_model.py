@@ -129,6 +129,51 @@ def test_load_rejects_other_files(tmp_path):
         ThemeModel.load(tmp_path / "missing.trends")
 
 
+def test_load_of_a_folder_or_a_damaged_archive_is_a_model_file_error(fitted, tmp_path):
+    """An archive of the right format with parts missing or cut is damaged, not a bug."""
+    import json
+
+    from trends.errors import ModelFileError
+
+    model, *_ = fitted
+    good = tmp_path / "good.trends"
+    model.save(good)
+    with np.load(good, allow_pickle=False) as npz:
+        parts = {k: npz[k] for k in npz.files}
+    meta = json.loads(bytes(parts["meta"]).decode("utf-8"))
+
+    def write(name, **changes):
+        path = tmp_path / f"{name}.npz"
+        np.savez(path, **{**parts, **changes})
+        return path
+
+    def as_meta(value):
+        return np.frombuffer(json.dumps(value).encode("utf-8"), dtype=np.uint8)
+
+    cases = {
+        write(
+            "no-params", meta=as_meta({k: v for k, v in meta.items() if k != "params"})
+        ): "params",
+        write("a-list", meta=as_meta([1])): "not a readable trends model",
+        write("cut", **{"fit.labels": parts["fit.labels"][:5]}): "5 labels",
+    }
+    for path, message in cases.items():
+        with pytest.raises(ModelFileError, match=message):
+            ThemeModel.load(path)
+    with pytest.raises(ModelFileError, match="a folder, not a saved trends model"):
+        ThemeModel.load(tmp_path)
+
+
+def test_save_and_load_read_a_tilde_as_the_home_folder(fitted, tmp_path, monkeypatch):
+    model, *_ = fitted
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    model.save("~/models/m.trends")
+    assert (tmp_path / "home" / "models" / "m.trends").is_file()
+    assert not (tmp_path / "~").exists()
+    assert np.array_equal(ThemeModel.load("~/models/m.trends").labels_, model.labels_)
+
+
 def test_reduce_outliers_options(synthetic, monkeypatch):
     """The clustering leaves outliers: a near one and a far one; each option treats them."""
     import trends.cluster as tc

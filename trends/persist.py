@@ -118,9 +118,12 @@ def _decode(meta: dict, npz) -> object:
 
 
 def save_model(model, path) -> None:
-    """Write a fitted ``model`` to ``path`` atomically."""
+    """Write a fitted ``model`` to ``path`` atomically (``~`` is the home folder)."""
+    import os
+
     from .embed import TfidfEmbedder
 
+    path = os.path.expanduser(os.fspath(path))
     params = model.get_params()
     embedding = params.pop("embedding")
     params.pop("cache_dir")
@@ -155,6 +158,9 @@ def load_model(cls, path, *, embedding=None):
     """Read a model written by `save_model`; a damaged file is a `ModelFileError`."""
     import os
 
+    path = os.path.expanduser(os.fspath(path))
+    if os.path.isdir(path):
+        raise ModelFileError(f"{path}: a folder, not a saved trends model")
     if not os.path.isfile(path):
         raise ModelFileError(f"{path}: no such file")
     try:
@@ -175,16 +181,32 @@ def load_model(cls, path, *, embedding=None):
             backend_arrays = {
                 k.removeprefix("backend."): npz[k] for k in npz.files if k.startswith("backend.")
             }
+        n = len(result.labels)
+        if len(result.doc_ids) != n or len(result.embeddings) != n or len(result.texts) != n:
+            raise ModelFileError(
+                f"{path}: a damaged trends model ({n} labels, {len(result.doc_ids)} ids, "
+                f"{len(result.embeddings)} vectors, {len(result.texts)} texts)"
+            )
+        # What the metadata holds is read inside the guard too: a file that is an archive
+        # of the right format but with parts missing is damaged, not a bug.
+        params = dict(meta["params"])
+        params["embedding"], embedder = _backend(meta["backend"], backend_arrays, embedding, path)
+        model = cls(**params)
+        model._set_fit(result, embedder)
     except ModelFileError:
         raise
-    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as exc:
+    except (
+        OSError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        EOFError,
+        zipfile.BadZipFile,
+    ) as exc:
         raise ModelFileError(
             f"{path}: not a readable trends model ({type(exc).__name__}: {exc})"
         ) from None
-    params = dict(meta["params"])
-    params["embedding"], embedder = _backend(meta["backend"], backend_arrays, embedding, path)
-    model = cls(**params)
-    model._set_fit(result, embedder)
     return model
 
 
