@@ -680,3 +680,26 @@ def test_a_dated_recent_window_has_its_baseline_end_the_day_before():
     table = trends.emerging(view, corpus, recent=("2025-03-16", "2025-04-10"), baseline="14D")
     b0, b1 = table.attrs["baseline"]
     assert (f"{b0:%Y-%m-%d}", f"{b1:%Y-%m-%d}") == ("2025-03-02", "2025-03-15")
+
+
+def test_options_out_of_their_range_are_refused_not_silently_used():
+    """emerging(min_papers=-3), bursts(s=0.5, gamma=-1, alpha=2), watch(threshold=2)."""
+    from trends import InputError
+
+    view, corpus = planted([5, 5], [5, 5])
+    for value in (-3, 0, 2.5, True, "10"):
+        with pytest.raises(InputError, match=rf"min_papers={value!r}"):
+            trends.emerging(view, corpus, min_papers=value)
+    for options, name in (
+        ({"s": 0.5}, "s"),
+        ({"gamma": -1}, "gamma"),
+        ({"gamma": float("nan")}, "gamma"),
+        ({"alpha": 2}, "alpha"),
+        ({"alpha": 0}, "alpha"),
+    ):
+        with pytest.raises(InputError, match=rf"^{name}="):
+            trends.bursts(view, corpus.assign(text="a paper"), phrases=False, **options)
+    for threshold in (2, -1.5, "0.3"):
+        with pytest.raises(InputError, match=r"threshold=.*between -1 and 1"):
+            trends.watch(corpus.assign(text="a paper"), ["x"], threshold=threshold)
+    assert len(trends.emerging(view, corpus, min_papers=1)) == 2

@@ -128,7 +128,18 @@ def unit_rows(rows) -> np.ndarray:
             f"embeddings row {int(bad[0])} holds NaN or infinity "
             f"({len(bad)} row{'s' if len(bad) > 1 else ''} in all)"
         )
-    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    with np.errstate(over="ignore", under="ignore"):
+        norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    # Rows so long or so short that float32's squares overflow or vanish (1e30, 1e-30):
+    # scaled by their largest entry first. Other rows keep float32 arithmetic, bit for bit.
+    odd = np.flatnonzero(~np.isfinite(norms[:, 0]) | ((norms[:, 0] == 0) & rows.any(axis=1)))
+    if len(odd):
+        big = np.abs(rows[odd]).astype(np.float64).max(axis=1, keepdims=True)
+        scaled = rows[odd].astype(np.float64) / big
+        norms = norms.copy()
+        rows = rows.copy()
+        rows[odd] = (scaled / np.linalg.norm(scaled, axis=1, keepdims=True)).astype(np.float32)
+        norms[odd] = 1.0
     norms[norms == 0] = 1.0
     return (rows / norms).astype(np.float32)
 

@@ -30,6 +30,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
 from .emerging import bh_qvalues
 from .periods import Periods, periods_of
 from .shares import display_names, resolve
@@ -182,6 +183,15 @@ def burst_table(
     return out.sort_values(["strength", "series"], ascending=[False, True]).reset_index(drop=True)
 
 
+def _check_number(name, value, meaning, *, low, high=math.inf) -> None:
+    """``low < value < high`` (``high`` included when it is 1), or an `InputError`."""
+    ok = isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
+    ok = ok and math.isfinite(float(value)) and low < float(value)
+    ok = ok and (float(value) <= high if high == 1 else float(value) < high)
+    if not ok:
+        raise InputError(f"{name}={value!r}: {meaning}")
+
+
 def bursts(
     model,
     corpus: pd.DataFrame | None = None,
@@ -227,6 +237,12 @@ def bursts(
         ``ongoing`` (the burst reaches the last period). ``.attrs``: ``freq``,
         ``period``, ``note``, ``s``, ``gamma``, ``alpha``.
     """
+    _check_number("s", s, "Kleinberg's burst ratio must be a number above 1", low=1)
+    _check_number("gamma", gamma, "the cost of entering a burst must be a number > 0", low=0)
+    if alpha is not None:
+        _check_number(
+            "alpha", alpha, "the false discovery rate must be between 0 and 1", low=0, high=1
+        )
     corpus, labels, themes = resolve(model, corpus, level=level)
     ids = [int(t) for t in themes.theme_id if int(t) >= 0]
     periods = periods_of(corpus, freq=freq, n_themes=len(ids))

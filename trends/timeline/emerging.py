@@ -394,6 +394,15 @@ def emerging_table(
             f"confidence={confidence!r}: the intervals' level must be a number between 0 "
             "and 1 (0.95 for 95% intervals)"
         )
+    if (
+        isinstance(min_papers, bool)
+        or not isinstance(min_papers, int | np.integer)
+        or min_papers < 1
+    ):
+        raise InputError(
+            f"min_papers={min_papers!r}: the papers a theme needs to be tested must be a "
+            "whole number >= 1"
+        )
 
     ids = [int(t) for t in themes.theme_id if int(t) >= 0]
     if periods is None:

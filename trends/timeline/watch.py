@@ -156,6 +156,15 @@ def watch(
     from .emerging import emerging_table
     from .shares import share_table
 
+    if (
+        isinstance(threshold, bool)
+        or not isinstance(threshold, int | float | np.integer | np.floating)
+        or not -1 <= float(threshold) <= 1
+    ):
+        raise InputError(
+            f"threshold={threshold!r}: a cosine similarity, between -1 and 1 (default "
+            f"{DEFAULT_THRESHOLD})"
+        )
     phrases = _clean(phrases)
     corpus = as_corpus(corpus)
     if model is None:
