@@ -32,6 +32,10 @@ def test_time_sections_render(dated_model):
     assert 'id="watch"' not in html and 'id="lineage"' not in html  # neither asked for
     assert "A period is one month" in html  # 24 papers a week: too few for weeks
     assert "Partial months" in html  # the corpus starts on 4 March
+    # ... and ends on 12 May: one whole month, so the windows use the partial ones too,
+    # and the trends section says so (it said they were left out).
+    assert "the rising/fading windows include them" in html
+    assert "left out of the rising/fading windows" not in html
     for chart in ("share", "emerging", "mix-feed", "bursts-timeline", "facets-heatmap"):
         assert f'id="spec-{chart}"' in html, chart
     assert "&lt;b&gt;cs.XX&lt;/b&gt;" in html and "<b>cs.XX</b>" not in html

@@ -147,7 +147,7 @@ def trends_section(report) -> dict:
     level = table.attrs["ci_level"]
     tested = table.attrs["tested"]
     note = (
-        f"{periods.describe()} Recent window {r0:%Y-%m-%d} to {r1:%Y-%m-%d} "
+        f"{table.attrs['note']} Recent window {r0:%Y-%m-%d} to {r1:%Y-%m-%d} "
         f"({table.attrs['recent_papers']} papers) against {b0:%Y-%m-%d} to {b1:%Y-%m-%d} "
         f"({table.attrs['baseline_papers']} papers). "
     )
