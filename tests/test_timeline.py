@@ -703,3 +703,31 @@ def test_options_out_of_their_range_are_refused_not_silently_used():
         with pytest.raises(InputError, match=r"threshold=.*between -1 and 1"):
             trends.watch(corpus.assign(text="a paper"), ["x"], threshold=threshold)
     assert len(trends.emerging(view, corpus, min_papers=1)) == 2
+
+
+def test_the_adjusted_comparison_calls_nothing_it_has_no_information_on():
+    """A category the feed starts collecting holds a theme of its own: not tested, no ratio.
+
+    Before, 0.5 added to the empty cells made a ratio of the windows' sizes: the theme was
+    "new" (p = 0.01) with a recent window of one week, "stable" with a p-value by default.
+    """
+    rows = []
+    start = pd.Timestamp("2025-01-06", tz="UTC")
+    for week in range(41):
+        for i in range(50):
+            rows.append((start + pd.Timedelta(days=7 * week + i % 7), i % 2, "AB"[i % 4 // 2]))
+        if week == 40:
+            rows += [(start + pd.Timedelta(days=7 * week + i % 7), 2, "C") for i in range(20)]
+    corpus = pd.DataFrame(rows, columns=["published", "theme", "categories"])
+    corpus.insert(0, "doc_id", [f"p{i}" for i in range(len(corpus))])
+    themes = pd.DataFrame({"theme_id": [0, 1, 2], "label": ["zero", "one", "two"]})
+    view = (corpus.theme.to_numpy(), themes)
+    for recent in ("1W", None):
+        table = emerging_table(*view, corpus, freq="W", recent=recent, adjust_for="categories")
+        two = table.set_index("theme_id").loc[2]
+        assert two.status == "untested" and np.isnan(two.p_value) and np.isnan(two.ratio)
+        assert two.recent_count == 20  # the counts stay the theme's papers in the windows
+    # No paper in the recent window of the strata left: the ratio is 0, as the crude one.
+    ratio, point, se = mantel_haenszel([0, 0], [40, 40], [30, 30], [120, 120])
+    assert ratio == 0.0 and point < 0 and se > 0
+    assert all(np.isnan(mantel_haenszel([0, 0], [10, 10], [0, 0], [10, 10])))

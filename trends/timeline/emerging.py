@@ -98,18 +98,22 @@ def mantel_haenszel(a, n1, b, n0):
     -------
     (ratio, log_ratio, se)
         Strata missing from either window carry no information and are dropped; with no
-        stratum left, NaNs. The variance is Greenland and Robins' (1985), which holds
-        for sparse and for large strata alike; 0.5 is added to every cell when the theme
-        has no paper in one window.
+        stratum left, or none of the theme's papers in those left, NaNs (not tested). The
+        ratio is 0 (infinite) when the theme has no paper in the recent (baseline) window
+        of the strata left, as the crude ratio is. The variance is Greenland and Robins'
+        (1985), which holds for sparse and for large strata alike; 0.5 is added to every
+        cell when the theme has no paper in one window.
     """
     from statsmodels.stats.contingency_tables import StratifiedTable
 
     a, n1, b, n0 = (np.asarray(x, dtype=float) for x in (a, n1, b, n0))
     keep = (n1 > 0) & (n0 > 0)
     a, n1, b, n0 = a[keep], n1[keep], b[keep], n0[keep]
-    if not len(a):
+    if not len(a) or a.sum() + b.sum() == 0:
+        # No stratum left, or the theme has no paper in those left: nothing to compare
+        # (the 0.5 added below would otherwise make a ratio of the windows' sizes).
         return float("nan"), float("nan"), float("nan")
-    ratio = (float("inf") if a.sum() > 0 else float("nan")) if b.sum() == 0 else None
+    ratio = float("inf") if b.sum() == 0 else (0.0 if a.sum() == 0 else None)
     if a.sum() == 0 or b.sum() == 0:
         a, b, n1, n0 = a + 0.5, b + 0.5, n1 + 1, n0 + 1
     tables = np.stack([np.stack([a, n1 - a]), np.stack([b, n0 - b])])  # 2 x 2 x strata
@@ -438,6 +442,7 @@ def emerging_table(
     for t in ids:
         hit = labels == t
         a, b = int(np.sum(hit & in_recent)), int(np.sum(hit & in_base))
+        a_t, b_t = a, b  # the papers the test compares
         if stratum is None:
             # no papers in either window: no ratio (not "new")
             ratio = (a / n_recent) / (b / n_base) if b > 0 else (float("inf") if a else np.nan)
@@ -446,7 +451,12 @@ def emerging_table(
             a_s = np.bincount(stratum[hit & in_recent], minlength=len(n1_s))
             b_s = np.bincount(stratum[hit & in_base], minlength=len(n0_s))
             ratio, point, se = mantel_haenszel(a_s, n1_s, b_s, n0_s)
-        tested = (a + b >= min_papers or (b == 0 and a >= max(1, min_papers / 2))) and se > 0
+            # Only the strata present in both windows count (`mantel_haenszel`).
+            both = (n1_s > 0) & (n0_s > 0)
+            a_t, b_t = int(a_s[both].sum()), int(b_s[both].sum())
+        tested = (
+            a_t + b_t >= min_papers or (b_t == 0 and a_t >= max(1, min_papers / 2))
+        ) and se > 0
         p = 2 * norm.sf(abs(point) / se) if tested and math.isfinite(point) else np.nan
         stats.append((t, names.get(t, str(t)), a, b, ratio, point, se, p))
     frame = pd.DataFrame(
