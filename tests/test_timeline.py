@@ -731,3 +731,18 @@ def test_the_adjusted_comparison_calls_nothing_it_has_no_information_on():
     ratio, point, se = mantel_haenszel([0, 0], [40, 40], [30, 30], [120, 120])
     assert ratio == 0.0 and point < 0 and se > 0
     assert all(np.isnan(mantel_haenszel([0, 0], [10, 10], [0, 0], [10, 10])))
+
+
+def test_a_partial_week_is_weighed_by_each_weekdays_usual_papers():
+    """5 papers every weekday from Wednesday 5 March: the first week is 3/5 covered.
+
+    Each weekday's weight was its total papers, so the weekdays the span holds once more
+    (Wednesday to Friday) weighed more: 0.69 covered, and the next week 1.15x the first.
+    """
+    days = pd.bdate_range("2025-03-05", "2025-03-21")
+    view, corpus = _weekday_feed(days, per_day=5)
+    periods = periods_of(corpus, freq="W")
+    assert periods.table.papers.tolist() == [15, 25, 25]
+    assert periods.table.coverage.iloc[0] == pytest.approx(3 / 5)
+    one_category = corpus.assign(categories=[["cs.CL"]] * len(corpus))
+    assert mix_changes(one_category, freq="W").volume_ratio.iloc[1] == pytest.approx(1.0)

@@ -395,8 +395,12 @@ def _coverage(naive: pd.Series, starts: pd.PeriodIndex, precision: str) -> np.nd
     out = np.ones(len(starts))
     first, last = naive.min(), naive.max()
     if precision == "D":
-        # a day counts as much as its weekday usually holds papers
-        weight = np.bincount(naive.dt.day_of_week.to_numpy(), minlength=7).astype(float)
+        # A day counts as much as its weekday usually holds papers: the weekday's papers
+        # per occurrence of that weekday in the corpus' span (not its total, which gives
+        # the weekdays the span happens to hold one more of more weight).
+        papers = np.bincount(naive.dt.day_of_week.to_numpy(), minlength=7).astype(float)
+        days = pd.date_range(first.normalize(), last.normalize(), freq="D").day_of_week
+        weight = papers / np.maximum(np.bincount(days.to_numpy(), minlength=7), 1)
 
         def amount(lo: pd.Timestamp, hi: pd.Timestamp) -> float:
             span = pd.date_range(lo.normalize(), hi.normalize(), freq="D")
