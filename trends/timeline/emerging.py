@@ -20,7 +20,9 @@ false-coverage-rate intervals (Benjamini & Yekutieli 2005): at level
 called exactly when its interval excludes 1. Themes with fewer than ``min_papers`` papers
 in the two windows are not tested (``new`` ones need half that, all recent): they are
 ``untested``, with no interval and no p-value, and do not count among the themes the false
-discovery rate is controlled over. ``stable`` is a finding: tested, and not called.
+discovery rate is controlled over; so are themes with nothing to compare against (every
+paper of both windows in the theme, or, adjusted, none of its papers in the strata both
+windows have). ``stable`` is a finding: tested, and not called.
 
 **Adjusted for the mix** (``adjust_for="categories"``): the ratio is the Mantel-Haenszel
 ratio of shares over the strata (each paper's primary category; `statsmodels`'
@@ -194,9 +196,10 @@ def emerging(
         ratio, ci_low, ci_high, p_value, q_value, status``: status ``rising``/``fading``
         when the (false-coverage-rate) interval excludes 1, ``new`` when it does and
         the theme had no paper before, ``stable`` when it was tested and not called,
-        ``untested`` when it had too few papers to be tested (no interval, no p-value:
-        not a finding). Most confidently rising first, the untested last (`STATUS_ORDER`;
-        `CALLS` lists the statuses that are calls).
+        ``untested`` when it had too few papers to be tested, or nothing to be compared
+        with (see the module; no interval, no p-value: not a finding). Most confidently
+        rising first, the untested last (`STATUS_ORDER`; `CALLS` lists the statuses that
+        are calls).
         ``.attrs``: the windows (``recent``, ``baseline``: first and last moment),
         ``recent_papers``, ``baseline_papers``, ``left_out`` (papers of partial periods
         not in a default window), ``undated``, ``ci_level``, ``fdr``, ``tested`` (themes

@@ -98,9 +98,11 @@ def vocabulary(
     -------
     pandas.DataFrame
         ``period, theme_id, label, papers`` (the theme's papers in that period),
-        ``rank``, ``keyword``, ``weight`` (c-TF-IDF, each theme-period's weights summing
-        to 1 over the vocabulary); one row per keyword, themes without papers in a
-        period left out. ``.attrs``: ``freq``, ``period``, ``note``.
+        ``rank``, ``keyword``, ``weight`` (c-TF-IDF, each theme-period's weights scaled
+        so that their absolute values sum to 1 over the vocabulary, as BERTopic's; a word
+        used in so many themes that its BM25 idf is negative weighs below 0 and is never
+        listed, so the listed weights may sum to a little less); one row per keyword,
+        themes without papers in a period left out. ``.attrs``: ``freq``, ``period``, ``note``.
     """
     corpus, labels, themes = resolve(model, corpus, level=level)
     ids = [int(t) for t in themes.theme_id if int(t) >= 0]
