@@ -295,6 +295,11 @@ def test_custom_windows():
         view, corpus, recent=("2025-03-16", "2025-04-10"), baseline=("2024-12-31", "2025-03-15")
     )
     assert explicit.set_index("label").loc["rising theme", "status"] == "rising"
+    # A window of dates ends at the last moment of its last day, as a window of periods
+    # does (it ended at midnight before that day although the day's papers are in it).
+    end = pd.Timestamp("2025-04-11", tz="UTC") - pd.Timedelta(1)
+    assert explicit.attrs["recent"] == (pd.Timestamp("2025-03-16", tz="UTC"), end)
+    assert explicit.attrs["baseline"][1] == pd.Timestamp("2025-03-16", tz="UTC") - pd.Timedelta(1)
 
 
 def test_a_window_of_dates_holds_both_days():

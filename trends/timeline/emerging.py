@@ -294,7 +294,7 @@ def windows(periods: Periods, dates: pd.Series, recent=None, baseline=None):
     if isinstance(recent, tuple | list):
         r0, r1, r_stop = _span("recent", recent)
         in_recent = ((dates >= r0) & (dates < r_stop)).to_numpy()
-        recent_bounds = (r0, r1)
+        recent_bounds = (r0, r_stop - pd.Timedelta(1))  # the last moment, as for periods
         before = dates < r0
         first_recent = None
     else:
@@ -311,7 +311,7 @@ def windows(periods: Periods, dates: pd.Series, recent=None, baseline=None):
     if isinstance(baseline, tuple | list):
         b0, b1, b_stop = _span("baseline", baseline)
         in_base = ((dates >= b0) & (dates < b_stop)).to_numpy()
-        base_bounds = (b0, b1)
+        base_bounds = (b0, b_stop - pd.Timedelta(1))
     elif first_recent is None:  # dated windows: the baseline is dates too
         if baseline is None:
             in_base = before.to_numpy()
