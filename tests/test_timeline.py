@@ -90,6 +90,10 @@ def test_default_windows_leave_out_partial_periods():
     left = table.attrs["left_out"]
     assert left > 0
     assert table.attrs["recent_papers"] + table.attrs["baseline_papers"] + left == len(corpus)
+    # A recent window given as a length leaves the same partial weeks out, and says so
+    # (it said 0 unless both windows were defaults).
+    four = trends.emerging(view, corpus, recent="28D")
+    assert four.attrs["left_out"] == left
 
 
 def year_only_corpus(seed=0):

@@ -202,7 +202,7 @@ def emerging(
         are calls).
         ``.attrs``: the windows (``recent``, ``baseline``: first and last moment),
         ``recent_papers``, ``baseline_papers``, ``left_out`` (papers of partial periods
-        not in a default window), ``undated``, ``ci_level``, ``fdr``, ``tested`` (themes
+        in neither window), ``undated``, ``ci_level``, ``fdr``, ``tested`` (themes
         tested: those the false discovery rate is controlled over), ``min_papers``,
         ``freq``, ``period``, ``adjusted_for``, ``note``.
     """
@@ -495,8 +495,10 @@ def emerging_table(
     out["_rank"] = out.status.map(STATUS_ORDER)
     out = out.sort_values(["_rank", "ci_low", "theme_id"], ascending=[True, False, True])
     out = out.drop(columns="_rank").reset_index(drop=True)
-    default = recent is None and baseline is None
-    left_out = int(len(labels) - n_recent - n_base) if default else 0
+    # Papers of partial periods in neither window (with default windows: every paper
+    # outside them; with windows given, those outside them that a default would not take).
+    partial = periods.table["partial"].to_numpy()[periods.index]
+    left_out = int(np.sum(partial & ~in_recent & ~np.asarray(in_base)))
     out.attrs.update(
         recent=(r0, r1),
         baseline=(b0, b1),
