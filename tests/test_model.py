@@ -494,6 +494,7 @@ def test_the_apis_bad_input_is_a_trends_error_naming_it(fitted):
 
 def test_vectors_of_any_length_are_scaled_to_unit_length(fitted):
     """1e30 overflowed float32's squares (0 themes), 1e-30 underflowed them."""
+    from trends import InputError
     from trends.fit import unit_rows
 
     model, frame, emb, _ = fitted
@@ -502,5 +503,7 @@ def test_vectors_of_any_length_are_scaled_to_unit_length(fitted):
         assert np.allclose(scaled, unit_rows(emb), atol=1e-6)
         assert np.allclose(np.linalg.norm(scaled, axis=1), 1.0, atol=1e-6)
     assert np.array_equal(unit_rows(emb), unit_rows(emb.astype(np.float64)))  # bits kept
+    with pytest.raises(InputError, match="real numbers, got complex"):
+        unit_rows(emb + 1j)  # was cast to float32, the imaginary part dropped
     big = ThemeModel(verbose=False).fit(frame, embeddings=emb * 1e30)
     assert adjusted_rand_score(big.labels_, model.labels_) > 0.99

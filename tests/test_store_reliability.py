@@ -192,3 +192,14 @@ def test_a_reused_local_id_is_another_paper(tmp_path, parts):
         assert set(papers.text) == set(frame.text)
         # and the same papers again are known, whatever their ids were made
         assert store.update(renumbered, model=model(frame, emb), verbose=False).n_new == 0
+
+
+@pytest.mark.parametrize("value", ["a", 5, -0.1, float("nan"), True, None])
+def test_a_refit_threshold_that_is_no_share_is_refused(tmp_path, value):
+    """Before, any value was kept: 5 never refits, 'a' failed at the first update."""
+    from trends import InputError
+
+    with pytest.raises(InputError, match=r"refit_threshold must be a share .* from 0 to 1"):
+        Store(tmp_path / "s.sqlite", refit_threshold=value)
+    assert Store(tmp_path / "s.sqlite", refit_threshold=1).refit_threshold == 1.0
+    assert not (tmp_path / "s.sqlite").exists()

@@ -111,6 +111,8 @@ def unit_rows(rows) -> np.ndarray:
 
     Raises `InputError` for anything but a 2-D array of finite numbers.
     """
+    if np.iscomplexobj(rows):
+        raise InputError("embeddings must be real numbers, got complex ones")
     try:
         rows = np.asarray(rows, dtype=np.float32)
     except (ValueError, TypeError) as exc:

@@ -145,7 +145,7 @@ class Store:
     def __init__(self, path, *, cache_dir=None, refit_threshold=0.3, busy_timeout=600.0):
         self.path = Path(path)
         self.cache_dir = cache_dir
-        self.refit_threshold = refit_threshold
+        self.refit_threshold = _share(refit_threshold)
         self.busy_timeout = _seconds(busy_timeout)
         self._db: sqlite3.Connection | None = None
         if self.path.is_dir():
@@ -584,6 +584,20 @@ class Store:
             "INSERT INTO lineage VALUES (?,?,?,?,?)", [(run_id, *row) for row in run.lineage]
         )
         return run_id
+
+
+def _share(value) -> float:
+    """``refit_threshold`` as a float: a share of the new papers, from 0 to 1."""
+    import math
+
+    from ..errors import InputError
+
+    ok = isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
+    if not ok or not math.isfinite(float(value)) or not 0 <= float(value) <= 1:
+        raise InputError(
+            f"refit_threshold must be a share of the new papers, from 0 to 1, got {value!r}"
+        )
+    return float(value)
 
 
 def _seconds(value) -> float:
