@@ -19,6 +19,7 @@ import pandas as pd
 
 from . import cluster as _cluster
 from . import describe as _describe
+from ._numbers import is_whole
 from .errors import InputError
 
 OUTLIER_LABEL = "Outliers (no clear theme)"
@@ -158,11 +159,7 @@ def check_settings(
     random_state=42,
 ) -> None:
     """Raise `InputError` naming the first invalid setting and what is allowed."""
-    if (
-        isinstance(random_state, bool)
-        or not isinstance(random_state, int | np.integer)
-        or not 0 <= random_state < 2**32
-    ):
+    if not (is_whole(random_state) and 0 <= random_state < 2**32):
         raise InputError(
             f"random_state must be an integer from 0 to 2**32 - 1, got {random_state!r} "
             "(the themes depend on it, so there is no random default: pick a number)"
@@ -176,16 +173,14 @@ def check_settings(
         ("n_components", n_components),
         ("n_keywords", n_keywords),
     ):
-        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        if not (is_whole(value) and value >= 1):
             raise InputError(f"{name} must be a positive integer, got {value!r}")
     for name, value in (
         ("min_cluster_size", min_cluster_size),
         ("min_samples", min_samples),
         ("n_runs", n_runs),
     ):
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1
-        ):
+        if value is not None and not (is_whole(value) and value >= 1):
             raise InputError(f"{name} must be a positive integer or None, got {value!r}")
     if min_cluster_size is not None and min_cluster_size < 2:
         raise InputError(

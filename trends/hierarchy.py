@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import naming as _naming
+from ._numbers import is_whole
 
 HIERARCHY_COLUMNS = [
     "node_id",
@@ -189,7 +190,7 @@ def groups_at(hierarchy: pd.DataFrame, n: int) -> dict[int, int]:
     """
     leaves = hierarchy[hierarchy.children.map(len) == 0]
     k = len(leaves)
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or not 1 <= n <= max(k, 1):
+    if not (is_whole(n) and 1 <= n <= max(k, 1)):
         from .errors import InputError
 
         raise InputError(f"n must be an integer from 1 to the number of themes ({k}), got {n!r}")

@@ -17,6 +17,7 @@ import time
 
 import numpy as np
 
+from .._numbers import is_whole
 from ..errors import InputError, TrendsError
 
 #: The names ``ThemeModel(engine=...)`` accepts.
@@ -45,11 +46,7 @@ def check_engine(engine, ray_address=None, sample_size=DEFAULT_SAMPLE_SIZE) -> N
             )
         if engine != "ray":
             raise InputError(f"ray_address={ray_address!r} needs engine='ray'")
-    if sample_size is not None and (
-        isinstance(sample_size, bool)
-        or not isinstance(sample_size, int | np.integer)
-        or sample_size < 10
-    ):
+    if sample_size is not None and not (is_whole(sample_size) and sample_size >= 10):
         raise InputError(f"sample_size must be an integer >= 10 or None, got {sample_size!r}")
 
 

@@ -588,12 +588,10 @@ class Store:
 
 def _share(value) -> float:
     """``refit_threshold`` as a float: a share of the new papers, from 0 to 1."""
-    import math
-
+    from .._numbers import is_real
     from ..errors import InputError
 
-    ok = isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
-    if not ok or not math.isfinite(float(value)) or not 0 <= float(value) <= 1:
+    if not (is_real(value) and 0 <= value <= 1):
         raise InputError(
             f"refit_threshold must be a share of the new papers, from 0 to 1, got {value!r}"
         )

@@ -30,6 +30,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from .._numbers import is_real
 from ..errors import InputError
 from .emerging import bh_qvalues
 from .periods import Periods, periods_of
@@ -183,15 +184,6 @@ def burst_table(
     return out.sort_values(["strength", "series"], ascending=[False, True]).reset_index(drop=True)
 
 
-def _check_number(name, value, meaning, *, low, high=math.inf) -> None:
-    """``low < value < high`` (``high`` included when it is 1), or an `InputError`."""
-    ok = isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
-    ok = ok and math.isfinite(float(value)) and low < float(value)
-    ok = ok and (float(value) <= high if high == 1 else float(value) < high)
-    if not ok:
-        raise InputError(f"{name}={value!r}: {meaning}")
-
-
 def bursts(
     model,
     corpus: pd.DataFrame | None = None,
@@ -237,12 +229,23 @@ def bursts(
         ``ongoing`` (the burst reaches the last period). ``.attrs``: ``freq``,
         ``period``, ``note``, ``s``, ``gamma``, ``alpha``.
     """
-    _check_number("s", s, "Kleinberg's burst ratio must be a number above 1", low=1)
-    _check_number("gamma", gamma, "the cost of entering a burst must be a number > 0", low=0)
-    if alpha is not None:
-        _check_number(
-            "alpha", alpha, "the false discovery rate must be between 0 and 1", low=0, high=1
-        )
+    for name, value, ok, meaning in (
+        ("s", s, is_real(s) and s > 1, "Kleinberg's burst ratio must be a number above 1"),
+        (
+            "gamma",
+            gamma,
+            is_real(gamma) and gamma > 0,
+            "the cost of entering a burst must be a number > 0",
+        ),
+        (
+            "alpha",
+            alpha,
+            alpha is None or (is_real(alpha) and 0 < alpha <= 1),
+            "the false discovery rate must be between 0 and 1",
+        ),
+    ):
+        if not ok:
+            raise InputError(f"{name}={value!r}: {meaning}")
     corpus, labels, themes = resolve(model, corpus, level=level)
     ids = [int(t) for t in themes.theme_id if int(t) >= 0]
     periods = periods_of(corpus, freq=freq, n_themes=len(ids))

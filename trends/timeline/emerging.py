@@ -38,6 +38,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from .._numbers import is_whole
 from ..errors import InputError, NoDatesError
 from .periods import Periods, as_dates, periods_of
 from .shares import display_names, resolve
@@ -401,11 +402,7 @@ def emerging_table(
             f"confidence={confidence!r}: the intervals' level must be a number between 0 "
             "and 1 (0.95 for 95% intervals)"
         )
-    if (
-        isinstance(min_papers, bool)
-        or not isinstance(min_papers, int | np.integer)
-        or min_papers < 1
-    ):
+    if not (is_whole(min_papers) and min_papers >= 1):
         raise InputError(
             f"min_papers={min_papers!r}: the papers a theme needs to be tested must be a "
             "whole number >= 1"

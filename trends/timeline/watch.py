@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._numbers import is_real
 from ..errors import InputError, NoDatesError
 
 DEFAULT_THRESHOLD = 0.35
@@ -156,11 +157,7 @@ def watch(
     from .emerging import emerging_table
     from .shares import share_table
 
-    if (
-        isinstance(threshold, bool)
-        or not isinstance(threshold, int | float | np.integer | np.floating)
-        or not -1 <= float(threshold) <= 1
-    ):
+    if not (is_real(threshold) and -1 <= threshold <= 1):
         raise InputError(
             f"threshold={threshold!r}: a cosine similarity, between -1 and 1 (default "
             f"{DEFAULT_THRESHOLD})"
