@@ -345,10 +345,17 @@ def _check_output(path: Path | None) -> None:
         raise _user_error(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def _to_stdout(data: bytes) -> None:
-    sys.stdout.flush()
-    sys.stdout.buffer.write(data)
-    sys.stdout.buffer.flush()
+def _emit(output: Path, data: bytes) -> str:
+    """Write ``data`` to ``output`` (``-``: standard output); where it went, for the summary."""
+    if str(output) == STDOUT:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return "standard output"
+    from ._io import write_output
+
+    _write(output, lambda p: write_output(p, data))
+    return str(output)
 
 
 def _write(path: Path, write) -> Path:
@@ -395,9 +402,9 @@ def report(
     """
     import numpy as np
 
-    import trends
     from trends._io import is_stream
     from trends.fit_cache import keep
+    from trends.report import render_report
     from trends.timeline import read_phrases
 
     _check_model_options(engine, ray_address)
@@ -414,21 +421,10 @@ def report(
             typer.echo(_load_summary(corpus), err=True)
             model, kept_at = _fit(corpus, embedding, seed, quiet, engine, ray_address)
         had_map = "coords" in model.fit_.__dict__
-        if str(output) == STDOUT:
-            from trends.report import render_report
-
-            html = render_report(
-                model, corpus, title=title or default_title, watch=phrases, store=store
-            )
-            _to_stdout(html.encode("utf-8"))
-            path = "standard output"
-        else:
-            path = _write(
-                output,
-                lambda p: trends.write_report(
-                    model, corpus, p, title=title or default_title, watch=phrases, store=store
-                ),
-            )
+        html = render_report(
+            model, corpus, title=title or default_title, watch=phrases, store=store
+        )
+        path = _emit(output, html.encode("utf-8"))
         if kept_at is not None and not had_map:
             keep(model, kept_at)  # with the 2-D map, which the next run then need not compute
     finally:  # the store's file is not held open after the report
@@ -520,7 +516,6 @@ def papers(
     to the theme's centre), x and y (the map), then the input's columns. The format is
     the option given, else the extension of --output.
     """
-    from trends._io import write_output
     from trends.papers import EXPORT_FORMATS, export
 
     chosen = [f for f, on in (("csv", as_csv), ("json", as_json), ("parquet", as_parquet)) if on]
@@ -540,11 +535,8 @@ def papers(
     if output is None:
         sys.stdout.write(data.decode("utf-8"))
         return
-    if str(output) == STDOUT:
-        _to_stdout(data)
-        return
-    _write(output, lambda p: write_output(p, data))
-    typer.echo(f"{len(corpus)} papers, {model.n_themes_} themes. Table: {output}", err=True)
+    if _emit(output, data) != "standard output":
+        typer.echo(f"{len(corpus)} papers, {model.n_themes_} themes. Table: {output}", err=True)
 
 
 @app.command()

@@ -139,8 +139,7 @@ def unit_rows(rows) -> np.ndarray:
     if len(odd):
         big = np.abs(rows[odd]).astype(np.float64).max(axis=1, keepdims=True)
         scaled = rows[odd].astype(np.float64) / big
-        norms = norms.copy()
-        rows = rows.copy()
+        rows = rows.copy()  # np.asarray may have returned the caller's own array
         rows[odd] = (scaled / np.linalg.norm(scaled, axis=1, keepdims=True)).astype(np.float32)
         norms[odd] = 1.0
     norms[norms == 0] = 1.0
