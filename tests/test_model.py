@@ -8,6 +8,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from trends import ThemeModel
 from trends import cluster as tc
+from trends.errors import InputError
 
 
 @pytest.fixture(scope="module")
@@ -223,6 +224,25 @@ def test_scorecard(fitted, synthetic):
     assert set(card["coherence_per_theme"]) == {0, 1, 2, 3}
     plain = model.scorecard()
     assert "nmi" not in plain
+
+
+def test_scorecard_leaves_out_papers_without_a_reference_class(fitted):
+    model, frame, emb, truth = fitted
+    truth = list(truth)
+    full = model.scorecard(truth)
+    assert full["n_reference"] == len(truth)
+    # A class for some papers only: the others are left out, and counted.
+    partial = [None if i % 3 == 0 else c for i, c in enumerate(truth)]
+    card = model.scorecard(partial)
+    assert card["n_reference"] == len(truth) - len(range(0, len(truth), 3))
+    assert card["nmi"] > 0.9
+    nan = [float("nan") if c is None else c for c in partial]
+    assert model.scorecard(nan)["nmi"] == card["nmi"]
+    # Mixed types are classes like any other: 1 and "b" are two classes.
+    mixed = [1 if c == truth[0] else f"c{c}" for c in truth]
+    assert model.scorecard(mixed)["nmi"] == full["nmi"]
+    with pytest.raises(InputError, match="none of the .* reference labels"):
+        model.scorecard([None] * len(truth))
 
 
 def test_rich_display_escapes(fitted):

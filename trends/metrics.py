@@ -188,7 +188,13 @@ def theme_count(labels: Sequence[int]) -> int:
 
 
 def agreement(labels: Sequence[int], reference: Sequence) -> dict[str, float]:
-    """NMI, ARI and homogeneity of ``labels`` against reference classes (``-1`` is a cluster)."""
+    """NMI, ARI and homogeneity of ``labels`` against reference classes (``-1`` is a cluster).
+
+    Papers whose reference class is missing (``None``, NaN) are left out of the three
+    figures; ``n_reference`` says how many papers they were computed on. Classes are
+    compared as values, so a reference may mix types (``1`` and ``"a"``).
+    """
+    import pandas as pd
     from sklearn.metrics import (
         adjusted_rand_score,
         homogeneity_score,
@@ -197,10 +203,16 @@ def agreement(labels: Sequence[int], reference: Sequence) -> dict[str, float]:
 
     if len(labels) != len(reference):
         raise InputError(f"{len(labels)} labels but {len(reference)} reference labels")
+    codes, _ = pd.factorize(pd.Series(list(reference), dtype=object))
+    known = codes >= 0
+    if not known.any():
+        raise InputError(f"none of the {len(codes)} reference labels is given (all missing)")
+    truth, found = codes[known], np.asarray(labels)[known]
     return {
-        "nmi": float(normalized_mutual_info_score(reference, labels)),
-        "ari": float(adjusted_rand_score(reference, labels)),
-        "homogeneity": float(homogeneity_score(reference, labels)),
+        "nmi": float(normalized_mutual_info_score(truth, found)),
+        "ari": float(adjusted_rand_score(truth, found)),
+        "homogeneity": float(homogeneity_score(truth, found)),
+        "n_reference": int(known.sum()),
     }
 
 

@@ -542,7 +542,8 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         ----------
         labels : sequence, optional
             Reference classes of the training papers (e.g. a ``label`` column); adds
-            NMI, ARI and homogeneity.
+            NMI, ARI and homogeneity, computed on the papers whose class is given
+            (``None`` or NaN: left out; ``n_reference`` counts the others).
 
         Returns
         -------
@@ -550,7 +551,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             ``coherence`` (mean NPMI of each theme's top-10 keyword words, on the corpus
             itself), ``coherence_per_theme``, ``diversity`` (distinct share of the top-25
             keywords), ``outlier_share``, ``n_themes``; with ``labels``: ``nmi``, ``ari``,
-            ``homogeneity``.
+            ``homogeneity``, ``n_reference``.
         """
         check_is_fitted(self, "fit_")
         return scorecard(self.texts_.tolist(), self.labels_, self.keyword_weights_, labels)
