@@ -355,6 +355,7 @@ def test_a_small_library_of_two_topics_keeps_them_whole():
         ({"random_state": "a"}, "random_state must be an integer"),
         ({"random_state": 2**32}, "random_state must be an integer"),
         ({"min_cluster_size": 1}, "min_cluster_size must be at least 2"),
+        ({"n_neighbors": 1}, "n_neighbors must be at least 2"),
     ],
 )
 def test_bad_settings_are_refused_before_any_work(synthetic, settings, message, monkeypatch):

@@ -181,6 +181,11 @@ def check_settings(
     ):
         if value is not None and not (is_whole(value) and value >= 1):
             raise InputError(f"{name} must be a positive integer or None, got {value!r}")
+    if n_neighbors < 2:
+        raise InputError(
+            f"n_neighbors must be at least 2 (a paper's neighbourhood counts the paper "
+            f"itself), got {n_neighbors!r}"
+        )
     if min_cluster_size is not None and min_cluster_size < 2:
         raise InputError(
             f"min_cluster_size must be at least 2 (a theme of one paper is no theme), "

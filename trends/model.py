@@ -97,7 +97,8 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         HDBSCAN's parameters; by default derived from the corpus size
         (see `trends.cluster.ClusterParams.for_corpus`).
     n_neighbors, n_components : int
-        UMAP's neighbourhood size and output dimensions.
+        UMAP's neighbourhood size (at least 2: it counts the paper itself; at most the
+        papers less one, lowered to that for a smaller corpus) and output dimensions.
     n_runs : int, optional
         Seeded UMAP + HDBSCAN runs whose consensus gives the themes (1: a single run). By
         default derived from the corpus size (`trends.cluster.default_runs`): 25 up to
