@@ -145,3 +145,17 @@ def test_the_environment_turns_only_the_run_cache_off(
     _fit(frame, emb, tmp_path, n_runs=2)
     _fit(frame, emb, tmp_path, n_runs=2)
     assert len(run_calls) == 6
+
+
+def test_the_progress_bar_counts_cached_runs_apart(synthetic, tmp_path, capsys):
+    frame, emb, _ = synthetic
+    ThemeModel(verbose=True, cache_dir=tmp_path, n_runs=3).fit(frame, embeddings=emb)
+    first = capsys.readouterr().err
+    assert "UMAP + HDBSCAN runs (CPU)" in first and "from cache" not in first
+    ThemeModel(verbose=True, cache_dir=tmp_path, n_runs=3).fit(frame, embeddings=emb)
+    again = capsys.readouterr().err
+    final = [line for line in again.replace("\r", "\n").splitlines() if "HDBSCAN runs" in line][-1]
+    assert "3/3" in final and "3 from cache" in final
+    # The cached runs took no time: they are no rate (before: hundreds of thousands of
+    # runs a second).
+    assert "?run/s" in final, final

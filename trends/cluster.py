@@ -894,8 +894,17 @@ def cluster(
     workers = 1 if device == "cuda" else _workers(n, len(todo))
     t0 = time.perf_counter()
     desc = f"UMAP + HDBSCAN runs ({'GPU' if device == 'cuda' else 'CPU'})"
-    with tqdm(total=len(seeds), desc=desc, unit="run", disable=not progress) as bar:
-        bar.update(len(seeds) - len(todo))  # read from the run cache (or a repeated seed)
+    # Runs read from the run cache (or a repeated seed) are the bar's start, not part of
+    # its rate and time left, and the bar says how many there were.
+    cached = len(seeds) - len(todo)
+    with tqdm(
+        total=len(seeds),
+        initial=cached,
+        desc=desc,
+        unit="run",
+        postfix=f"{cached} from cache" if cached else None,
+        disable=not progress,
+    ) as bar:
         if workers > 1:
             from joblib import Parallel, delayed
 
