@@ -75,3 +75,21 @@ def test_facet_heatmap():
     assert np.allclose(rows.sum(1), 1.0, atol=1e-3)  # each theme's papers spread over values
     with pytest.raises(ValueError, match="share_of_value"):
         facet_heatmap(table, value="count")
+
+
+def test_a_value_named_other_is_not_the_bucket_of_the_other_values():
+    from trends.charts import facet_heatmap
+
+    view, corpus = faceted()
+    # "other" is the most frequent venue, and there are more venues than columns.
+    corpus["venue"] = np.random.default_rng(1).choice(
+        ["other", "ICML", "NeurIPS", "ACL", "CVPR"], size=len(corpus), p=[0.4] + [0.15] * 4
+    )
+    table = trends.facets(view, corpus, by="venue")
+    heat = facet_heatmap(table, max_values=3).to_dict()["data"][0]
+    assert heat["x"][0] == "other" and heat["x"][-1] == "(other)"
+    assert len(set(heat["x"])) == len(heat["x"]) == 4
+    counts = np.array(heat["customdata"])
+    sizes = view[1].set_index("theme_id")["size"]
+    assert counts.sum(1).tolist() == sizes.loc[[0, 1, 2]].tolist()  # each paper once
+    assert np.allclose(np.array(heat["z"]).sum(1), 1.0, atol=1e-3)

@@ -28,7 +28,7 @@ def facet_heatmap(
         ``share_of_value``: each column how a value's papers spread over the themes.
     max_themes, max_values : int
         The largest themes and most frequent values; the other values are summed into
-        "other".
+        "other" (``"(other)"`` when a value is itself "other").
     """
     if value not in {"share_of_theme", "share_of_value"}:
         raise ValueError(f"value must be 'share_of_theme' or 'share_of_value', not {value!r}")
@@ -40,8 +40,13 @@ def facet_heatmap(
     cut = real[real.theme_id.isin(themes)].copy()
     others = ~cut["value"].isin(values)
     if others.any():
-        cut.loc[others, "value"] = "other"
-        values = values + ["other"]
+        # The bucket of the other values is named apart from every real value: a venue
+        # that is literally "other" keeps its own column.
+        bucket, taken = "other", set(totals.index.astype(str))
+        while bucket in taken:
+            bucket = f"({bucket})"
+        cut.loc[others, "value"] = bucket
+        values = values + [bucket]
     grid = cut.pivot_table(index="theme_id", columns="value", values="count", aggfunc="sum")
     grid = grid.reindex(index=themes, columns=values).fillna(0)
     if value == "share_of_theme":
