@@ -242,3 +242,50 @@ def test_tested_themes_with_no_paper_in_one_window_get_a_dot_and_their_ratio_in_
     assert "%{customdata[4]}" in traces["stable"]["hovertemplate"]
     assert "%{x" not in traces["stable"]["hovertemplate"]
     assert math.isnan(traces["untested"]["x"][0])  # no ratio: no dot at an edge
+
+
+AMP_NAME = "Retrieval-augmented-generation-benchmarks of Q&A"  # 48 characters
+
+
+def test_names_are_cut_before_they_are_escaped_and_escaped_once():
+    themes = fake_themes(2)
+    themes["label"] = [AMP_NAME, "R&D and Q&A systems", "Outliers"]
+    sizes = charts.theme_sizes(themes).to_dict()["data"][0]["y"]
+    keywords = charts.keywords(themes).to_dict()["layout"]["annotations"]
+    points = fake_points(2)
+    points["label"] = ["Outliers" if t < 0 else themes.label[t] for t in points.theme_id]
+    traces = charts.paper_map(points).to_dict()["data"]
+    shown = list(sizes) + [a["text"] for a in keywords] + [t["name"] for t in traces]
+    for text in shown:
+        # every '&' starts a whole '&amp;': no '&am…' or '&a…' left by a cut
+        assert text.count("&") == text.count("&amp;"), text
+    assert any("Q&amp;" in t for t in shown) and not any("&amp;amp;" in t for t in shown)
+
+    from test_vocabulary import shifting
+
+    from trends.timeline import vocabulary
+
+    view, corpus = shifting()
+    labels, table = view
+    table = table.assign(label=["R&D and Q&A systems"] + table.label.tolist()[1:])
+    fig = charts.vocabulary_timeline(vocabulary((labels, table), corpus, freq="W"), theme_id=0)
+    title = fig.to_dict()["layout"]["title"]["text"]
+    assert "R&amp;D and Q&amp;A systems" in title and "&amp;amp;" not in title
+
+
+def test_a_name_holding_a_template_field_is_shown_not_filled_in():
+    from test_timeline import planted
+
+    import trends
+
+    view, corpus = planted([1, 4], [3, 2])
+    labels, table = view
+    table = table.assign(label=["share %{y} of %{x}", "plain"])
+    data = charts.theme_share(trends.theme_trends((labels, table), corpus, freq="W")).to_dict()
+    template = next(t for t in data["data"] if t["meta"]["theme_id"] == 0)["hovertemplate"]
+    # plotly shows '&#37;' as '%' after filling in the fields: the name is shown as written
+    assert template.startswith("#0 share &#37;{y} of &#37;{x}<br>%{x}: %{y:.1%}"), template
+    points = fake_points(1)
+    points["label"] = ["Outliers" if t < 0 else "100%{text}" for t in points.theme_id]
+    hover = charts.paper_map(points).to_dict()["data"][1]["hovertemplate"]
+    assert "100&#37;{text}" in hover and hover.count("%{text}") == 1

@@ -63,9 +63,23 @@ def safe(text) -> str:
 
 
 def short(text: str, limit: int = 60) -> str:
-    """Truncate a long name for an axis label."""
+    """Truncate a long name for an axis label (raw text: escape after, with `safe`)."""
     text = str(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def label(text, limit: int) -> str:
+    """User text cut to ``limit`` characters, then escaped: never cut inside ``&amp;``."""
+    return safe(short("" if text is None else text, limit))
+
+
+def in_template(text: str) -> str:
+    """Escaped text for a plotly ``hovertemplate``, where ``%{...}`` is a field.
+
+    ``%`` is written as its character reference, which plotly shows as ``%`` once the
+    template is filled in: a name holding ``%{y}`` is shown, not filled in.
+    """
+    return str(text).replace("%", "&#37;")
 
 
 def figure(*, title: str | None, height: int | None = None) -> go.Figure:

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ._marks import mark_changes
-from ._style import PALETTE, day_axis, figure, safe, short, theme_color
+from ._style import PALETTE, day_axis, figure, label, theme_color
 
 
 def burst_timeline(
@@ -34,7 +34,7 @@ def burst_timeline(
     for r in rows.itertuples():
         prefix = f"#{r.theme_id} " if r.kind == "theme" else "“"
         suffix = "" if r.kind == "theme" else "”"
-        names.append(short(safe(f"{prefix}{r.label}{suffix}"), 44))
+        names.append(label(f"{prefix}{r.label}{suffix}", 44))
     rows = rows.assign(shown=names)
     for r in rows[rows.kind == "theme"].itertuples():
         # a trace per theme burst: its colour, and its legend entry filters the papers

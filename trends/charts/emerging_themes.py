@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..timeline.emerging import CALLS
-from ._style import OUTLIER_COLOR, figure, safe, short, theme_names
+from ._style import OUTLIER_COLOR, figure, label, theme_names
 
 STATUS_COLORS = {
     "rising": "#009E73",
@@ -61,7 +61,7 @@ def emerging_themes(
     rows = table[keep]
     fig = figure(title=title, height=max(300, 24 * len(rows) + 120))
     names = {
-        i: short(safe(f"#{r.theme_id} {n}"), 46)
+        i: label(f"#{r.theme_id} {n}", 46)
         for i, r, n in zip(rows.index, rows.itertuples(), theme_names(rows), strict=True)
     }
     # A theme with no paper in one window has a ratio of 0 or infinity, which a log axis

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._style import figure, safe, short
+from ._style import figure, label, safe
 
 
 def facet_heatmap(
@@ -54,7 +54,7 @@ def facet_heatmap(
     else:
         shares = grid.div(totals.reindex(values).fillna(grid.sum(0)), axis=1)
     labels = dict(zip(real.theme_id, real.label, strict=False))
-    rows = [short(safe(f"#{t} {labels.get(t, '')}"), 44) for t in themes]
+    rows = [label(f"#{t} {labels.get(t, '')}", 44) for t in themes]
     fig = figure(title=title, height=max(300, 22 * len(themes) + 160))
     fig.add_trace(
         go.Heatmap(

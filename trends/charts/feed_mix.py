@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ._marks import CHANGE_COLOR
-from ._style import OUTLIER_COLOR, PALETTE, figure, safe
+from ._style import OUTLIER_COLOR, PALETTE, figure, in_template, safe
 
 
 def feed_mix(
@@ -61,7 +61,7 @@ def feed_mix(
                 y=part.share.round(4).tolist(),
                 name=safe(value),
                 marker={"color": OUTLIER_COLOR if value == "other" else PALETTE[k % len(PALETTE)]},
-                hovertemplate=f"{safe(value)}<br>%{{x}}: %{{y:.0%}}<extra></extra>",
+                hovertemplate=f"{in_template(safe(value))}<br>%{{x}}: %{{y:.0%}}<extra></extra>",
             ),
             row=2,
             col=1,

@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ._style import TEMPLATE, safe, short, theme_color, theme_names
+from ._style import TEMPLATE, label, safe, theme_color, theme_names
 
 
 def keywords(
@@ -39,8 +39,7 @@ def keywords(
     rows = math.ceil(n / cols)
     shown = theme_names(real)
     titles = [
-        short(safe(f"#{r.theme_id} {name}"), 42)
-        for r, name in zip(real.itertuples(), shown, strict=True)
+        label(f"#{r.theme_id} {name}", 42) for r, name in zip(real.itertuples(), shown, strict=True)
     ] or [""]
     fig = make_subplots(
         rows=rows,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._style import OUTLIER_COLOR, figure, safe, short, theme_color
+from ._style import OUTLIER_COLOR, figure, theme_color
 
 KIND_COLORS = {
     "continued": "rgba(0, 114, 178, 0.35)",
@@ -68,7 +68,7 @@ def lineage(
                 if theme == -2
                 else ("Outliers" if theme == -1 else f"{prefix}{theme} {label}")
             )
-            labels.append(short(safe(name), 36))
+            labels.append(label(name, 36))
             colors.append(OUTLIER_COLOR if theme < 0 else theme_color(theme))
             xs.append(0.01 + 0.98 * column / max(1, last_step))
         return nodes[key]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._style import figure, safe, short, theme_color
+from ._style import figure, in_template, label, safe, short, theme_color
 
 # Above this many points the browser draws with WebGL; below, as SVG (works everywhere).
 WEBGL_ABOVE = 20_000
@@ -34,13 +34,13 @@ def paper_map(
     order = sorted(points.theme_id.unique(), key=lambda t: (t != -1, t))
     for theme in order:
         part = points[points.theme_id == theme]
-        name = "Outliers" if theme < 0 else safe(part.label.iloc[0])
+        name = "Outliers" if theme < 0 else str(part.label.iloc[0])
         fig.add_trace(
             scatter(
                 x=part.x.round(4).tolist(),
                 y=part.y.round(4).tolist(),
                 mode="markers",
-                name=short(f"#{theme} {name}" if theme >= 0 else name, 40),
+                name=label(f"#{theme} {name}" if theme >= 0 else name, 40),
                 marker={
                     "color": theme_color(int(theme)),
                     "size": 6 if len(points) < 3000 else 4,
@@ -48,7 +48,7 @@ def paper_map(
                     "line": {"width": 0},
                 },
                 text=_hover(part),
-                hovertemplate=f"%{{text}}<br><i>{short(name, 60)}</i><extra></extra>",
+                hovertemplate=f"%{{text}}<br><i>{in_template(label(name, 60))}</i><extra></extra>",
                 # a theme filter in the report dims the rest (plotly's selectedpoints)
                 unselected={"marker": {"opacity": 0.07}},
                 meta={"theme_id": int(theme)},
@@ -65,7 +65,7 @@ def paper_map(
         fig.add_annotation(
             x=r.x,
             y=r.y,
-            text=f"<b>{short(safe(r.label), 34)}</b>",
+            text=f"<b>{label(r.label, 34)}</b>",
             showarrow=False,
             font={"size": 11, "color": "#111"},
             bgcolor="rgba(255,255,255,0.7)",

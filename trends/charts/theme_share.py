@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ._marks import mark_changes, mark_partial
-from ._style import day_axis, figure, safe, short, theme_color, theme_names
+from ._style import day_axis, figure, in_template, label, theme_color, theme_names
 
 
 def theme_share(
@@ -44,7 +44,7 @@ def theme_share(
     for t in keep:
         part = real[real.theme_id == t].sort_values("period")
         partial = part["partial"].to_numpy(dtype=bool) if "partial" in part else [False] * len(part)
-        name = short(safe(f"#{t} {theme_names(part)[0]}"), 40)
+        name = label(f"#{t} {theme_names(part)[0]}", 40)
         fig.add_trace(
             go.Scatter(
                 x=part.period.dt.strftime("%Y-%m-%d").tolist(),
@@ -62,7 +62,7 @@ def theme_share(
                     for c, p in zip(part["count"], partial, strict=True)
                 ],
                 hovertemplate=(
-                    f"{name}<br>%{{x}}: %{{y:.1%}} (%{{customdata[1]}}"
+                    f"{in_template(name)}<br>%{{x}}: %{{y:.1%}} (%{{customdata[1]}}"
                     "%{customdata[0]} papers)<extra></extra>"
                 ),
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._style import figure, safe, short
+from ._style import figure, label
 
 
 def theme_similarity(
@@ -26,7 +26,7 @@ def theme_similarity(
     keep = pairs[pairs.theme_a.isin(ids) & pairs.theme_b.isin(ids)]
     grid = keep.pivot(index="theme_a", columns="theme_b", values="similarity").loc[ids, ids]
     names = dict(zip(keep.theme_a, keep.label_a, strict=False))
-    ticks = [short(safe(f"#{t} {names[t]}"), 38) for t in ids]
+    ticks = [label(f"#{t} {names[t]}", 38) for t in ids]
     fig = figure(title=title, height=max(320, 22 * len(ids) + 160))
     fig.add_trace(
         go.Heatmap(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._style import OUTLIER_COLOR, figure, safe, short, theme_color, theme_names
+from ._style import OUTLIER_COLOR, figure, label, theme_color, theme_names
 
 
 def theme_sizes(
@@ -28,7 +28,7 @@ def theme_sizes(
     real = real.iloc[:max_themes]
     total = int(themes["size"].sum()) or 1
     names = [
-        f"{short(safe(n), 50)} <span style='color:#888'>#{r.theme_id}</span>"
+        f"{label(n, 50)} <span style='color:#888'>#{r.theme_id}</span>"
         for r, n in zip(real.itertuples(), theme_names(real), strict=True)
     ]
     fig = figure(title=title, height=max(260, 28 * (len(real) + 2) + 100))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._style import figure, safe, short, theme_color
+from ._style import figure, label, safe, theme_color
 
 
 def theme_tree(
@@ -37,7 +37,7 @@ def theme_tree(
         go.Icicle(
             ids=tree["id"].tolist(),
             parents=tree["parent"].tolist(),
-            labels=[short(safe(n), 48) for n in tree["name"]],
+            labels=[label(n, 48) for n in tree["name"]],
             values=tree["size"].astype(int).tolist(),
             branchvalues="total",
             marker={"colors": [theme_color(int(t)) for t in tree["color_theme"]]},

@@ -40,7 +40,7 @@ def vocabulary_timeline(
     papers = part.drop_duplicates("period").set_index("period")["papers"].reindex(periods)
     name = part.label.iloc[0]
     fig = figure(
-        title=title or short(safe(f"Vocabulary of #{theme_id} {name} over time"), 80),
+        title=title or short(f"Vocabulary of #{theme_id} {name} over time", 80),
         height=max(280, 20 * len(words) + 140),
     )
     x = [pd.Timestamp(p).strftime("%Y-%m-%d") for p in periods]
