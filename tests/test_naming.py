@@ -101,3 +101,21 @@ def test_a_theme_without_phrases_falls_back():
     labels = np.array([0] * 5 + [1, 1])
     table = naming.name_themes(texts, labels, fallback={1: "zeta · eta"})
     assert table.set_index("theme_id").loc[1, "name"] == "zeta · eta"
+
+
+def test_words_of_any_alphabet_are_words():
+    # Letters outside A-Z are part of their word ("Schrödinger", not "Schr" and "dinger").
+    assert naming.chunks("Solving the Schrödinger equation with naïve Bayes.") == [
+        ["Solving"],
+        ["Schrödinger", "equation"],
+        ["naïve", "Bayes"],
+    ]
+    # Names in other alphabets have stems of their own, so two of them are not "the same
+    # name" and get no "(N)" (before: every non-Latin name had no stems at all).
+    assert naming.stems("функция потерь") == ["функция", "потерь"]
+    texts = [f"нейронные сети обучение модели функция потерь {i}." for i in range(6)]
+    texts += [f"Faltungsnetze Objekterkennung Kamerabilder Segmentierung {i}." for i in range(6)]
+    texts += [f"الترجمة الآلية النماذج اللغوية النصوص {i}." for i in range(6)]
+    table = naming.name_themes(texts, np.repeat([0, 1, 2], 6))
+    assert not any(name.endswith(")") for name in table["name"]), table["name"].tolist()
+    assert len({frozenset(naming.stems(n)) for n in table["name"]}) == 3

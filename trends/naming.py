@@ -79,7 +79,7 @@ _NOT_ADJECTIVE = ("ing", "ics", "ware", "rial", "ial")
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _CLAUSE = re.compile(r"[.,;:!?()\[\]{}\"“”‘’«»|/\\<>=+*&%$#@~^_]+|\s[-–—]+\s|['’]s?\b")
-_TOKEN = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
+_TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 
 
 # -- words ---------------------------------------------------------------------------------
