@@ -127,6 +127,22 @@ def test_names_that_break_the_rules_are_refused_one_by_one(fitted):
     assert names[1:4] == model.themes_.name.tolist()[1:4]
 
 
+def test_a_namers_name_cannot_take_the_offline_name_another_theme_keeps(fitted):
+    _, _, model = fitted
+    offline = model.themes_.name.tolist()[:4]
+
+    def namer(themes, papers):
+        # Theme 0 takes the offline name of theme 1, whose own answer breaks the rules,
+        # so that theme 1 keeps its offline name.
+        return [offline[1], "Networks of networks", "Shiny new name", "Another fresh one"]
+
+    with pytest.warns(RuntimeWarning, match=r"themes \[0, 1\]"):
+        result = namers.apply_namer(namer, model.fit_)
+    names = result.themes.name.tolist()[:4]
+    assert names == [offline[0], offline[1], "Shiny new name", "Another fresh one"]
+    assert len(set(names)) == 4
+
+
 def test_a_namer_with_the_wrong_number_of_names_is_ignored(fitted):
     _, _, model = fitted
     with pytest.warns(RuntimeWarning, match="2 names for 4 themes"):

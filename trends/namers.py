@@ -242,16 +242,26 @@ def apply_namer(namer, result):
         )
         return result
     names = dict(zip(themes.theme_id.astype(int), themes.name, strict=True))
-    used: set = set()
-    rejected = []
-    for t in real.theme_id.astype(int):
-        name = _clean(given.get(t) or "")
-        name = _naming.heading(name)
-        if _naming.is_name(name) and _naming._key(name) not in used:
-            names[t] = name
-        else:
-            rejected.append(t)
-        used.add(_naming._key(names[t]))
+    ids = [int(t) for t in real.theme_id]
+    proposed = {t: _naming.heading(_clean(given.get(t) or "")) for t in ids}
+    # A theme whose name breaks the rules keeps its offline name, and no other theme may
+    # take that name; a name that clashes with one kept or taken before falls back too,
+    # which may free nothing but reserve one more offline name: repeat until none clashes.
+    kept = {t for t in ids if not _naming.is_name(proposed[t])}
+    while True:
+        used = {_naming._key(names[t]) for t in kept}
+        clash = None
+        for t in (t for t in ids if t not in kept):
+            key = _naming._key(proposed[t])
+            if key in used:
+                clash = t
+                break
+            used.add(key)
+        if clash is None:
+            break
+        kept.add(clash)
+    names.update({t: proposed[t] for t in ids if t not in kept})
+    rejected = [t for t in ids if t in kept]
     if rejected:
         warnings.warn(
             f"the namer's names for themes {rejected} break the naming rules (at most "
