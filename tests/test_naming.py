@@ -100,7 +100,7 @@ def test_a_theme_without_phrases_falls_back():
     texts = ["alpha beta gamma"] * 5 + ["zeta one", "eta two"]
     labels = np.array([0] * 5 + [1, 1])
     table = naming.name_themes(texts, labels, fallback={1: "zeta · eta"})
-    assert table.set_index("theme_id").loc[1, "name"] == "zeta · eta"
+    assert table.set_index("theme_id").loc[1, "name"] == "Zeta · eta"  # a heading
 
 
 def test_words_of_any_alphabet_are_words():

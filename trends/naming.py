@@ -754,7 +754,8 @@ def name_themes(
     phrases : Phrases, optional
         `phrase_counts` of ``texts``, when computed already.
     fallback : dict, optional
-        ``{theme: name}`` for a theme without any candidate phrase (default "Theme N").
+        ``{theme: name}`` for a theme without any candidate phrase (default "Theme N"),
+        written as a heading (its first letter upper-case).
     settings : NameSettings, optional
 
     Returns
@@ -771,7 +772,7 @@ def name_themes(
     for t in sorted(named):
         name, description = named[t]
         if not name or _key(name) in used:
-            name = unique_name(fallback.get(t) or f"Theme {t}", used, t)
+            name = unique_name(heading(fallback.get(t) or f"Theme {t}"), used, t)
         used.add(_key(name))
         rows.append({"theme_id": t, "name": name, "description": " · ".join(description)})
     return pd.DataFrame(rows, columns=["theme_id", "name", "description"])
