@@ -126,6 +126,11 @@ def test_tree_frame_and_chart(model):
     for i, t in enumerate(frame.theme_id):
         if t >= 0:
             assert colors[i] == theme_color(int(t))
+    # A theme's box says what its row of the theme table says (before: nothing).
+    described = model.themes_.set_index("theme_id")["description"]
+    for row, t in zip(trace.customdata, frame.theme_id, strict=True):
+        if t >= 0:
+            assert row[0] == described[int(t)] != "", (t, row[0])
 
 
 def test_tree_names_escape_markup():

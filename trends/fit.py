@@ -381,6 +381,13 @@ def _named(texts, labels, embeddings, themes, phrases, embed):
     themes["name"] = [names.get(int(t), OUTLIER_LABEL) for t in themes.theme_id]
     themes["description"] = [described.get(int(t), "") for t in themes.theme_id]
     tree = _hierarchy.build_hierarchy(labels, embeddings, phrases, names, embed=vectors)
+    if not tree.empty:  # a theme's box in the tree says what its row in the table says
+        tree["description"] = [
+            described.get(int(node), text) if not children else text
+            for node, text, children in zip(
+                tree.node_id, tree.description, tree.children, strict=True
+            )
+        ]
     return themes[THEME_COLUMNS], tree
 
 
