@@ -235,6 +235,13 @@ def test_frames(hostile):
     assert len(points) == len(frame) and np.isfinite(points[["x", "y"]]).all().all()
     pairs = frames.theme_similarity(model)
     assert len(pairs) == model.n_themes_**2
+    # Themes by their names, as theme_sizes(model.themes_) and the trend tables show
+    # them (before: the keyword label here, the name there).
+    names = dict(zip(model.themes_.theme_id, model.themes_.name, strict=True))
+    assert (model.themes_.name != model.themes_.label).any()
+    for t, shown in zip(points.theme_id, points.label, strict=True):
+        assert shown == (names[t] if t >= 0 else "Outliers")
+    assert pairs.label_a.tolist() == [names[t] for t in pairs.theme_a]
     papers = frames.theme_papers(model, frame, 0, limit=5)
     assert len(papers) == 5 and papers.similarity.is_monotonic_decreasing
 

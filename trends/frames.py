@@ -7,8 +7,14 @@ import pandas as pd
 
 
 def labels_of(model) -> dict[int, str]:
-    """``{theme id: label}`` of a fitted model."""
-    return dict(zip(model.themes_.theme_id.astype(int), model.themes_.label, strict=True))
+    """``{theme id: name}`` of a fitted model, as every chart shows its themes.
+
+    The ``name`` column of ``themes_`` where set, else the keyword ``label``
+    (`trends.papers.theme_names`); -1 is "Outliers".
+    """
+    from .papers import theme_names
+
+    return theme_names(model)
 
 
 def coordinates(model) -> np.ndarray:
@@ -17,7 +23,7 @@ def coordinates(model) -> np.ndarray:
 
 
 def paper_points(model, corpus: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per training paper: ``doc_id, title, x, y, theme_id, label``."""
+    """One row per training paper: ``doc_id, title, x, y, theme_id, label`` (its name)."""
     xy = coordinates(model)
     names = labels_of(model)
     titles = _titles(model, corpus)
@@ -46,7 +52,7 @@ def _titles(model, corpus):
 
 
 def theme_similarity(model) -> pd.DataFrame:
-    """Every ordered pair of themes and the cosine similarity of their centres."""
+    """Every ordered pair of themes (ids and names) and the cosine similarity of their centres."""
     names = labels_of(model)
     cents = model.centroids_
     sims = cents @ cents.T if len(cents) else np.zeros((0, 0))

@@ -141,7 +141,6 @@ def _overview(report: ReportInput) -> dict:
 
 def _map(report: ReportInput) -> dict:
     points = frames.paper_points(report.model, report.corpus)
-    points["label"] = [report.names.get(int(t), "Outliers") for t in points.theme_id]
     # Titles, dates and places are in the page once (the paper data): the figure keeps
     # its traces, names, colours and labels, and the page fills in the points.
     fig = charts.paper_map(points.assign(title=""))
@@ -157,8 +156,6 @@ def _keywords(report: ReportInput) -> dict:
 
 def _similarity(report: ReportInput) -> dict:
     pairs = frames.theme_similarity(report.model)
-    for side in ("a", "b"):
-        pairs[f"label_{side}"] = [report.names.get(int(t), "") for t in pairs[f"theme_{side}"]]
     return {"figures": {"similarity": charts.theme_similarity(pairs)}}
 
 
