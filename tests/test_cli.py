@@ -27,7 +27,13 @@ def test_help_documents_every_option():
     for option in ("--output", "--format", "--column", "--embedding", "--seed", "--title"):
         assert option in result.output
     assert runner.invoke(app, ["themes", "--help"]).exit_code == 0
-    assert runner.invoke(app, ["update", "--help"]).exit_code == 0
+    # An update keeps the store's embedding and seed: its help says so, not "Default: 42".
+    update = " ".join(runner.invoke(app, ["update", "--help"], terminal_width=200).output.split())
+    assert "Default: the store's; minilm for a new store" in update
+    assert "Default: the store's; 42 for a new store" in update
+    assert "Default: 42" not in update and "Default: minilm." not in update
+    papers = " ".join(runner.invoke(app, ["papers", "--help"], terminal_width=200).output.split())
+    assert "which needs --csv or --json" in papers
 
 
 def test_report_on_a_csv_with_column_mapping(tmp_path, synthetic):

@@ -41,18 +41,23 @@ Columns = Annotated[
         show_default=False,
     ),
 ]
-Embedding = Annotated[
-    str | None,
-    typer.Option(
-        "--embedding",
-        "-e",
-        help="'minilm' (offline all-MiniLM-L6-v2), 'minilm-128' (reads the first 128 "
-        "tokens: faster), 'minilm-192-bf16' (bfloat16, 192 tokens: faster on a CPU with "
-        "avx512_bf16 or AMX), 'static' (static token vectors from MiniLM: fastest), 'tfidf' "
-        "(torch-free), or a sentence-transformers model path. Default: minilm.",
-        show_default=False,
-    ),
-]
+_EMBEDDING_HELP = (
+    "'minilm' (offline all-MiniLM-L6-v2), 'minilm-128' (reads the first 128 "
+    "tokens: faster), 'minilm-192-bf16' (bfloat16, 192 tokens: faster on a CPU with "
+    "avx512_bf16 or AMX), 'static' (static token vectors from MiniLM: fastest), 'tfidf' "
+    "(torch-free), or a sentence-transformers model path. Default: "
+)
+
+
+def _embedding_option(default: str):
+    return typer.Option(
+        "--embedding", "-e", help=_EMBEDDING_HELP + default + ".", show_default=False
+    )
+
+
+Embedding = Annotated[str | None, _embedding_option("minilm")]
+# `trends update`: an existing store keeps its own embedding and seed.
+StoreEmbedding = Annotated[str | None, _embedding_option("the store's; minilm for a new store")]
 
 
 # Control characters (a line break in a column name or a path, an ANSI escape sequence in a
@@ -87,15 +92,19 @@ def _check_wait(value: float) -> float:
     return value
 
 
-Seed = Annotated[
-    int | None,
-    typer.Option(
+def _seed_option(default: str):
+    return typer.Option(
         "--seed",
-        help="Random seed: the same seed gives the same themes (0 to 2**32 - 1). Default: 42.",
+        help="Random seed: the same seed gives the same themes (0 to 2**32 - 1). Default: "
+        + default
+        + ".",
         show_default=False,
         callback=_check_seed,
-    ),
-]
+    )
+
+
+Seed = Annotated[int | None, _seed_option("42")]
+StoreSeed = Annotated[int | None, _seed_option("the store's; 42 for a new store")]
 Quiet = Annotated[
     bool,
     typer.Option("--quiet", "-q", help="No progress bars (they show only on a terminal anyway)."),
@@ -496,7 +505,8 @@ def papers(
         typer.Option(
             "--output",
             "-o",
-            help="Where to write the table ('-' or none: standard output; none: CSV or JSON).",
+            help="Where to write the table: a .csv, .json or .parquet file, or '-' (or none) "
+            "for standard output, which needs --csv or --json.",
         ),
     ] = None,
     fmt: Format = None,
@@ -550,8 +560,8 @@ def update(
     ],
     fmt: Format = None,
     column: Columns = None,
-    embedding: Embedding = None,
-    seed: Seed = None,
+    embedding: StoreEmbedding = None,
+    seed: StoreSeed = None,
     refit: Annotated[bool, typer.Option("--refit", help="Refit the themes now.")] = False,
     new_params: Annotated[
         bool,
