@@ -160,3 +160,18 @@ def test_assign_uses_fitted_labels_and_places_new_papers(synthetic):
     # the same ids with other texts are other papers
     changed = subset.assign(text=["x", "y", "z"])
     assert (model.training_rows(changed) == -1).all()
+
+
+def test_every_error_kind_the_readme_names_is_beside_trends_error():
+    import re
+    from pathlib import Path
+
+    import trends
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("error is a `trends.TrendsError`") :][:400]
+    kinds = re.findall(r"`(?:trends\.)?(\w+Error)`", section)
+    assert {"LoadError", "StoreError", "EngineError", "ModelFileError"} <= set(kinds)
+    for kind in kinds:
+        assert issubclass(getattr(trends, kind), trends.TrendsError), kind
+        assert kind in trends.__all__

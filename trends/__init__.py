@@ -13,7 +13,14 @@ from __future__ import annotations
 import importlib
 
 from . import _numba_target
-from .errors import InputError, NoDatesError, TrendsError
+from .errors import (
+    EmbeddingError,
+    InputError,
+    ModelFileError,
+    NoDatesError,
+    StoreError,
+    TrendsError,
+)
 
 # Before anything compiles with numba (umap, pynndescent): the same machine code, and so
 # the same themes, on every CPU (see `trends._numba_target`).
@@ -22,6 +29,7 @@ _numba_target.pin()
 # name -> (module, attribute or None for the module itself)
 _LAZY = {
     "LoadError": ("trends.load", "LoadError"),
+    "EngineError": ("trends.engine", "EngineError"),
     "load": ("trends.load", None),  # the package is callable: trends.load(...) loads
     "ThemeModel": ("trends.model", "ThemeModel"),
     "write_report": ("trends.report", "write_report"),
@@ -43,9 +51,13 @@ _LAZY = {
 }
 
 __all__ = [
+    "EmbeddingError",
+    "EngineError",
     "InputError",
     "LoadError",
+    "ModelFileError",
     "NoDatesError",
+    "StoreError",
     "Store",
     "ThemeModel",
     "TrendsError",
