@@ -196,6 +196,8 @@ def test_trending_page_pairs_after_an_orphan_title():
         ('x <img src=a onerror="alert(1)"> y', "x y"),
         ("x <svg onload=alert(1)><circle/></svg> y", "x y"),
         ("x <custom onclick=go()>y", "x y"),
+        ("a <x onclick=1>bad</x> b", "a bad b"),  # its closing tag goes too
+        ("a <Note data=1>n</note> and </x>", "a n and </x>"),  # only that element's
         ("a <y and z = 3, w> 2", "a <y and z = 3, w> 2"),
         ("$<$b$>$ text", "&lt;b&gt; text"),
         ("line\u2028break\x85here\x00", "line break here"),

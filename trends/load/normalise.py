@@ -78,7 +78,7 @@ _HTML_CLOSE = {
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 # A tag of any name that carries an event handler or a link: markup, whatever its name.
 _ACTIVE_TAG = re.compile(
-    r"</?[A-Za-z][\w:.-]*\s[^<>]*?\b(?:on[a-z]+|href|src|srcdoc|action|formaction|style|"
+    r"</?([A-Za-z][\w:.-]*)\s[^<>]*?\b(?:on[a-z]+|href|src|srcdoc|action|formaction|style|"
     r"xlink:href|data)\s*=[^<>]*>",
     re.IGNORECASE,
 )
@@ -153,7 +153,18 @@ def unwrap(text: str) -> str:
 def _remove_tags(text: str) -> str:
     text = _HTML_COMMENT.sub(" ", text)
     text = _drop_elements(text)
-    text = _ACTIVE_TAG.sub(" ", text)
+    names: set[str] = set()
+
+    def active(m: re.Match) -> str:
+        names.add(m.group(1).lower())
+        return " "
+
+    text = _ACTIVE_TAG.sub(active, text)
+    if names:
+        # The closing tags of an element whose opening tag was markup are markup too
+        # (`<x onclick=1>bad</x>` is "bad", not "bad</x>").
+        close = "|".join(re.escape(n) for n in sorted(names))
+        text = re.sub(rf"</(?:{close})\s*>", " ", text, flags=re.IGNORECASE)
     return _HTML_TAG.sub(" ", text)
 
 
