@@ -73,7 +73,9 @@ def test_themes_json_and_csv(tmp_path, synthetic):
         (["themes", "{store}"], "is a store (a database), not a file of papers"),
         (["papers", "{store}", "--csv"], "is a store (a database), not a file of papers"),
         (["report", "{data}/custom.csv", "--column", "oops"], "--column expects canonical=yours"),
-        (["report", "{data}/custom.csv", "--column", "topic=title"], "not canonical columns"),
+        (["report", "{data}/custom.csv", "--column", "topic=title"], "not a canonical column"),
+        (["themes", "--column", "abstract=body"], "none was given"),
+        (["themes", "{data}/small.tsv", "-e", "nosuchmodel"], "'nosuchmodel' is not"),
         (["report", "{data}/custom.csv", "--format", "docx"], "unknown format 'docx'"),
         (["themes", "{data}/small.tsv", "-e", "tfidf", "--json", "--csv"], "choose one of"),
         (["themes", "{data}/small.tsv", "-e", "tfidf"], "need at least 10 papers"),
@@ -99,6 +101,8 @@ def test_bad_input_exits_2_with_one_line(tmp_path, data, args, message):
     assert len(err) == 1 and result.stderr.strip().endswith(err[0])
     assert message in err[0]
     assert "Traceback" not in result.output
+    if "--column" in args or "-e" in args and "nosuchmodel" in args:
+        assert "Read " not in result.stderr  # refused before any input was read
 
 
 def test_installed_command_runs_without_traceback(tmp_path):

@@ -135,14 +135,22 @@ def _user_error(message: str):
 
 
 def _columns(pairs: list[str] | None) -> dict[str, str] | None:
+    """--column's ``canonical=yours`` pairs as a mapping, each name checked before any input."""
     if not pairs:
         return None
+    from .load.canonical import ALIASES
+
     out = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip() or not value.strip():
             raise _user_error(
                 f"--column expects canonical=yours (e.g. abstract=body), got {pair!r}"
+            )
+        if key.strip() not in ALIASES:
+            raise _user_error(
+                f"--column {pair!r}: {key.strip()!r} is not a canonical column (those are "
+                f"{', '.join(ALIASES)})"
             )
         out[key.strip()] = value.strip()
     return out
@@ -319,12 +327,23 @@ def _progress(quiet: bool) -> bool:
     return not quiet and sys.stderr.isatty()
 
 
-def _check_model_options(engine: str = "local", ray_address: str | None = None) -> None:
-    """Refuse a bad --engine / --ray-address before any input is read.
+def _check_model_options(
+    engine: str = "local",
+    ray_address: str | None = None,
+    *,
+    embedding: str | None = None,
+    inputs=None,
+    column: list[str] | None = None,
+) -> None:
+    """Refuse a bad --engine / --ray-address / --embedding / --column before any input is read.
 
     An address that does not answer is refused here too, in seconds, also when every
-    paper is cached and Ray would not be reached at all (the next cold run would fail).
+    paper is cached and Ray would not be reached at all (the next cold run would fail);
+    so is a model name that is neither an option, a folder, in the local Hugging Face
+    cache, nor to be had from the hub. --column maps the columns of input files: without
+    one (the bundled corpus) it is refused rather than ignored.
     """
+    from .embed.backends import OPTIONS
     from .engine import check_engine
 
     check_engine(engine, ray_address)
@@ -332,6 +351,17 @@ def _check_model_options(engine: str = "local", ray_address: str | None = None) 
         from .engine.ray_engine import _check_reachable
 
         _check_reachable(ray_address)
+    name = _embedding(embedding)
+    if name is not None and name not in OPTIONS:
+        from .embed._hub import locate
+
+        locate(name)
+    _columns(column)
+    if column and not inputs:
+        raise _user_error(
+            "--column maps the columns of input files, and none was given (the bundled "
+            "corpus needs no mapping)"
+        )
 
 
 # ``-o -``: standard output.
@@ -416,7 +446,7 @@ def report(
     from trends.report import render_report
     from trends.timeline import read_phrases
 
-    _check_model_options(engine, ray_address)
+    _check_model_options(engine, ray_address, embedding=embedding, inputs=inputs, column=column)
     _check_output(output)
     phrases = read_phrases(watch) if watch is not None else None
     store = _store_input(inputs)
@@ -464,7 +494,7 @@ def themes(
     """Print the theme table of INPUT (a table, or --json / --csv for scripts)."""
     if as_json and as_csv:
         raise _user_error("choose one of --json and --csv")
-    _check_model_options(engine, ray_address)
+    _check_model_options(engine, ray_address, embedding=embedding, inputs=inputs, column=column)
     corpus, _ = _load(inputs, fmt, column)
     if inputs:  # what the load kept and skipped, on stderr (stdout stays the table)
         typer.echo(_load_summary(corpus), err=True)
@@ -537,7 +567,7 @@ def papers(
         raise _user_error("choose a format: --csv, --json or --parquet (or -o FILE.csv ...)")
     if chosen[0] == "parquet" and output is None:
         raise _user_error("--parquet writes a binary file: give it one with -o FILE.parquet")
-    _check_model_options(engine, ray_address)
+    _check_model_options(engine, ray_address, embedding=embedding, inputs=inputs, column=column)
     _check_output(output)
     corpus, _ = _load(inputs, fmt, column)
     model, _ = _fit(corpus, embedding, seed, quiet, engine, ray_address)
@@ -591,7 +621,7 @@ def update(
     from trends.store import Store
     from trends.store.update import store_model
 
-    _check_model_options(engine, ray_address)
+    _check_model_options(engine, ray_address, embedding=embedding, inputs=inputs, column=column)
     # Before the input is read: a store that is not one, or that cannot be written.
     with Store(store, busy_timeout=wait) as db:
         db.check_writable()
