@@ -107,8 +107,8 @@ def file_reading(
     (99-03-05); a file of dashed dates that are all real yy-mm-dd too is warned. Otherwise the
     day comes first when some date's first number is over 12 (13.03.2024), the month
     when some date's second number is; when every date could be read either way, dotted
-    dates are day-first (as they are written in practice) and slashed or dashed ones
-    month-first, with a warning. A file with dates of both kinds is read date by date,
+    dates are day-first (as they are written in practice: no warning) and slashed or
+    dashed ones month-first, with a warning. A file with dates of both kinds is read date by date,
     with a warning.
 
     A year with a fraction (``2024.5``) is read as the year alone, with one warning for
@@ -185,9 +185,9 @@ def _day_or_month_first(dates: list[re.Match]) -> tuple[str | None, str | None]:
 
     One file keeps one order: the day comes first when some date's first number is over
     12 (13.03.2024), the month when some date's second number is; when every date could
-    be read either way, dotted dates are day-first (as they are written in practice) and
-    slashed or dashed ones month-first, with a warning. A file with both kinds is read
-    date by date, with a warning.
+    be read either way, dotted dates are day-first (as they are written in practice: no
+    warning) and slashed or dashed ones month-first, with a warning. A file with both
+    kinds is read date by date, with a warning.
     """
     first_is_day = any(int(m.group(1)) > 12 for m in dates)
     second_is_day = any(int(m.group(3)) > 12 for m in dates)

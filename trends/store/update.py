@@ -142,7 +142,8 @@ def _model_for(store: Store, model, new_params: bool):
             listed = ", ".join(f"{k}={old!r} (asked {new!r})" for k, (old, new) in differ.items())
             raise StoreError(
                 f"{store.path} was fitted with {listed}: leave these options out to use the "
-                "store's parameters, or ask for a refit with the new ones (--new-params)"
+                "store's parameters, or ask for a refit with the new ones (--new-params; in Python "
+                "new_params=True)"
             )
     return model, embedder, asked
 
