@@ -342,3 +342,113 @@ def test_a_model_object_trained_in_place_gets_another_identity():
     with torch.no_grad():
         net.weight.mul_(0.5)
     assert SentenceTransformerEmbedder(net).identity != first
+
+
+class Seeded:
+    """A user's own encoder with no torch weights: its vectors depend on its seed."""
+
+    def __init__(self, seed):
+        self.seed = seed
+
+    def encode(self, texts):  # no keyword arguments at all
+        rng = np.random.default_rng(self.seed)
+        base = rng.normal(size=8)
+        return np.array([base + len(t) for t in texts], dtype=np.float32)
+
+
+def test_model_objects_of_one_class_do_not_share_cached_vectors(tmp_path):
+    cache = EmbeddingCache(tmp_path)
+    texts = ["one text", "another"]
+    a, b = resolve_embedder(Seeded(1)), resolve_embedder(Seeded(2))
+    assert a.identity != b.identity and a.cacheable and b.cacheable
+    assert resolve_embedder(Seeded(1)).identity == a.identity  # the same state: the same
+    first = embed_texts(texts, a, cache)
+    second = embed_texts(texts, b, cache)  # before: Seeded(1)'s vectors, read back
+    np.testing.assert_allclose(second, b.encode(texts), rtol=1e-6)
+    assert not np.allclose(first, second)
+
+    class Opaque(Seeded):  # cannot be pickled, so cannot be told from another Opaque
+        def __reduce__(self):
+            raise TypeError("no")
+
+    opaque = resolve_embedder(Opaque(3))
+    assert not opaque.cacheable
+    embed_texts(texts, opaque, cache)
+    assert len(list((tmp_path / "embeddings").glob("*/MODEL.txt"))) == 2  # a's and b's only
+
+
+def test_a_model_object_that_cuts_its_vectors_is_another_identity():
+    import torch
+
+    net = torch.nn.Linear(4, 2)
+    net.truncate_dim = 32
+    cut = SentenceTransformerEmbedder(net).identity
+    del net.truncate_dim
+    assert "@dim32" in cut and SentenceTransformerEmbedder(net).identity != cut
+
+
+def test_a_folder_changed_only_in_the_middle_of_a_large_file_is_another_identity(tmp_path):
+    folder = tmp_path / "model"
+    folder.mkdir()
+    weights = bytearray(bytes(range(256)) * 20_000)  # 5 MB: more than its two ends
+    (folder / "weights.bin").write_bytes(weights)
+    before = SentenceTransformerEmbedder(folder).identity
+    weights[len(weights) // 2] ^= 0xFF  # fine-tuned and saved in place: same size
+    (folder / "weights.bin").write_bytes(weights)
+    after = SentenceTransformerEmbedder(folder).identity
+    assert after != before
+    # A store recorded under the old digest (the files' ends) still takes the folder.
+    assert any(
+        i.startswith(f"st:{folder.resolve()}#")
+        for i in SentenceTransformerEmbedder(folder).legacy_identities
+    )
+
+
+def test_a_static_model_folder_is_known_by_where_it_is(tmp_path, monkeypatch):
+    from trends.embed.static import StaticEmbedder
+
+    for project in ("a", "b"):
+        (tmp_path / project / "m").mkdir(parents=True)
+        (tmp_path / project / "m" / "config.json").write_text(json.dumps({"p": project}))
+    identities = set()
+    for project in ("a", "b"):
+        monkeypatch.chdir(tmp_path / project)
+        identities.add(StaticEmbedder("m").identity)
+    assert len(identities) == 2
+
+
+@pytest.mark.parametrize("damage", ["lone array", "float64", "nan", "other width"])
+def test_a_shard_of_the_wrong_kind_is_set_aside(tmp_path, damage):
+    emb = CountingEmbedder()
+    texts = ["alpha", "beta", "gamma"]
+    embed_texts(texts[:2], emb, EmbeddingCache(tmp_path))
+    embed_texts(texts[2:], emb, EmbeddingCache(tmp_path))
+    shards = sorted((tmp_path / "embeddings").rglob("*.npz"), key=lambda p: p.stat().st_mtime)
+    with np.load(shards[-1]) as npz:
+        keys, vectors = npz["keys"], npz["vectors"]
+    with open(shards[-1], "wb") as f:  # the shard of 'gamma', written over
+        if damage == "lone array":
+            np.save(f, vectors)
+        else:
+            bad = {
+                "float64": vectors.astype(np.float64),
+                "nan": vectors * np.nan,
+                "other width": np.ones((1, 17), np.float32),
+            }[damage]
+            np.savez(f, keys=keys, vectors=bad)
+    with pytest.warns(RuntimeWarning, match="unreadable"):
+        out = embed_texts(texts, emb, EmbeddingCache(tmp_path))
+    assert emb.calls[-1] == ["gamma"] and out.shape == (3, 3)
+    np.testing.assert_allclose(out[2], emb.encode(["gamma"])[0])
+
+
+def test_a_cache_folder_that_cannot_be_written_is_reported_once(tmp_path):
+    import warnings
+
+    (tmp_path / "embeddings").write_text("a file where the folder should be")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(2):  # the fit's cache and the names' cache: two caches, one folder
+            embed_texts(["x", "y"], CountingEmbedder(), EmbeddingCache(tmp_path))
+    said = [str(w.message) for w in caught if "embedding cache" in str(w.message)]
+    assert len(said) == 1, said

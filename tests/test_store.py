@@ -187,7 +187,7 @@ def test_a_store_built_with_a_model_folder_under_its_old_identity_still_updates(
     (folder / "config.json").write_text("{}")
     monkeypatch.chdir(tmp_path)
     backend = Folder("model")
-    assert backend.legacy_identity == "st:model" != backend.identity
+    assert backend.legacy_identities[0] == "st:model" != backend.identity
     model = trends.ThemeModel(embedding=backend, cache_dir=tmp_path / "cache", verbose=False)
     path = tmp_path / "s.sqlite"
     with Store(path, cache_dir=tmp_path / "cache") as store:

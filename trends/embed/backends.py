@@ -169,17 +169,23 @@ class SentenceTransformerEmbedder:
         self.device = check_device(device)
         self._loaded = None
         self.identity = self._identity()
-        # What a model folder was known by before its identity held its real path and
-        # contents: a store built then still takes this model (`trends.store.update`).
-        self.legacy_identity = None
+        # What a model folder was known by in earlier versions (its path as typed; then its
+        # real path and the ends of its files): a store built then still takes this model
+        # (`trends.store.update`).
+        self.legacy_identities: tuple[str, ...] = ()
         if (
             isinstance(model, str | os.PathLike)
             and model != DEFAULT_MODEL
             and os.path.exists(os.fspath(model))
         ):
+            given = os.fspath(model)
             cut = "" if max_length is None else f"@max{max_length}"
             kind = "@bf16" if precision == "bfloat16" else ""
-            self.legacy_identity = f"st:{os.fspath(model)}{cut}{kind}"
+            ends = _folder_digest(given, sample=2**20)
+            self.legacy_identities = (
+                f"st:{given}{cut}{kind}",
+                f"st:{os.path.realpath(given)}#{ends}{cut}{kind}",
+            )
 
     def _identity(self) -> str:
         kind = "@bf16" if self.precision == "bfloat16" else ""
@@ -204,7 +210,13 @@ class SentenceTransformerEmbedder:
         except Exception:  # not a standard SentenceTransformer layout
             name = name or type(model).__name__
         length = self.max_length or getattr(model, "max_seq_length", "")
-        return f"st-object:{name}:{length}{_weights_digest(model)}"
+        # A model that cuts its vectors (sentence-transformers' truncate_dim) gives others.
+        dims = getattr(model, "truncate_dim", None)
+        dims = f"@dim{dims}" if isinstance(dims, int) else ""
+        digest = _object_digest(model)
+        # An object that cannot be told from another of its class is not cached.
+        self.cacheable = bool(digest)
+        return f"st-object:{name}:{length}{dims}{digest}"
 
     def _device(self) -> str:
         if self.device is not None:
@@ -287,18 +299,53 @@ class SentenceTransformerEmbedder:
         with tqdm(total=len(texts), desc="Embedding", unit="paper", disable=not progress) as bar:
             for start in range(0, len(texts), chunk):
                 idx = order[start : start + chunk]
-                parts.append(
-                    model.encode(
-                        [texts[i] for i in idx],
-                        batch_size=batch_size,
-                        show_progress_bar=False,
-                        convert_to_numpy=True,
-                    )
-                )
+                options = {
+                    "batch_size": batch_size,
+                    "show_progress_bar": False,
+                    "convert_to_numpy": True,
+                }
+                vectors = model.encode([texts[i] for i in idx], **_accepted(model, options))
+                parts.append(np.asarray(vectors, dtype=np.float32))
                 bar.update(len(idx))
         out = np.empty((len(texts), parts[0].shape[1]), dtype=np.float32)
         out[order] = np.vstack(parts)
         return _unit(out)
+
+
+def _accepted(model, options: dict) -> dict:
+    """The ``options`` that ``model.encode`` takes.
+
+    All of them for sentence-transformers (or any ``encode(..., **kwargs)``); for a user's
+    own object, those its signature names.
+    """
+    import inspect
+
+    try:
+        params = inspect.signature(model.encode).parameters.values()
+    except (TypeError, ValueError):  # no signature to read (a C function): ask for all
+        return options
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+        return options
+    names = {p.name for p in params}
+    return {k: v for k, v in options.items() if k in names}
+
+
+def _object_digest(model) -> str:
+    """``:`` and a digest of a model object: its torch weights, else its pickled state.
+
+    Empty when neither can be had: such an object cannot be told from another of its
+    class, so its vectors are not cached (`SentenceTransformerEmbedder.cacheable`).
+    """
+    digest = _weights_digest(model)
+    if digest:
+        return digest
+    import pickle
+
+    try:
+        state = pickle.dumps(model, protocol=5)
+    except Exception:  # noqa: BLE001 - any object that cannot be pickled
+        return ""
+    return ":p" + hashlib.sha1(state).hexdigest()[:16]
 
 
 class TfidfEmbedder:
@@ -414,32 +461,53 @@ def _projection(components: np.ndarray):
     return svd
 
 
-def _folder_digest(path: str, *, sample: int = 2**20, max_files: int = 1_000) -> str:
-    """A short digest of a model folder's files: names, sizes, contents (a large file's ends).
+# File digests of this process, by (real path, size, modification time): a model folder
+# is read once per process, not at every ThemeModel made with it.
+_FILE_DIGESTS: dict[tuple[str, int, int], bytes] = {}
 
-    Two folders at one relative path, or a model saved again in place after training, then
-    do not share cached vectors; a large file counts by its first and last MiB.
-    """
-    h = hashlib.sha1()
-    root = os.path.realpath(path)
+
+def _model_files(root: str, max_files: int) -> tuple[list[str], bool]:
+    """A folder's files (sorted, hidden ones left out), and whether there were too many."""
     files = [root] if os.path.isfile(root) else []
     for folder, dirs, names in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         files.extend(os.path.join(folder, n) for n in sorted(names) if not n.startswith("."))
         if len(files) > max_files:  # not a model folder (a home folder given by mistake)
-            h.update(b"more files than a model has")
-            break
-    for file in files[:max_files]:
+            return files[:max_files], True
+    return files, False
+
+
+def _folder_digest(path: str, *, max_files: int = 1_000, sample: int | None = None) -> str:
+    """A short digest of a model folder's files: names, sizes and whole contents.
+
+    Two folders at one relative path, or a model saved again in place after training
+    (same sizes, other weights), then do not share cached vectors. A file is read once
+    per process while its size and modification time stay. ``sample``: the digest of
+    earlier versions, which read a large file's first and last ``sample`` bytes only
+    (kept so that a store recorded under it still takes its folder).
+    """
+    h = hashlib.sha1()
+    root = os.path.realpath(path)
+    files, too_many = _model_files(root, max_files)
+    if too_many:
+        h.update(b"more files than a model has")
+    for file in files:
         if not os.path.isfile(file):  # a named pipe would block the read
             continue
         try:
-            size = os.path.getsize(file)
-            h.update(f"{os.path.relpath(file, root)}\0{size}\0".encode())
+            stat = os.stat(file)
+            h.update(f"{os.path.relpath(file, root)}\0{stat.st_size}\0".encode())
             with open(file, "rb") as f:
-                h.update(f.read(sample))
-                if size > 2 * sample:
-                    f.seek(-sample, os.SEEK_END)
+                if sample is not None:
                     h.update(f.read(sample))
+                    if stat.st_size > 2 * sample:
+                        f.seek(-sample, os.SEEK_END)
+                        h.update(f.read(sample))
+                    continue
+                key = (file, stat.st_size, stat.st_mtime_ns)
+                if key not in _FILE_DIGESTS:
+                    _FILE_DIGESTS[key] = hashlib.file_digest(f, "sha1").digest()
+                h.update(_FILE_DIGESTS[key])
         except OSError:
             continue
     return h.hexdigest()[:16]

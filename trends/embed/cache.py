@@ -82,6 +82,40 @@ def text_key(text: str) -> bytes:
     return hashlib.sha1(" ".join(text.split()).encode("utf-8")).hexdigest().encode("ascii")
 
 
+def _read_shard(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """A shard's keys and vectors, checked: an archive of text digests and finite float32 rows.
+
+    Raises ValueError for anything else (a lone array, float64 or NaN vectors, keys that
+    are no digests), which the caller reports and sets aside.
+    """
+    data = np.load(path, allow_pickle=False)
+    if not isinstance(data, np.lib.npyio.NpzFile):
+        raise ValueError("not an archive of keys and vectors")
+    with data as npz:
+        keys, vectors = npz["keys"], npz["vectors"]
+    if keys.ndim != 1 or vectors.ndim != 2 or len(keys) != len(vectors):
+        raise ValueError("keys and vectors disagree")
+    if keys.dtype != np.dtype("S40") or vectors.dtype != np.float32:
+        raise ValueError(f"keys of {keys.dtype} and vectors of {vectors.dtype}, not S40/float32")
+    if not np.isfinite(vectors).all():
+        raise ValueError("vectors with NaN or infinite values")
+    return keys, vectors
+
+
+def _set_aside(shard: Path, why: str) -> None:
+    warnings.warn(
+        f"embedding cache file {shard} is unreadable ({why}); it was set aside and its "
+        "embeddings will be recomputed",
+        RuntimeWarning,
+        stacklevel=5,
+    )
+    with contextlib.suppress(OSError):  # another process set it aside first
+        shard.replace(shard.with_suffix(".corrupt"))
+
+
+_FAILED: set[str] = set()  # cache folders whose write failed and was reported, this process
+
+
 class EmbeddingCache:
     """Embeddings on disk; ``get`` returns what is there, ``put`` adds new ones atomically."""
 
@@ -108,23 +142,27 @@ class EmbeddingCache:
             shards = sorted(folder.glob("*.npz")) if folder.is_dir() else []
         except OSError:  # a folder that cannot be read (another user's): nothing cached
             shards = []
+        read = []
         for shard in shards:
             try:
-                with np.load(shard, allow_pickle=False) as npz:
-                    keys, vectors = npz["keys"], npz["vectors"]
-                if keys.ndim != 1 or vectors.ndim != 2 or len(keys) != len(vectors):
-                    raise ValueError("keys and vectors disagree")
+                keys, vectors = _read_shard(shard)
             except FileNotFoundError:  # compacted by another process since the listing
                 continue
             except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
-                warnings.warn(
-                    f"embedding cache file {shard} is unreadable ({type(exc).__name__}: {exc}); "
-                    "it was set aside and its embeddings will be recomputed",
-                    RuntimeWarning,
-                    stacklevel=4,
+                _set_aside(shard, f"{type(exc).__name__}: {exc}")
+                continue
+            read.append((shard, keys, vectors))
+        # One model gives vectors of one width: a shard of another width (not this
+        # model's, whatever put it there) is set aside, not mixed in.
+        rows: dict[int, int] = {}
+        for _, keys, vectors in read:
+            rows[vectors.shape[1]] = rows.get(vectors.shape[1], 0) + len(keys)
+        width = max(rows, key=lambda w: (rows[w], w)) if rows else None
+        for shard, keys, vectors in read:
+            if vectors.shape[1] != width:
+                _set_aside(
+                    shard, f"vectors of {vectors.shape[1]} dimensions where the others have {width}"
                 )
-                with contextlib.suppress(OSError):  # another process set it aside first
-                    shard.replace(shard.with_suffix(".corrupt"))
                 continue
             known.add(shard.name)
             for k, v in zip(keys.tolist(), vectors, strict=True):
@@ -181,13 +219,18 @@ class EmbeddingCache:
     def _write_failed(self, folder: Path, exc: OSError) -> None:
         """Report a failed write once (the folder's, or this cache's) and stop writing."""
         self._unwritable = True
-        if not report_unwritable(self.root):
-            warnings.warn(
-                f"could not write the embedding cache in {folder} "
-                f"({exc.strerror or exc}); this run goes on without keeping its embeddings",
-                RuntimeWarning,
-                stacklevel=4,
-            )
+        if report_unwritable(self.root):
+            return
+        with _REPORTED_LOCK:  # the fit's and the names' caches share a folder: said once
+            if str(folder) in _FAILED:
+                return
+            _FAILED.add(str(folder))
+        warnings.warn(
+            f"could not write the embedding cache in {folder} "
+            f"({exc.strerror or exc}); this run goes on without keeping its embeddings",
+            RuntimeWarning,
+            stacklevel=4,
+        )
 
     def compact(self, identity: str, *, at: int = _COMPACT_AT) -> None:
         """Merge this process's shards of ``identity`` into one when there are ``at`` or more.

@@ -82,7 +82,14 @@ class StaticEmbedder:
         if self.model == "bundled":
             return f"model2vec:trends-static-minilm@{_digest(BUNDLED / 'model.safetensors')}"
         if self.model != "distill":
-            return f"model2vec:{os.fspath(self.model)}"
+            # A folder by where it is and what it holds, as a sentence-transformers folder:
+            # two projects' `model` folders, or one rebuilt in place, share no vectors.
+            from .backends import _folder_digest
+
+            given = os.fspath(self.model)
+            if os.path.exists(given):
+                return f"model2vec:{os.path.realpath(given)}#{_folder_digest(given)}"
+            return f"model2vec:{given}"
         from .backends import SentenceTransformerEmbedder, _package_version
 
         teacher = SentenceTransformerEmbedder().identity

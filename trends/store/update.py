@@ -123,7 +123,7 @@ def _model_for(store: Store, model, new_params: bool):
         )
     asked = pinned_params(model, embedder)
     old_identity = store.meta("embedding")
-    if old_identity is not None and old_identity == getattr(embedder, "legacy_identity", None):
+    if old_identity is not None and old_identity in getattr(embedder, "legacy_identities", ()):
         # The same folder, recorded under its old identity: the store takes the new one.
         old_identity = asked["embedding"]
         recorded = {**(recorded or {}), "embedding": old_identity}
