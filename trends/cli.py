@@ -157,7 +157,9 @@ def _columns(pairs: list[str] | None) -> dict[str, str] | None:
 
 
 def _embedding(name: str | None):
-    if name is None or name.lower() in {"minilm", "default", "all-minilm-l6-v2"}:
+    from .embed.backends import _DEFAULT_NAMES
+
+    if name is None or name.strip().lower() in _DEFAULT_NAMES:
         return None
     return name
 
@@ -343,7 +345,6 @@ def _check_model_options(
     cache, nor to be had from the hub. --column maps the columns of input files: without
     one (the bundled corpus) it is refused rather than ignored.
     """
-    from .embed.backends import OPTIONS
     from .engine import check_engine
 
     check_engine(engine, ray_address)
@@ -352,10 +353,15 @@ def _check_model_options(
 
         _check_reachable(ray_address)
     name = _embedding(embedding)
-    if name is not None and name not in OPTIONS:
-        from .embed._hub import locate
+    if name is not None:
+        from .embed import resolve_embedder
+        from .embed.backends import SentenceTransformerEmbedder
 
-        locate(name)
+        backend = resolve_embedder(name)  # a named option, or minilm-N out of its range
+        if isinstance(backend, SentenceTransformerEmbedder) and isinstance(backend.model, str):
+            from .embed._hub import locate
+
+            locate(backend.model)  # a folder or hub name that cannot be had
     _columns(column)
     if column and not inputs:
         raise _user_error(

@@ -24,7 +24,13 @@ _INSTALL_HINT = (
     "(and sentence-transformers with `pip install torch==2.13.0 sentence-transformers`), "
     "or choose embedding='tfidf'"
 )
-_DEFAULT_NAMES = {"minilm", "default", "all-minilm-l6-v2", "minilm-256"}
+_DEFAULT_NAMES = {
+    "minilm",
+    "default",
+    "all-minilm-l6-v2",
+    "sentence-transformers/all-minilm-l6-v2",
+    "minilm-256",
+}
 _MINILM_CUT = re.compile(r"minilm(?:-(\d+))?(-bf16)?")
 _DEVICE = re.compile(r"cpu|cuda(:\d+)?|mps")
 
@@ -258,9 +264,16 @@ class SentenceTransformerEmbedder:
                 )
         except Exception as exc:
             reason = " ".join(str(exc).split())[:300]
+            if model is None or model == DEFAULT_MODEL:
+                hint = _INSTALL_HINT
+            else:  # the user's path: not a model, whatever is installed
+                from ._hub import _alternatives
+
+                what = "a file" if os.path.isfile(path) else "no sentence-transformers model"
+                hint = f"{path!r} is {what}; {_alternatives()}"
             raise EmbeddingError(
                 f"could not load the embedding model {path!r} ({type(exc).__name__}: {reason}); "
-                + _INSTALL_HINT
+                + hint
             ) from exc
         if self.max_length is not None:
             loaded.max_seq_length = self.max_length
