@@ -463,3 +463,25 @@ def test_a_file_given_as_the_model_is_said_to_be_no_model(tmp_path):
     assert resolve_embedder("sentence-transformers/all-MiniLM-L6-v2").identity == (
         resolve_embedder("minilm").identity
     )
+
+
+def test_a_hub_model_is_known_by_the_revision_the_local_cache_holds(monkeypatch, tmp_path):
+    import huggingface_hub.constants
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))
+    repo = tmp_path / "models--some-org--some-model"
+
+    def download(revision):  # what the Hugging Face cache holds after a download
+        (repo / "snapshots" / revision).mkdir(parents=True)
+        (repo / "snapshots" / revision / "config.json").write_text("{}")
+        (repo / "refs").mkdir(exist_ok=True)
+        (repo / "refs" / "main").write_text(revision)
+
+    download("a" * 40)
+    first = SentenceTransformerEmbedder("some-org/some-model")
+    assert first.identity == "st:some-org/some-model@" + "a" * 40
+    download("b" * 40)  # the model was updated on the hub and downloaded again
+    second = SentenceTransformerEmbedder("some-org/some-model")
+    assert second.identity == "st:some-org/some-model@" + "b" * 40
+    # A store recorded without the revision still takes the model.
+    assert "st:some-org/some-model" in second.legacy_identities

@@ -179,6 +179,11 @@ class SentenceTransformerEmbedder:
         # real path and the ends of its files): a store built then still takes this model
         # (`trends.store.update`).
         self.legacy_identities: tuple[str, ...] = ()
+        if isinstance(model, str | os.PathLike) and model != DEFAULT_MODEL:
+            # A hub name was known without its revision.
+            cut = "" if max_length is None else f"@max{max_length}"
+            kind = "@bf16" if precision == "bfloat16" else ""
+            self.legacy_identities = (f"st:{os.fspath(model)}{cut}{kind}",)
         if (
             isinstance(model, str | os.PathLike)
             and model != DEFAULT_MODEL
@@ -209,7 +214,13 @@ class SentenceTransformerEmbedder:
             given = os.fspath(model)
             if os.path.exists(given):  # a folder on disk: which one, and what is in it now
                 return f"st:{os.path.realpath(given)}#{_folder_digest(given)}{cut}"
-            return f"st:{given}{cut}"  # a hub name
+            # A hub name: with the revision the local Hugging Face cache holds, so that a
+            # model updated on the hub and downloaded again does not read the old vectors.
+            from ._hub import cached_snapshot, looks_like_path
+
+            snapshot = None if looks_like_path(given) else cached_snapshot(given)
+            revision = f"@{os.path.basename(os.path.normpath(snapshot))}" if snapshot else ""
+            return f"st:{given}{revision}{cut}"
         name = getattr(getattr(model, "model_card_data", None), "base_model", None)
         try:
             name = name or model[0].auto_model.config._name_or_path
