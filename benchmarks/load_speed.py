@@ -10,6 +10,7 @@ parses but neither normalises, validates, dates nor de-duplicates.
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -42,9 +43,9 @@ print(json.dumps({"seconds": dt, "read": len(df),
 """
 
 
-def _runs(code: str, folder) -> list[dict]:
+def _runs(code: str, folder, n: int) -> list[dict]:
     runs = []
-    for _ in range(3):
+    for _ in range(max(1, n)):
         out = subprocess.run(
             [sys.executable, "-c", code, str(folder)], capture_output=True, text=True, check=True
         )
@@ -53,16 +54,19 @@ def _runs(code: str, folder) -> list[dict]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="fresh processes per side (default: 3)")
+    args = parser.parse_args()
     folder = corpora() / "arxiv_daily"
-    runs = _runs(CHILD, folder)
-    peer = _runs(PEER, folder)
+    runs = _runs(CHILD, folder, args.runs)
+    peer = _runs(PEER, folder, args.runs)
     seconds = median([r["seconds"] for r in runs])
     peer_seconds = median([r["seconds"] for r in peer])
     print(f"files: 103 daily feeds in {folder}")
     print(f"lines read: {runs[0]['read']}, papers kept: {runs[0]['kept']}")
     kinds = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in runs[0]["kinds"].items())
     print(f"duplicates: {kinds}; skipped: {runs[0]['skipped']}")
-    print(f"load time, 3 fresh processes: {[round(r['seconds'], 2) for r in runs]} s")
+    print(f"load time, {len(runs)} fresh processes: {[round(r['seconds'], 2) for r in runs]} s")
     print(f"median: {seconds:.2f} s  ->  {runs[0]['read'] / seconds:,.0f} lines/s")
     print(f"peak memory (process, incl. imports): {max(r['peak_mb'] for r in runs):.0f} MB")
     print(
