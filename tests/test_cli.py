@@ -75,6 +75,8 @@ def test_themes_json_and_csv(tmp_path, synthetic):
         (["report", "{data}/custom.csv", "--column", "oops"], "--column expects canonical=yours"),
         (["report", "{data}/custom.csv", "--column", "topic=title"], "not a canonical column"),
         (["themes", "--column", "abstract=body"], "none was given"),
+        (["report", "{fake}"], "not a trends store (not an SQLite database)"),
+        (["themes", "{fake}"], "not a trends store (not an SQLite database)"),
         (["themes", "{data}/small.tsv", "-e", "nosuchmodel"], "'nosuchmodel' is not"),
         (["report", "{data}/custom.csv", "--format", "docx"], "unknown format 'docx'"),
         (["themes", "{data}/small.tsv", "-e", "tfidf", "--json", "--csv"], "choose one of"),
@@ -93,7 +95,9 @@ def test_bad_input_exits_2_with_one_line(tmp_path, data, args, message):
         "bad": tmp_path / "bad.csv",
         "data": data,
         "store": tmp_path / "s.sqlite",
+        "fake": tmp_path / "fake.db",
     }
+    (tmp_path / "fake.db").write_text("not a database\n")
     args = [a.format(**fill) for a in args]
     result = runner.invoke(app, args)
     assert result.exit_code == 2, result.output

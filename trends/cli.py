@@ -169,6 +169,7 @@ def _load(inputs, fmt, columns):
 
     if not inputs:
         return trends.datasets.trending_papers(), "Trending papers"
+    _refuse_fake_store(inputs)
     if _is_database(inputs):
         raise _user_error(
             f"{inputs[0]} is a store (a database), not a file of papers: `trends report "
@@ -226,6 +227,18 @@ def _load_summary(corpus) -> str:
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
+_STORE_SUFFIXES = {".sqlite", ".sqlite3", ".db"}
+
+
+def _refuse_fake_store(inputs) -> None:
+    """A file named like a store that is no database: refused as `update` refuses it."""
+    named = inputs and len(inputs) == 1 and inputs[0].suffix.lower() in _STORE_SUFFIXES
+    if named and inputs[0].is_file() and not _is_database(inputs):
+        from .errors import StoreError
+
+        raise StoreError(f"{inputs[0]}: not a trends store (not an SQLite database)")
+
+
 def _is_database(inputs) -> bool:
     """Whether the one input is an SQLite database (a store)."""
     if not inputs or len(inputs) != 1 or not inputs[0].is_file():
@@ -238,8 +251,13 @@ def _is_database(inputs) -> bool:
 
 
 def _store_input(inputs):
-    """The `Store` when the one input is a store file (an SQLite database), else None."""
+    """The `Store` when the one input is a store file (an SQLite database), else None.
+
+    A file named like a store (``.sqlite``, ``.sqlite3``, ``.db``) that is no database is
+    refused as `trends update` refuses it, not read as an unknown format of papers.
+    """
     if not _is_database(inputs):
+        _refuse_fake_store(inputs)
         return None
     from .store import Store
 
