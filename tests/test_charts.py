@@ -287,5 +287,10 @@ def test_a_name_holding_a_template_field_is_shown_not_filled_in():
     assert template.startswith("#0 share &#37;{y} of &#37;{x}<br>%{x}: %{y:.1%}"), template
     points = fake_points(1)
     points["label"] = ["Outliers" if t < 0 else "100%{text}" for t in points.theme_id]
-    hover = charts.paper_map(points).to_dict()["data"][1]["hovertemplate"]
+    traces = charts.paper_map(points).to_dict()["data"]
+    hover = traces[1]["hovertemplate"]
     assert "100&#37;{text}" in hover and hover.count("%{text}") == 1
+    # plotly fills in fields in trace names and text labels too (the legend showed
+    # '#0  theme' for '#0 %{y} theme'): there as well the name is written with '&#37;'
+    assert traces[1]["name"] == "#0 100&#37;{text}"
+    assert all("%{" not in t["name"] for t in data["data"])

@@ -69,8 +69,12 @@ def short(text: str, limit: int = 60) -> str:
 
 
 def label(text, limit: int) -> str:
-    """User text cut to ``limit`` characters, then escaped: never cut inside ``&amp;``."""
-    return safe(short("" if text is None else text, limit))
+    """User text cut to ``limit`` characters, then escaped: never cut inside ``&amp;``.
+
+    Also safe where plotly fills in ``%{...}`` fields (a trace's name, a text label): see
+    `in_template`.
+    """
+    return in_template(safe(short("" if text is None else text, limit)))
 
 
 def in_template(text: str) -> str:

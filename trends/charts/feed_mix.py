@@ -59,7 +59,7 @@ def feed_mix(
             go.Bar(
                 x=part.period.dt.strftime("%Y-%m-%d").tolist(),
                 y=part.share.round(4).tolist(),
-                name=safe(value),
+                name=in_template(safe(value)),
                 marker={"color": OUTLIER_COLOR if value == "other" else PALETTE[k % len(PALETTE)]},
                 hovertemplate=f"{in_template(safe(value))}<br>%{{x}}: %{{y:.0%}}<extra></extra>",
             ),

@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ._style import TEMPLATE, label, safe, theme_color, theme_names
+from ._style import TEMPLATE, in_template, label, safe, theme_color, theme_names
 
 
 def keywords(
@@ -57,7 +57,7 @@ def keywords(
                 y=[safe(w) for w in words],
                 orientation="h",
                 marker={"color": theme_color(int(r.theme_id))},
-                name=safe(shown[k]),
+                name=in_template(safe(shown[k])),
                 hovertemplate="%{y}: %{x:.3f}<extra></extra>",
             ),
             row=k // cols + 1,

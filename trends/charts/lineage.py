@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._style import OUTLIER_COLOR, figure, theme_color
+from ._style import OUTLIER_COLOR, figure, label, theme_color
 
 KIND_COLORS = {
     "continued": "rgba(0, 114, 178, 0.35)",
@@ -59,14 +59,14 @@ def lineage(
     labels, colors, xs = [], [], []
     last_step = int(flows.step.max())
 
-    def node(column: int, theme: int, label: str) -> int:
+    def node(column: int, theme: int, theme_name: str) -> int:
         key = (column, theme)
         if key not in nodes:
             nodes[key] = len(labels)
             name = (
                 "New papers"
                 if theme == -2
-                else ("Outliers" if theme == -1 else f"{prefix}{theme} {label}")
+                else ("Outliers" if theme == -1 else f"{prefix}{theme} {theme_name}")
             )
             labels.append(label(name, 36))
             colors.append(OUTLIER_COLOR if theme < 0 else theme_color(theme))

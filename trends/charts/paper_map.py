@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._style import figure, in_template, label, safe, short, theme_color
+from ._style import figure, label, safe, short, theme_color
 
 # Above this many points the browser draws with WebGL; below, as SVG (works everywhere).
 WEBGL_ABOVE = 20_000
@@ -48,7 +48,7 @@ def paper_map(
                     "line": {"width": 0},
                 },
                 text=_hover(part),
-                hovertemplate=f"%{{text}}<br><i>{in_template(label(name, 60))}</i><extra></extra>",
+                hovertemplate=f"%{{text}}<br><i>{label(name, 60)}</i><extra></extra>",
                 # a theme filter in the report dims the rest (plotly's selectedpoints)
                 unselected={"marker": {"opacity": 0.07}},
                 meta={"theme_id": int(theme)},

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ._marks import mark_changes, mark_partial
-from ._style import day_axis, figure, in_template, label, theme_color, theme_names
+from ._style import day_axis, figure, label, theme_color, theme_names
 
 
 def theme_share(
@@ -62,7 +62,7 @@ def theme_share(
                     for c, p in zip(part["count"], partial, strict=True)
                 ],
                 hovertemplate=(
-                    f"{in_template(name)}<br>%{{x}}: %{{y:.1%}} (%{{customdata[1]}}"
+                    f"{name}<br>%{{x}}: %{{y:.1%}} (%{{customdata[1]}}"
                     "%{customdata[0]} papers)<extra></extra>"
                 ),
             )
