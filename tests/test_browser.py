@@ -80,6 +80,10 @@ def _hostile_frame():
     frame.loc[3, "authors"] = [HOSTILE_AUTHOR]
     frame["categories"] = [["cs.CL"] if i % 3 else ["cs.CV", "cs.AI"] for i in range(len(frame))]
     frame.loc[4, "categories"] = [HOSTILE_CATEGORY, "cs.CL"]
+    # A letter whose lower case is longer (U+0130): one in the corpus turned off every
+    # search snippet of the report.
+    frame.loc[5, "authors"] = ["Ozan İrsoy"]
+    frame.loc[6, "title"] = "İstanbul traffic"
     return frame, emb
 
 
@@ -413,3 +417,40 @@ def test_bundled_report_in_browser(browser, tmp_path):
     assert _count(page) == 192 and page.locator("#date-from").count() == 0
     page.fill("#search", "attention")
     assert 0 < _count(page) < 192
+
+
+def test_search_snippets_dotted_capitals_blanks_and_bad_dates(browser, report):
+    path, model, frame, data = report
+    page, errors, _ = _open(browser, path)
+    page.fill("#search", "qubit")
+    rows = _rows(page)
+    # every listed paper whose abstract holds the word shows where (an excerpt)
+    expected = [r["i"] for r in rows if "qubit" in data["abstract"][r["i"]].lower()]
+    assert expected
+    shown = page.evaluate(
+        "Array.from(document.querySelectorAll('#paper-rows tr[data-paper]'))"
+        ".filter(tr => tr.querySelector('.snippet')).map(tr => +tr.dataset.paper)"
+    )
+    assert shown == expected
+    for query in ("istanbul", "İstanbul", "İSTANBUL"):  # the dotted capital is an 'i'
+        page.fill("#search", query)
+        assert [r["i"] for r in _rows(page)] == [6], query
+    # blanks alone are no search: every paper, no filter chip, nothing in the address
+    page.fill("#search", "   ")
+    assert _count(page) == len(frame)
+    assert page.evaluate("document.querySelectorAll('#active-filters .filter').length") == 0
+    assert "q=" not in _fragment(page)
+    assert errors == []
+    # a day that does not exist is no date filter (it rolled over to another day)
+    page, errors, _ = _open(browser, path, "#from=2025-13-45")
+    assert _count(page) == len(frame) and "from=" not in page.evaluate("TrendsExplorer.fragment()")
+    assert errors == []
+
+
+def test_a_narrow_screen_scrolls_no_page_sideways(browser, report):
+    path, *_ = report
+    page = browser.new_page(viewport={"width": 400, "height": 800})
+    page.goto(path.as_uri())
+    page.wait_for_function("document.documentElement.getAttribute('data-explorer') === 'ready'")
+    # before: the section menu did not wrap and the paper table widened the page to ~550px
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400

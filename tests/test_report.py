@@ -58,6 +58,8 @@ def test_report_is_self_contained_and_escaped(hostile, tmp_path):
     assert len(re.findall(r"plotly\.js v\d", html)) == 1  # its banner, outside
     assert "<script src=" not in html and "<link " not in html
     assert "cdn.plot.ly" not in html and "https://cdn" not in html
+    # without JavaScript the page says why it shows no chart (before: "loading" forever)
+    assert re.search(r"<noscript>.*needs? JavaScript|<noscript>.*with JavaScript", html)
     # the decompressor is inlined with its licence
     assert "zstddec 0.3.4" in html and "Permission is hereby granted" in html
     # payloads show as text only: the titles are only in the compressed paper data

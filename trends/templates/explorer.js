@@ -35,10 +35,25 @@
     return day === NODATE ? "" : new Date(day * DAY).toISOString().slice(0, 10);
   }
 
-  function parseDay(text) {
+  function parseDay(text) {  /* a real day "YYYY-MM-DD" as days since 1970; else null */
     if (!text) { return null; }
     var m = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(text));
-    return m ? Math.round(Date.UTC(+m[1], +m[2] - 1, +m[3]) / DAY) : null;
+    if (!m) { return null; }
+    var at = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+    /* 2025-13-45 is no day (Date.UTC would roll it over to 2026-02-14) */
+    if (at.getUTCMonth() !== +m[2] - 1 || at.getUTCDate() !== +m[3]) { return null; }
+    return Math.round(at.getTime() / DAY);
+  }
+
+  function fold(text) {  /* lower case, one code unit for one: offsets stay the same */
+    var low = text.toLowerCase();
+    if (low.length === text.length) { return low; }
+    var out = [];
+    for (var k = 0; k < text.length; k++) {
+      var c = text[k].toLowerCase();
+      out.push(c.length === 1 ? c : c[0]);  /* U+0130 "İ" is "i" + a dot: kept as "i" */
+    }
+    return out.join("");
   }
 
   function plotlyMs(value) {  /* plotly's dates ("2025-04-01 12:30:00.5") or numbers, as ms */
@@ -77,7 +92,7 @@
     var themes = {};
     D.themes.forEach(function (t) {
       themes[t.id] = t;
-      t.text = (t.name + " " + t.keywords.join(" ")).toLowerCase();
+      t.text = fold(t.name + " " + t.keywords.join(" "));
     });
 
     /* facets as compressed rows: codes of paper i are codes[start[i] .. start[i+1]) */
@@ -94,8 +109,8 @@
 
     /* The texts: segments separated by \u0001, every title, then every author list, every
      * paper's tags, every abstract (segment f * n + i is field f of paper i). The search
-     * reads their lower-case copy, which has the same offsets unless lower-casing changed
-     * a length (a few letters such as U+0130 do). */
+     * reads their lower-case copy (`fold`), which has the same offsets: a letter whose
+     * lower case is longer (U+0130 "İ") keeps one code unit. */
     var TITLE = 0, AUTHORS = 1, ABSTRACT = 3, FIELDS = 4, SEGMENTS = FIELDS * n;
     var text = D.text;
     D.text = null;
@@ -110,8 +125,8 @@
       return out;
     }
     var textOffsets = offsetsOf(text);
-    var hay = text.toLowerCase();
-    var offsets = hay.length === text.length ? textOffsets : offsetsOf(hay);
+    var hay = fold(text);
+    var offsets = textOffsets;
     function field(f, i) {
       var s = f * n + i;
       return text.slice(textOffsets[s], textOffsets[s + 1] - 1);
@@ -123,7 +138,7 @@
 
     function termsOf(query) {
       var out = [], re = /"([^"]*)"|(\S+)/g, m;
-      var text = query.toLowerCase();
+      var text = fold(query);
       while ((m = re.exec(text)) !== null) {
         var t = (m[1] !== undefined ? m[1] : m[2]).replace(/\s+/g, " ").trim();
         if (t && out.indexOf(t) < 0) { out.push(t); }
@@ -264,7 +279,7 @@
       if (text.indexOf("=") < 0) { return false; }  /* a plain anchor such as #map */
       var params = new URLSearchParams(text);
       var s = blank();
-      s.q = params.get("q") || "";
+      s.q = (params.get("q") || "").trim() ? params.get("q") : "";
       s.themes = (params.get("theme") || "").split(",").filter(function (t) {
         return t !== "" && themes[+t] !== undefined;
       }).map(Number).sort(function (a, b) { return a - b; });
@@ -407,7 +422,7 @@
       var s = ABSTRACT * n + i, lower = hay.substring(offsets[s], offsets[s + 1] - 1);
       var at = -1;
       for (var t = 0; t < terms.length && at < 0; t++) { at = lower.indexOf(terms[t]); }
-      if (at < 0 || offsets !== textOffsets) { return ""; }
+      if (at < 0) { return ""; }
       var whole = field(ABSTRACT, i), from = Math.max(0, at - 70);
       return (from > 0 ? "…" : "") + whole.slice(from, at + 110) +
         (at + 110 < whole.length ? "…" : "");
@@ -622,7 +637,11 @@
 
     /* -- wiring ------------------------------------------------------------------------ */
     var searchBox = $("search");
-    searchBox.addEventListener("input", function () { state.q = searchBox.value; changed(true); });
+    searchBox.addEventListener("input", function () {
+      /* blanks alone are no search: not a filter, not in the address */
+      state.q = searchBox.value.trim() ? searchBox.value : "";
+      changed(true);
+    });
     if ($("date-from")) {
       $("date-from").addEventListener("change", function () { state.from = parseDay(this.value); changed(true); });
       $("date-to").addEventListener("change", function () { state.to = parseDay(this.value); changed(true); });
