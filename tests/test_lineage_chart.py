@@ -101,12 +101,44 @@ def test_the_planted_split_is_in_the_flows(replay):
 
 
 def test_events(replay):
-    store, *_ = replay
+    store, first, second, _, _ = replay
     events = lineage_events(lineage_flows(store))
     kinds = events.event.value_counts().to_dict()
-    assert kinds.get("split") == 1 and kinds.get("continued") == 3
     split = events[events.event == "split"].iloc[0]
-    assert len(split.into) == 2
+    assert kinds.get("split") == 1 and len(split.into) == 2
+    # Every theme after the refit has one event saying how it came to be: the three kept
+    # themes and the successor of the split that kept its id continued, the other appeared
+    # (from the split theme); no theme is counted twice on one side of the refit.
+    after = events[events.event.isin(["continued", "merged", "appeared"])]
+    assert sorted(after.theme_id) == list(range(second.n_themes))
+    assert kinds.get("continued") == 4 and kinds.get("appeared") == 1
+    appeared = after[after.event == "appeared"].iloc[0]
+    assert appeared.into == [split.theme_id] and appeared.theme_id in split.into
+    before = events[events.event.isin(["split", "ended"])]
+    assert before.theme_id.is_unique
+
+
+def test_a_theme_absorbed_under_a_new_id_is_in_one_event_not_none_or_two():
+    """Old theme 2 goes whole into new theme 7, which also takes old theme 3: one 'merged'
+    event names both (before: 7 was 'appeared' and 'merged', and 2 had no event at all,
+    while the store's update summary said it ended)."""
+    flows = pd.DataFrame(
+        {
+            "step": 1,
+            "to_date": pd.Timestamp("2025-03-10"),
+            "from_theme": [0, 2, 3, 6, 6, -2],
+            "to_theme": [0, 7, 7, 6, 6, 6],
+            "papers": [30, 40, 20, 50, 0, 5],
+            "from_label": ["a", "b", "c", "d", "d", ""],
+            "to_label": ["a", "bc", "bc", "d", "d", "d"],
+        }
+    )
+    flows = flows[flows.papers > 0].copy()
+    flows["from_share"] = flows.papers / flows.groupby("from_theme").papers.transform("sum")
+    flows["to_share"] = flows.papers / flows.groupby("to_theme").papers.transform("sum")
+    events = lineage_events(flows)
+    rows = {(r.theme_id, r.event): r.into for r in events.itertuples()}
+    assert rows == {(0, "continued"): [0], (7, "merged"): [2, 3], (6, "continued"): [6]}
 
 
 def test_sankey(replay):

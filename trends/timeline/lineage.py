@@ -8,7 +8,7 @@ lineage Sankey (`trends.charts.lineage`). A theme whose papers go in large parts
 parts of two or more *merged*; a theme keeping its id with one large successor
 *continued*; a theme the store numbered anew *appeared*; an old theme with no successor
 holding ``min_share`` of its papers *ended*. Papers first seen at the refit come from
-"new papers".
+"new papers". `lineage_events` names each theme once on each side of a refit.
 """
 
 from __future__ import annotations
@@ -111,7 +111,15 @@ def _kinds(flows: pd.DataFrame, born: set[int], min_share: float) -> list[str]:
 
 
 def lineage_events(flows: pd.DataFrame, *, min_share: float = MIN_SHARE) -> pd.DataFrame:
-    """One row per theme and refit: what happened to it.
+    """One row per theme and refit: how it came to be, or what became of it.
+
+    Each theme after a refit gets one event from its *predecessors* (the themes before it
+    that make up ``min_share`` or more of its papers): ``continued`` (one, with its id),
+    ``merged`` (two or more) or ``appeared`` (none, or one whose id it did not keep:
+    ``into`` then names that one). Each theme before the refit whose papers go in large
+    parts to two or more themes ``split``; one with no such successor ``ended``. Any
+    other theme before the refit is in the ``into`` of its successor's event, so no
+    theme is counted twice on either side of a refit.
 
     Returns
     -------
@@ -123,24 +131,26 @@ def lineage_events(flows: pd.DataFrame, *, min_share: float = MIN_SHARE) -> pd.D
     for step, part in flows.groupby("step", sort=True):
         when = part.to_date.iloc[0]
         real = part[(part.from_theme >= 0) & (part.to_theme >= 0)]
+        for new, group in part[part.to_theme >= 0].groupby("to_theme"):
+            pred = sorted(
+                group.loc[(group.to_share >= min_share) & (group.from_theme >= 0), "from_theme"]
+                .astype(int)
+                .tolist()
+            )
+            label = group.to_label.iloc[0]
+            if len(pred) >= 2:
+                event = "merged"
+            elif pred == [int(new)]:
+                event = "continued"
+            else:
+                event = "appeared"
+            rows.append((step, when, int(new), label, event, pred))
         for old, group in part[part.from_theme >= 0].groupby("from_theme"):
-            succ = group[(group.from_share >= min_share) & (group.to_theme >= 0)]
+            succ = real[(real.from_theme == old) & (real.from_share >= min_share)]
             label = group.from_label.iloc[0]
             if len(succ) >= 2:
                 rows.append((step, when, int(old), label, "split", sorted(succ.to_theme.tolist())))
             elif len(succ) == 0:
                 rows.append((step, when, int(old), label, "ended", []))
-            elif int(succ.to_theme.iloc[0]) == int(old):
-                rows.append((step, when, int(old), label, "continued", [int(old)]))
-        for new, group in real.groupby("to_theme"):
-            pred = group[group.to_share >= min_share]
-            label = group.to_label.iloc[0]
-            if len(pred) >= 2:
-                rows.append(
-                    (step, when, int(new), label, "merged", sorted(pred.from_theme.tolist()))
-                )
-        for new in sorted(set(part.loc[part.kind == "appeared", "to_theme"])):
-            label = part.loc[part.to_theme == new, "to_label"].iloc[0]
-            rows.append((step, when, int(new), label, "appeared", []))
     out = pd.DataFrame(rows, columns=["step", "to_date", "theme_id", "label", "event", "into"])
     return out.sort_values(["step", "event", "theme_id"]).reset_index(drop=True)
