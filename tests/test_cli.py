@@ -172,3 +172,15 @@ def test_every_embedding_name_passes_the_early_check_and_bad_ones_fail_it(tmp_pa
         _check_model_options(embedding="minilm-8")
     with pytest.raises(EmbeddingError, match="does not exist"):
         _check_model_options(embedding=str(tmp_path / "no-model"))
+
+
+def test_ctrl_c_says_interrupted_and_exits_130(monkeypatch):
+    import trends.cli
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(trends.cli, "_load", interrupted)
+    result = runner.invoke(app, ["themes"])
+    assert result.exit_code == 130
+    assert result.stderr.strip() == "trends: interrupted"  # before: nothing at all

@@ -67,6 +67,8 @@ def test_known_papers_are_not_added_again(replay, days):
     assert again.n_new == 0 and again.n_known == len(days[-1])
     assert len(store.papers()) == sum(len(d) for d in days) + 40
     assert store.papers().doc_id.is_unique
+    # placing no paper is no run: the input is logged (its snapshot), no empty run is
+    assert (store.runs().n_papers > 0).all()
 
 
 def test_refit_without_new_papers_keeps_every_id(replay):

@@ -322,6 +322,10 @@ def _guard(func):
                 return func(*args, **kwargs)
             except TrendsError as exc:
                 _fail(str(exc))
+            except KeyboardInterrupt:
+                # typer turns Ctrl-C into a silent exit 130: say what happened
+                typer.echo("trends: interrupted", err=True)
+                raise typer.Exit(130) from None
 
     return wrapper
 

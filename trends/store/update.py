@@ -55,7 +55,7 @@ class UpdateResult:
             if self.too_few_to_refit:
                 fit_none += (
                     f" ({_count(self.n_unplaced, 'paper')}: fewer than the "
-                    f"{self.min_unplaced} of the smallest theme, so no refit for them)"
+                    f"{self.min_unplaced} a refit needs for a theme, so no refit for them)"
                 )
             parts.append(fit_none + ".")
         if self.refitted:
@@ -207,7 +207,8 @@ def run_update(
         )
         runs: list[Run] = []
         n_themes = len(store.theme_arrays(last_fit)[0]) if last_fit is not None else 0
-        if last_fit is not None and reason != "asked":
+        # Placing no new paper is no run (an input of papers already in the store).
+        if last_fit is not None and reason != "asked" and len(new):
             runs.append(
                 Run(
                     kind="assign",
