@@ -522,16 +522,20 @@ def lineage_section(report) -> dict | None:
             for e in ("continued", "split", "merged", "appeared", "ended")
             if e in counts
         ]
-        detail = [
-            f"S{r.theme_id} {r.label} → " + ", ".join(sid(i) for i in r.into)
-            for r in part[part.event == "split"].itertuples()
-        ] + [
-            ", ".join(sid(i) for i in r.into) + f" → {sid(r.theme_id)} {r.label}"
-            for r in part[part.event == "merged"].itertuples()
-        ] + [  # a theme carried on under a new id: the store's update called the old one ended
-            f"{sid(r.into[0])} → {sid(r.theme_id)} {r.label} (a new id)"
-            for r in part[(part.event == "appeared") & (part.into.map(len) > 0)].itertuples()
-        ]
+        detail = (
+            [
+                f"S{r.theme_id} {r.label} → " + ", ".join(sid(i) for i in r.into)
+                for r in part[part.event == "split"].itertuples()
+            ]
+            + [
+                ", ".join(sid(i) for i in r.into) + f" → {sid(r.theme_id)} {r.label}"
+                for r in part[part.event == "merged"].itertuples()
+            ]
+            + [  # a theme carried on under a new id: the store's update called the old one ended
+                f"{sid(r.into[0])} → {sid(r.theme_id)} {r.label} (a new id)"
+                for r in part[(part.event == "appeared") & (part.into.map(len) > 0)].itertuples()
+            ]
+        )
         summary.append(
             {
                 "step": int(step),
