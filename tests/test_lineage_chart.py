@@ -212,6 +212,8 @@ def test_cli_report_of_a_store(replay, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     html = out.read_text()
     assert 'id="lineage"' in html and "lineage-sankey" in html
+    # the themes shown are a fit of the store's papers, not its last refit: said so
+    assert "fitted anew with its parameters" in result.stderr
     bad = tmp_path / "bad.sqlite"
     import sqlite3
 

@@ -482,7 +482,11 @@ def report(
         if store is not None:
             corpus, model, kept_at = _fit_store(store, quiet, engine, ray_address)
             default_title = f"Themes in {inputs[0].name}"
-            typer.echo(f"Read the store {inputs[0]}: {len(corpus)} papers.", err=True)
+            typer.echo(
+                f"Read the store {inputs[0]}: {len(corpus)} papers, fitted anew with its "
+                "parameters (the report's themes, with the store's ids beside them).",
+                err=True,
+            )
         else:
             corpus, default_title = _load(inputs, fmt, column)
             typer.echo(_load_summary(corpus), err=True)
