@@ -203,3 +203,24 @@ def test_a_refit_threshold_that_is_no_share_is_refused(tmp_path, value):
         Store(tmp_path / "s.sqlite", refit_threshold=value)
     assert Store(tmp_path / "s.sqlite", refit_threshold=1).refit_threshold == 1.0
     assert not (tmp_path / "s.sqlite").exists()
+
+
+def test_a_revised_abstract_of_a_known_paper_is_counted_not_silently_dropped(tmp_path, parts):
+    import pandas as pd
+
+    frame, emb, first, _ = parts
+    frame = frame.assign(doc_id=[f"10.1000/paper.{i}" for i in range(len(frame))])
+    first = frame.head(100)
+    with Store(tmp_path / "s.sqlite", cache_dir=tmp_path / "cache") as store:
+        store.update(first, model=model(frame, emb), verbose=False)
+        again = first.head(5).copy()
+        revised = again.assign(text=again.text + " (revised)", abstract=again.abstract + " v2")
+        backend_frame = pd.concat([frame, revised], ignore_index=True)
+        backend_emb = np.vstack([emb, emb[:5]])
+        result = store.update(revised, model=model(backend_frame, backend_emb), verbose=False)
+        assert result.n_new == 0 and result.n_known == 5 and result.n_revised == 5
+        assert "5 of them with a revised text" in result.summary()
+        stored = store.papers().set_index("doc_id").loc[again.doc_id, "text"]
+        assert stored.tolist() == again.text.tolist()  # the store keeps its own text
+        same = store.update(first.head(3), model=model(frame, emb), verbose=False)
+        assert same.n_revised == 0 and "revised" not in same.summary()

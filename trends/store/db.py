@@ -303,6 +303,14 @@ class Store:
         text. A local id (a row number, a title hash) reused for another text is not the
         same paper: `fresh_ids` gives such a paper an id of its own.
         """
+        return self.known_and_revised(corpus)[0]
+
+    def known_and_revised(self, corpus: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """`known`, and which of those papers come with another text than the stored one.
+
+        A revised abstract under the same arXiv id or DOI: the store keeps the text it
+        stored first, and the update's summary counts these.
+        """
         from ..load.canonical import is_global_id
 
         ids = corpus["doc_id"].astype(str).tolist()
@@ -310,13 +318,12 @@ class Store:
         texts = corpus["text"].astype(str).tolist()
         stored_text = dict(self._query("SELECT doc_id, text FROM papers"))
         stored = {(r[0], r[1]) for r in self._query("SELECT title_key, text FROM papers")}
-        return np.array(
-            [
-                (d in stored_text and (is_global_id(d) or stored_text[d] == t)) or (k, t) in stored
-                for d, k, t in zip(ids, keys, texts, strict=True)
-            ],
-            dtype=bool,
-        )
+        known, revised = [], []
+        for d, k, t in zip(ids, keys, texts, strict=True):
+            same_id = d in stored_text and is_global_id(d) and stored_text[d] != t
+            known.append(same_id or (d in stored_text and stored_text[d] == t) or (k, t) in stored)
+            revised.append(same_id and (k, t) not in stored)
+        return np.array(known, dtype=bool), np.array(revised, dtype=bool)
 
     def fresh_ids(self, ids) -> list[str]:
         """``ids`` with each one already in the store (or repeated) made unique: ``id-2``..."""

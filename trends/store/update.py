@@ -43,12 +43,19 @@ class UpdateResult:
     n_unplaced: int = 0
     min_unplaced: int = 1
     too_few_to_refit: bool = False
+    # known papers that came with another text (a revised abstract): the store keeps its own
+    n_revised: int = 0
 
     def summary(self) -> str:
         """One paragraph for the terminal."""
+        revised = (
+            f" ({self.n_revised} of them with a revised text; the store keeps the text it has)"
+            if self.n_revised
+            else ""
+        )
         parts = [
             f"snapshot {self.snapshot_id}: {_count(self.n_read, 'paper')} in the input, "
-            f"{self.n_new} new, {self.n_known} already in the store."
+            f"{self.n_new} new, {self.n_known} already in the store{revised}."
         ]
         if self.new_outlier_share is not None:
             fit_none = f"{self.new_outlier_share:.0%} of the new papers fit no known theme"
@@ -186,7 +193,8 @@ def run_update(
         model.set_params(verbose=verbose)
         last_fit = store.last_fit()
         unique = ~corpus["doc_id"].astype(str).duplicated()
-        new = corpus[(~store.known(corpus)) & unique.to_numpy()].reset_index(drop=True)
+        known, revised = store.known_and_revised(corpus)
+        new = corpus[(~known) & unique.to_numpy()].reset_index(drop=True)
         new["doc_id"] = store.fresh_ids(new["doc_id"])
         new_emb = model.embed(new) if len(new) else None
         placed = np.full(len(new), -1, dtype=np.int64)
@@ -224,6 +232,7 @@ def run_update(
             n_read=len(corpus),
             n_new=len(new),
             n_known=len(corpus) - len(new),
+            n_revised=int(revised.sum()),
             new_outlier_share=share,
             refitted=False,
             reason=reason,
