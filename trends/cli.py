@@ -679,9 +679,5 @@ def update(
 
 
 def main() -> None:
-    """Entry point of the ``trends`` command."""
-    try:
-        app()
-    except KeyboardInterrupt:
-        typer.echo("trends: interrupted", err=True)
-        sys.exit(130)
+    """Entry point of the ``trends`` command (Ctrl-C in a command: see `_guard`)."""
+    app()
