@@ -175,28 +175,19 @@ class SentenceTransformerEmbedder:
         self.device = check_device(device)
         self._loaded = None
         self.identity = self._identity()
-        # What a model folder was known by in earlier versions (its path as typed; then its
-        # real path and the ends of its files): a store built then still takes this model
-        # (`trends.store.update`).
+        # What a model was known by in earlier versions, so that a store built then still
+        # takes it (`trends.store.update`): a hub name without its revision, a folder by its
+        # path as typed, then by its real path and the ends of its files.
         self.legacy_identities: tuple[str, ...] = ()
         if isinstance(model, str | os.PathLike) and model != DEFAULT_MODEL:
-            # A hub name was known without its revision.
-            cut = "" if max_length is None else f"@max{max_length}"
-            kind = "@bf16" if precision == "bfloat16" else ""
-            self.legacy_identities = (f"st:{os.fspath(model)}{cut}{kind}",)
-        if (
-            isinstance(model, str | os.PathLike)
-            and model != DEFAULT_MODEL
-            and os.path.exists(os.fspath(model))
-        ):
             given = os.fspath(model)
             cut = "" if max_length is None else f"@max{max_length}"
             kind = "@bf16" if precision == "bfloat16" else ""
-            ends = _folder_digest(given, sample=2**20)
-            self.legacy_identities = (
-                f"st:{given}{cut}{kind}",
-                f"st:{os.path.realpath(given)}#{ends}{cut}{kind}",
-            )
+            legacy = [f"st:{given}{cut}{kind}"]
+            if os.path.exists(given):
+                ends = _folder_digest(given, sample=2**20)
+                legacy.append(f"st:{os.path.realpath(given)}#{ends}{cut}{kind}")
+            self.legacy_identities = tuple(legacy)
 
     def _identity(self) -> str:
         kind = "@bf16" if self.precision == "bfloat16" else ""
