@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 from contextlib import contextmanager
+from functools import cached_property
 from typing import Protocol
 
 import numpy as np
@@ -175,19 +176,26 @@ class SentenceTransformerEmbedder:
         self.device = check_device(device)
         self._loaded = None
         self.identity = self._identity()
-        # What a model was known by in earlier versions, so that a store built then still
-        # takes it (`trends.store.update`): a hub name without its revision, a folder by its
-        # path as typed, then by its real path and the ends of its files.
-        self.legacy_identities: tuple[str, ...] = ()
-        if isinstance(model, str | os.PathLike) and model != DEFAULT_MODEL:
-            given = os.fspath(model)
-            cut = "" if max_length is None else f"@max{max_length}"
-            kind = "@bf16" if precision == "bfloat16" else ""
-            legacy = [f"st:{given}{cut}{kind}"]
-            if os.path.exists(given):
-                ends = _folder_digest(given, sample=2**20)
-                legacy.append(f"st:{os.path.realpath(given)}#{ends}{cut}{kind}")
-            self.legacy_identities = tuple(legacy)
+
+    @cached_property
+    def legacy_identities(self) -> tuple[str, ...]:
+        """What this model was known by in earlier versions (see `trends.store.update`).
+
+        A store built then still takes it: a hub name without its revision, a folder by
+        its path as typed, then by its real path and the ends of its files. Computed when
+        a store asks, not at every construction (it reads the folder).
+        """
+        model = self.model
+        if not isinstance(model, str | os.PathLike) or model == DEFAULT_MODEL:
+            return ()
+        given = os.fspath(model)
+        cut = "" if self.max_length is None else f"@max{self.max_length}"
+        kind = "@bf16" if self.precision == "bfloat16" else ""
+        legacy = [f"st:{given}{cut}{kind}"]
+        if os.path.exists(given):
+            ends = _folder_digest(given, sample=2**20)
+            legacy.append(f"st:{os.path.realpath(given)}#{ends}{cut}{kind}")
+        return tuple(legacy)
 
     def _identity(self) -> str:
         kind = "@bf16" if self.precision == "bfloat16" else ""
