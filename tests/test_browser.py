@@ -435,6 +435,12 @@ def test_search_snippets_dotted_capitals_blanks_and_bad_dates(browser, report):
     for query in ("istanbul", "İstanbul", "İSTANBUL"):  # the dotted capital is an 'i'
         page.fill("#search", query)
         assert [r["i"] for r in _rows(page)] == [6], query
+        # and the title's mark covers the dotted capital too, in the title as written
+        marks = page.evaluate(
+            "Array.from(document.querySelectorAll('#paper-rows tr[data-paper=\"6\"] mark'))"
+            ".map(m => m.textContent)"
+        )
+        assert "İstanbul" in marks, (query, marks)
     # blanks alone are no search: every paper, no filter chip, nothing in the address
     page.fill("#search", "   ")
     assert _count(page) == len(frame)

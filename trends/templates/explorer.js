@@ -360,13 +360,14 @@
     /* -- drawing ------------------------------------------------------------------------ */
     function highlight(el, text) {
       if (!highlighter || !text) { el.textContent = text; return el; }
-      var last = 0, m;
+      /* matched in the folded copy (the search's own), marked in the text: same offsets */
+      var last = 0, m, folded = fold(text);
       highlighter.lastIndex = 0;
-      while ((m = highlighter.exec(text)) !== null) {
+      while ((m = highlighter.exec(folded)) !== null) {
         if (m[0] === "") { highlighter.lastIndex++; continue; }
         if (m.index > last) { el.appendChild(document.createTextNode(text.slice(last, m.index))); }
-        el.appendChild(node("mark", null, m[0]));
         last = m.index + m[0].length;
+        el.appendChild(node("mark", null, text.slice(m.index, last)));
       }
       if (last < text.length) { el.appendChild(document.createTextNode(text.slice(last))); }
       return el;
