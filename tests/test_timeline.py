@@ -213,6 +213,19 @@ def test_planted_rising_fading_and_flat():
     assert {"recent_share", "baseline_share", "ci_low", "ci_high", "p_value"} <= set(table.columns)
 
 
+def test_the_most_confident_call_comes_first_among_rising_and_among_fading():
+    # two themes fall, one to a third and one by half; two rise, one threefold and one
+    # by half. Before, the fading themes were listed by the lower bound of their interval:
+    # the least confident fall first.
+    view, corpus = planted([6, 6, 2, 2, 4], [2, 3, 6, 3, 4], days=200, recent_days=50)
+    table = trends.emerging(view, corpus)
+    calls = table[table.status != "stable"]
+    assert calls.status.tolist() == ["rising", "rising", "fading", "fading"]
+    assert calls.label.tolist() == ["flat one", "flat two", "rising theme", "fading theme"]
+    fading = calls[calls.status == "fading"]
+    assert fading.ci_high.is_monotonic_increasing
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_flat_themes_stay_stable_across_seeds(seed):
     view, corpus = planted([4, 4, 4, 4], [4, 4, 4, 4], seed=seed)
@@ -646,12 +659,78 @@ def test_a_stray_old_date_does_not_fill_decades_with_empty_periods():
         ignore_index=True,
     )
     view = (np.append(view[0], 0), view[1])
-    with pytest.warns(UserWarning, match="stray dates"):
+    with pytest.warns(UserWarning, match=r"1 of 2,601 dated papers are far .*1995-06-01"):
         shares = trends.theme_trends(view, corpus, freq="week")
-    assert shares.period.nunique() == 105
+    # the stray paper is left out and counted: only the feed's 104 weeks
+    assert shares.period.nunique() == 104 and shares.attrs["stray"] == 1
+    assert shares.drop_duplicates("period").papers.sum() == len(corpus) - 1
     with pytest.warns(UserWarning, match="stray dates"):
         table = trends.emerging(view, corpus, freq="week")
     assert table.attrs["recent"][0] > pd.Timestamp("2024-06-01", tz="UTC")
+    assert table.attrs["stray"] == 1
+    # 2% of the papers in 1995 are too many to be strays: kept, and the empty weeks
+    # between are the ones left out
+    old = pd.DataFrame(
+        {"doc_id": [f"old{i}" for i in range(60)], "published": [corpus.published.iloc[-1]] * 60}
+    ).assign(published=pd.Timestamp("1995-06-07", tz="UTC"))
+    many = pd.concat([corpus.iloc[:-1], old], ignore_index=True)
+    view = (np.arange(len(many)) % 3, view[1])
+    with pytest.warns(UserWarning, match=r"have papers \(stray dates\?\)"):
+        shares = trends.theme_trends(view, many, freq="week")
+    assert shares.period.nunique() == 105 and shares.attrs["stray"] == 0
+
+
+def test_a_stray_date_after_the_feed_leaves_its_last_week_partial():
+    # A weekday feed from Monday 6 January to Wednesday 21 May 2025 and one paper dated
+    # 30 July (a journal's issue date, a typo). Before: ten empty weeks were kept, the
+    # real last week was "whole", and the default recent window was made of empty weeks
+    # (NoDatesError "the recent window ... holds 0 papers"), without a warning.
+    view, corpus = _weekday_feed(pd.bdate_range("2025-01-06", "2025-05-21"))
+    for late in ("2025-07-30", "2026-05-21"):
+        stray = pd.DataFrame({"doc_id": ["late"], "published": [pd.Timestamp(late, tz="UTC")]})
+        more = pd.concat([corpus, stray], ignore_index=True)
+        with_stray = (np.append(view[0], 1), view[1])
+        with pytest.warns(UserWarning, match=f"far from the rest \\({late} \\(1\\)"):
+            table = trends.emerging(with_stray, more, freq="week")
+        assert table.attrs["stray"] == 1
+        assert table.attrs["recent"][1] < pd.Timestamp("2025-05-19", tz="UTC")  # whole weeks
+        with pytest.warns(UserWarning, match="stray dates"):
+            periods = trends.timeline.periods_of(more, freq="week")
+        last = periods.table.iloc[-1]
+        assert f"{last.period:%Y-%m-%d}" == "2025-05-19" and last.partial
+        assert periods.table.papers.sum() == len(corpus)
+
+
+def test_a_gap_between_two_months_of_a_feed_stays_a_gap_with_auto_periods():
+    # Four weeks of January and four of September: before, "auto" chose weeks (counting
+    # only those with papers), then left the 31 empty weeks out as a stray date's gap and
+    # drew January straight on to September.
+    days = pd.bdate_range("2024-01-01", "2024-01-26").append(
+        pd.bdate_range("2024-09-02", "2024-09-27")
+    )
+    view, corpus = _weekday_feed(days, per_day=5)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "stray dates?" warning
+        shares = trends.theme_trends(view, corpus)
+    per_period = shares.drop_duplicates("period").set_index("period").papers
+    assert (per_period == 0).any()  # the months between are there, empty
+    assert per_period.iloc[0] > 0 and per_period.iloc[-1] > 0
+    assert per_period.sum() == len(corpus)
+
+
+def test_year_only_papers_in_a_one_year_corpus_are_warned_about():
+    # 600 papers dated to the day in 2024 and 200 dated "2024" only: binned by month (one
+    # year cannot be binned by year), January holds the 200 too. Before, silently.
+    rng = np.random.default_rng(0)
+    days = pd.Timestamp("2024-01-01", tz="UTC") + pd.to_timedelta(rng.integers(0, 366, 600), "D")
+    years = pd.to_datetime(["2024-01-01"] * 200, utc=True)
+    corpus = pd.DataFrame({"published": days.append(years)})
+    view = (np.zeros(len(corpus), dtype=int), pd.DataFrame({"theme_id": [0], "label": ["a"]}))
+    assert date_precision(corpus.published) == "M"
+    with pytest.warns(UserWarning, match=r"papers sit on 1 January at midnight \(2024-01-01"):
+        trends.theme_trends(view, corpus, freq="month")
 
 
 def test_a_burst_does_not_run_through_a_gap():

@@ -199,11 +199,12 @@ def emerging(
         the theme had no paper before, ``stable`` when it was tested and not called,
         ``untested`` when it had too few papers to be tested, or nothing to be compared
         with (see the module; no interval, no p-value: not a finding). Most confidently
-        rising first, the untested last (`STATUS_ORDER`; `CALLS` lists the statuses that
+        rising first, the fading ones most confidently fading first, the untested last
+        (`STATUS_ORDER`; `CALLS` lists the statuses that
         are calls).
         ``.attrs``: the windows (``recent``, ``baseline``: first and last moment),
         ``recent_papers``, ``baseline_papers``, ``left_out`` (papers of partial periods
-        in neither window), ``undated``, ``ci_level``, ``fdr``, ``tested`` (themes
+        in neither window), ``undated``, ``stray``, ``ci_level``, ``fdr``, ``tested`` (themes
         tested: those the false discovery rate is controlled over), ``min_papers``,
         ``freq``, ``period``, ``adjusted_for``, ``note``.
     """
@@ -490,8 +491,11 @@ def emerging_table(
         columns=COLUMNS,
     )
     out["_rank"] = out.status.map(STATUS_ORDER)
-    out = out.sort_values(["_rank", "ci_low", "theme_id"], ascending=[True, False, True])
-    out = out.drop(columns="_rank").reset_index(drop=True)
+    # the most confident call first: the highest lower bound of a rise, the lowest upper
+    # bound of a fall
+    out["_by"] = np.where(out.status == "fading", out.ci_high, -out.ci_low)
+    out = out.sort_values(["_rank", "_by", "theme_id"], ascending=True)
+    out = out.drop(columns=["_rank", "_by"]).reset_index(drop=True)
     # Papers of partial periods in neither window (with default windows: every paper
     # outside them; with windows given, those outside them that a default would not take).
     partial = periods.table["partial"].to_numpy()[periods.index]
@@ -503,6 +507,7 @@ def emerging_table(
         baseline_papers=n_base,
         left_out=left_out,
         undated=periods.undated,
+        stray=periods.stray,
         ci_level=ci_level,
         fdr=alpha,
         tested=m,

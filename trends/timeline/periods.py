@@ -22,6 +22,13 @@ else years. Weeks run Monday to Sunday.
 is a period, one without papers too (0 papers, no share: a gap in the feed shows as a
 gap); days are the exception, as a daily feed is empty at weekends.
 
+**Stray dates.** A few papers (at most 1% of the dated ones) at the start or the end of
+the span, four weeks or more and at least ten usual spacings away from the rest (a
+paper misdated 1995 in a feed of 2025, a journal's issue date months after the feed
+ends), are left out of the trends, with a warning, and counted
+(``.attrs["stray"]``): kept, they would make the periods between them and the rest
+empty and take the place of the real first or last, partial, period.
+
 **Partial periods.** The first and the last period are *partial* when the corpus starts
 or ends inside them. Their coverage is the share of the period that the corpus' span
 covers, counting days by how many papers that weekday usually has (a feed that lists
@@ -57,6 +64,13 @@ COARSE_RATIO = 5
 # to a stray date (a paper of 1995 in a feed of 2023-2024), and are left out, with a warning.
 MAX_EMPTY_SHARE = 2
 MIN_EMPTY_KEPT = 12
+# Stray dates: at most 1% of the dated papers (at least one paper), at the start or the end
+# of the span, cut off from the rest by a gap of four weeks or more and at least ten times
+# the usual spacing between consecutive dates (a misdated paper, a journal's issue date
+# months after a feed ends). They are left out of the trends, counted and warned about.
+STRAY_SHARE = 0.01
+STRAY_GAP_DAYS = 28
+STRAY_GAP_SPACINGS = 10
 
 
 def dated(corpus: pd.DataFrame, labels, *, warn: bool = True):
@@ -67,7 +81,7 @@ def dated(corpus: pd.DataFrame, labels, *, warn: bool = True):
     NoDatesError
         The corpus has no ``published`` column, or no paper has a date.
     """
-    dates, rows, undated = _dates(corpus, warn=warn)
+    dates, rows, undated, _ = _dates(corpus, warn=warn)
     return dates, np.asarray(labels)[rows], undated
 
 
@@ -89,6 +103,30 @@ def _warn_coarse_days(naive: pd.Series) -> None:
             f"{int(piles.sum())} papers sit on the 1st of a month at midnight ({days}), at "
             f"least {COARSE_RATIO} times a usual day: probably dated by year or month only; "
             "they count in that day's period",
+            UserWarning,
+            stacklevel=4,
+        )
+
+
+def _warn_year_piles(naive: pd.Series) -> None:
+    """Warn when a corpus dated by month has a pile of papers on some 1 January at midnight.
+
+    Those are most likely papers dated by year only (in a corpus of one year, which cannot
+    be binned by year): they count in January.
+    """
+    per_day = naive[naive == naive.dt.normalize()].value_counts()
+    firsts = per_day[per_day.index.day == 1]
+    januaries = firsts[(firsts.index.month == 1) & (firsts >= 10)]
+    others = firsts[firsts.index.month != 1]
+    if not len(januaries) or not len(others):
+        return
+    piles = januaries[januaries >= COARSE_RATIO * others.median()]
+    if len(piles):
+        days = ", ".join(f"{d:%Y-%m-%d} ({n})" for d, n in piles.sort_index().head(3).items())
+        warnings.warn(
+            f"{int(piles.sum())} papers sit on 1 January at midnight ({days}), at least "
+            f"{COARSE_RATIO} times a usual month: probably dated by year only; they count in "
+            "January, and a theme's share there is not comparable with other months",
             UserWarning,
             stacklevel=4,
         )
@@ -152,7 +190,53 @@ def _dates(corpus: pd.DataFrame, *, warn: bool = True):
             stacklevel=4,
         )
     rows = np.flatnonzero(has_date)
-    return published[has_date].reset_index(drop=True), rows, undated
+    dates = published[has_date].reset_index(drop=True)
+    stray = _strays(dates)
+    if stray.any():
+        if warn:
+            shown = ", ".join(
+                f"{d:%Y-%m-%d} ({n})"
+                for d, n in dates[stray]
+                .dt.tz_convert(None)
+                .dt.normalize()
+                .value_counts()
+                .sort_index()
+                .head(3)
+                .items()
+            )
+            warnings.warn(
+                f"{int(stray.sum()):,} of {len(dates):,} dated papers are far from the rest "
+                f"({shown}; stray dates?) and are left out of the trends (counted in "
+                ".attrs['stray'])",
+                UserWarning,
+                stacklevel=4,
+            )
+        rows = rows[~stray]
+        dates = dates[~stray].reset_index(drop=True)
+    return dates, rows, undated, int(stray.sum())
+
+
+def _strays(dates: pd.Series) -> np.ndarray:
+    """Which dates are stray (see the module docstring): a boolean mask."""
+    days = dates.dt.tz_convert(None).dt.normalize().to_numpy()
+    out = np.zeros(len(days), dtype=bool)
+    unique, counts = np.unique(days, return_counts=True)
+    if len(unique) < 3:
+        return out
+    gaps = np.diff(unique) / np.timedelta64(1, "D")
+    wide = gaps >= max(STRAY_GAP_DAYS, STRAY_GAP_SPACINGS * float(np.median(gaps)))
+    limit = max(1, int(STRAY_SHARE * len(days)))
+    before = np.cumsum(counts)[:-1]  # papers up to and including each gap's earlier day
+    after = len(days) - before
+    # the widest cut-off at each end: the last wide gap with few enough papers before it,
+    # the first with few enough after it
+    head = np.flatnonzero(wide & (before <= limit))
+    tail = np.flatnonzero(wide & (after <= limit))
+    if len(head):
+        out |= days <= unique[head[-1]]
+    if len(tail):
+        out |= days >= unique[tail[0] + 1]
+    return out
 
 
 def date_precision(dates: pd.Series) -> str:
@@ -188,11 +272,21 @@ def choose_freq(dates: pd.Series, n_themes: int, *, precision: str | None = None
     naive = dates.dt.tz_convert(None)
     precision = precision or date_precision(dates)
     need = PAPERS_PER_THEME * max(1, n_themes)
+    # Periods are counted as `periods_of` tables them: the empty ones between too, so that
+    # a gap in a feed stays a gap (two months of papers eight months apart are quarters,
+    # not weeks with the empty ones left out as a stray date's). A frequency at which the
+    # empty periods would be left out is the last resort (`fallback`).
     three = two = None
+    fallback = None
     for freq, _ in AUTO_FREQS:
         if RANK[freq] < RANK[precision]:
             continue
-        counts = naive.dt.to_period(freq).value_counts()
+        with_papers = naive.dt.to_period(freq).value_counts()
+        counts = _as_tabled(with_papers, freq)
+        if counts is None:
+            if fallback is None and len(with_papers) >= 3 and with_papers.median() >= need:
+                fallback = freq
+            continue
         if len(counts) >= 3:
             three = freq
             if counts.median() >= need:
@@ -201,7 +295,25 @@ def choose_freq(dates: pd.Series, n_themes: int, *, precision: str | None = None
             two = freq
     # otherwise the coarsest giving 3 periods (the fullest ones), else 2 (a before and an
     # after), else years
-    return three or two or "Y"
+    return three or fallback or two or "Y"
+
+
+def _keeps_empty(n_full: int, n_with_papers: int) -> bool:
+    """Whether ``n_full`` periods, ``n_with_papers`` with papers, list the empty ones too.
+
+    Beyond `MAX_EMPTY_SHARE` the empty ones are taken as the gap to a stray date.
+    """
+    return n_full <= max(MAX_EMPTY_SHARE * n_with_papers, n_with_papers + MIN_EMPTY_KEPT)
+
+
+def _as_tabled(with_papers: pd.Series, freq: str) -> pd.Series | None:
+    """Papers per period as `periods_of` tables them, or None when it would drop the empty ones."""
+    if base_freq(freq) == "D" or len(with_papers) < 2:
+        return with_papers
+    full = pd.period_range(with_papers.index.min(), with_papers.index.max(), freq=freq)
+    if not _keeps_empty(len(full), len(with_papers)):
+        return None
+    return with_papers.reindex(full, fill_value=0)
 
 
 def period_name(freq: str) -> str:
@@ -231,6 +343,8 @@ class Periods:
         Row of ``table`` (the period) of each dated paper.
     undated : int
         Papers without a date (left out).
+    stray : int
+        Papers with a stray date (left out; see the module docstring).
     """
 
     freq: str
@@ -239,6 +353,7 @@ class Periods:
     rows: np.ndarray
     index: np.ndarray
     undated: int
+    stray: int = 0
 
     @property
     def name(self) -> str:
@@ -305,7 +420,7 @@ def periods_of(
     ValueError
         ``freq`` is not a pandas period frequency.
     """
-    dates, rows, undated = _dates(corpus, warn=warn)
+    dates, rows, undated, stray = _dates(corpus, warn=warn)
     precision = date_precision(dates)
     # The names the README and the notes use are accepted too: "week" is "W".
     freq = "auto" if freq is None else freq
@@ -325,6 +440,8 @@ def periods_of(
     naive = dates.dt.tz_convert(None)
     if warn and precision == "D":
         _warn_coarse_days(naive)
+    if warn and precision == "M":
+        _warn_year_piles(naive)
     period = naive.dt.to_period(freq)
     codes, uniques = pd.factorize(period, sort=True)
     starts = pd.PeriodIndex(uniques)
@@ -335,7 +452,7 @@ def periods_of(
     # Days are the exception: a daily feed has no papers at weekends, and its coverage
     # already weighs each weekday by its papers (see `_coverage`).
     if len(full) > len(starts) and base_freq(freq) != "D":
-        if len(full) <= max(MAX_EMPTY_SHARE * len(starts), len(starts) + MIN_EMPTY_KEPT):
+        if _keeps_empty(len(full), len(starts)):
             codes = full.get_indexer(period).astype(np.int64)
             starts = full
         elif warn:
@@ -357,7 +474,7 @@ def periods_of(
             "partial": coverage < 0.999,
         }
     )
-    return Periods(freq, precision, table, rows, codes.astype(np.int64), undated)
+    return Periods(freq, precision, table, rows, codes.astype(np.int64), undated, stray)
 
 
 _DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]

@@ -169,6 +169,11 @@ def trends_section(report) -> dict:
         )
     if periods.undated:
         note += f" {periods.undated} papers without a date are left out."
+    if periods.stray:
+        note += (
+            f" {periods.stray} {'paper' if periods.stray == 1 else 'papers'} dated far from "
+            "the rest (stray dates) left out."
+        )
     changes = _changes(report)
     if changes is not None and changes.flagged.any():
         note += (

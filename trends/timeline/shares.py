@@ -119,7 +119,8 @@ def theme_trends(
         ``adjust_for`` is given, the raw share then in ``crude_share``), ``papers`` (the
         period's dated papers) and ``partial`` (the corpus starts or ends inside the
         period), every theme in every period. ``.attrs`` hold ``freq``, ``period`` (in
-        words), ``precision``, ``undated`` (papers left out for want of a date),
+        words), ``precision``, ``undated`` (papers left out for want of a date), ``stray`` (papers
+        left out for a stray date, far from the rest: `trends.timeline.periods`),
         ``adjusted_for`` and ``note`` (a sentence saying what a period is).
 
     Raises
@@ -175,6 +176,7 @@ def share_table(
         period=periods.name,
         precision=periods.precision,
         undated=periods.undated,
+        stray=periods.stray,
         adjusted_for=adjust_for,
         note=periods.describe(),
     )
