@@ -106,7 +106,12 @@ def theme_trends(
         overall mix of that column (its primary value; see `trends.timeline.mix`):
         within each period, the theme's share in each category, weighted by that
         category's share of the whole corpus. A theme then moves only when it moves
-        within categories, not because the feed collected more of one category.
+        within categories, not because the feed collected more of one category, as long
+        as every period has papers of every category: a period without papers of some
+        category is standardised over the categories it has (their weights rescaled), so
+        a category that the feed starts or stops collecting still moves the standardised
+        shares where it does. `emerging` with ``adjust_for`` compares only the
+        categories both windows have.
     level : int, optional
         Shares of the ``level`` broader groups of the model's theme tree instead of
         the themes (``model.themes_at(level)``).
