@@ -602,6 +602,26 @@ def test_freq_none_is_auto_and_weeks_say_their_days():
     assert "(Thursday to Wednesday)" in wed.attrs["note"]
 
 
+def test_text_dates_of_a_hand_built_table_keep_one_order():
+    # Before: pandas' format="mixed" read 03/04/2024 as 4 March and 13/04/2024 as 13 April
+    # in the same column (with ~40 warnings), and "2019.0" was refused.
+    import warnings
+
+    from trends.timeline.periods import as_dates
+
+    for sep in "/.":
+        column = pd.Series([f"03{sep}04{sep}2024", f"13{sep}04{sep}2024", None, " "] * 10)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            dates = as_dates(column)
+        assert f"{dates[0]:%Y-%m-%d}" == "2024-04-03" and f"{dates[1]:%Y-%m-%d}" == "2024-04-13"
+        assert dates.isna().sum() == 20  # None and blanks are missing, not errors
+    years = as_dates(pd.Series(["2019.0", "2020.0"]))
+    assert years.dt.year.tolist() == [2019, 2020]
+    with pytest.raises(trends.InputError, match=r"row 1 holds 'soon'"):
+        as_dates(pd.Series(["13/04/2024", "soon"]))
+
+
 def test_a_plain_column_of_integer_years_is_years():
     # before: 2019 read as 2019 nanoseconds after 1970, every paper on 1970-01-01
     view, corpus = year_only_corpus()

@@ -132,6 +132,33 @@ def _warn_year_piles(naive: pd.Series) -> None:
         )
 
 
+def _strings_as_dates(values: pd.Series) -> pd.Series:
+    """Dates written as text, read as `trends.load` reads a file's dates.
+
+    One order for every numeric date of the column (13/04/2024 makes 03/04/2024 the 3rd
+    of April, not the 4th of March, as pandas' ``format="mixed"`` reads it), with the
+    loader's warnings; blanks are missing; a value that is no date is an `InputError`
+    naming its row.
+    """
+    from ..load.dates import file_reading, parse_date
+
+    text = [v.strip() if isinstance(v, str) else "" for v in values.tolist()]
+    order, notes = file_reading([(v, None, 1) for v in text if v])
+    for _, message in notes:
+        warnings.warn(f"the 'published' column: {message}", UserWarning, stacklevel=4)
+    out = []
+    for row, value in enumerate(text):
+        stamp = parse_date(value, order) if value else pd.NaT
+        if value and stamp is pd.NaT:
+            raise InputError(
+                f"the 'published' column's row {row} holds {values.iloc[row]!r}, which is "
+                "not a date: fix or blank it (undated papers are left out of the trends), "
+                "or load the table with trends.load, which reads dates"
+            )
+        out.append(stamp)
+    return pd.to_datetime(pd.Series(out, index=values.index, dtype=object), utc=True)
+
+
 def as_dates(values: pd.Series) -> pd.Series:
     """Dates in UTC; a numeric column (a plain DataFrame's ``2021``) holds years."""
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
@@ -146,9 +173,15 @@ def as_dates(values: pd.Series) -> pd.Series:
     if isinstance(values.dtype, pd.PeriodDtype):
         values = values.dt.to_timestamp()
     try:
-        return pd.to_datetime(values, utc=True)
+        with warnings.catch_warnings():  # pandas' notes on the format it infers (or not)
+            warnings.filterwarnings("ignore", "Could not infer format", UserWarning)
+            warnings.filterwarnings("ignore", "Parsing dates in", UserWarning)
+            return pd.to_datetime(values, utc=True)
     except (ValueError, TypeError, OverflowError):
         pass
+    strings = values.dropna().tolist()
+    if strings and all(isinstance(v, str) for v in strings):
+        return _strings_as_dates(values)
     # Name the first value that is no date (trends.load reads dates itself; this is a
     # table built by hand).
     for row, value in enumerate(values.tolist()):
