@@ -91,6 +91,26 @@ def test_planted_burst_is_found_and_flat_series_are_not():
     assert len(everything) > len(table)  # gamma = 1 alone lets chance bursts through
 
 
+def test_a_burst_in_a_partial_week_ends_and_starts_with_the_papers():
+    # A weekday feed from Wednesday 8 January to Wednesday 23 April 2025; theme 0 at 4x in
+    # the first and the last week. Before, the bursts ran from Monday 6 January and to
+    # Sunday 27 April, days without papers, as `emerging`'s windows do not.
+    rng = np.random.default_rng(9)
+    days = pd.bdate_range("2025-01-08", "2025-04-23")
+    rows = []
+    for d in days:
+        edge = d < pd.Timestamp("2025-01-11") or d > pd.Timestamp("2025-04-20")
+        for _ in range(60):
+            rows.append((d, 0 if rng.random() < (0.4 if edge else 0.1) else rng.integers(1, 5)))
+    corpus = pd.DataFrame({"published": pd.to_datetime([d for d, _ in rows], utc=True)})
+    labels = np.array([t for _, t in rows])
+    themes = pd.DataFrame({"theme_id": range(5), "label": [f"t{i}" for i in range(5)]})
+    table = trends.bursts((labels, themes), corpus, freq="week", phrases=False)
+    first, last = table.sort_values("start").iloc[[0, -1]].itertuples()
+    assert f"{first.start:%Y-%m-%d}" == "2025-01-08"
+    assert f"{last.end:%Y-%m-%d %H:%M}" == "2025-04-23 23:59" and last.ongoing
+
+
 def test_flat_series_rarely_burst():
     """Calibration: 200 flat series of a small theme's size, at most 5% with a burst."""
     rng = np.random.default_rng(3)

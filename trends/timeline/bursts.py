@@ -25,6 +25,7 @@ are controlled for their false discovery rate (Benjamini-Hochberg at ``alpha``).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -33,7 +34,7 @@ import pandas as pd
 from .._numbers import is_real
 from ..errors import InputError
 from .emerging import bh_qvalues
-from .periods import Periods, periods_of
+from .periods import Periods, as_dates, data_span, periods_of
 from .shares import display_names, resolve
 
 MAX_P1 = 0.9999
@@ -249,6 +250,13 @@ def bursts(
     corpus, labels, themes = resolve(model, corpus, level=level)
     ids = [int(t) for t in themes.theme_id if int(t) >= 0]
     periods = periods_of(corpus, freq=freq, n_themes=len(ids))
+    # A burst in the first or last, partial, period starts or ends with the papers: not
+    # on the 27th of a week whose papers end on the 23rd.
+    first, last = data_span(periods, as_dates(corpus["published"]).iloc[periods.rows])
+    table = periods.table.copy()
+    table.loc[0, "period"] = max(table.loc[0, "period"], first.tz_convert(None))
+    table.loc[len(table) - 1, "end"] = min(table.loc[len(table) - 1, "end"], last.tz_convert(None))
+    periods = dataclasses.replace(periods, table=table)
     parts = [theme_bursts(labels, themes, periods, s=s, gamma=gamma, alpha=alpha)]
     if phrases:
         parts.append(phrase_bursts(corpus, periods, s=s, gamma=gamma, alpha=alpha))

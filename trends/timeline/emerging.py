@@ -40,7 +40,7 @@ import pandas as pd
 
 from .._numbers import is_whole
 from ..errors import InputError, NoDatesError
-from .periods import Periods, as_dates, periods_of
+from .periods import Periods, as_dates, data_span, periods_of
 from .shares import display_names, resolve
 
 # "untested" last: too few papers to say anything, where "stable" was tested and not called
@@ -415,11 +415,8 @@ def emerging_table(
     dates = as_dates(corpus["published"]).iloc[periods.rows].reset_index(drop=True)
     labels = np.asarray(labels, dtype=np.int64)[periods.rows]
     in_recent, in_base, (r0, r1), (b0, b1) = windows(periods, dates, recent, baseline)
-    # A window of periods is shown as far as the corpus goes: not "May 1 to 31" for papers
-    # that end on May 9.
-    unit = periods.precision  # a year-dated paper stands for its whole year
-    first_day = pd.Period(dates.min().tz_convert(None), unit).start_time.tz_localize("UTC")
-    last_moment = pd.Period(dates.max().tz_convert(None), unit).end_time.tz_localize("UTC")
+    # A window of periods is shown as far as the corpus goes (`data_span`).
+    first_day, last_moment = data_span(periods, dates)
     if not isinstance(recent, tuple | list):
         r0, r1 = max(r0, first_day), min(r1, last_moment)
     if not isinstance(baseline, tuple | list) and not pd.isna(b0):

@@ -420,6 +420,18 @@ class Periods:
         return text
 
 
+def data_span(periods: Periods, dates: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The first and last moment of the dated papers ``dates`` (UTC), at their precision.
+
+    A window or a burst of whole periods is shown as far as the corpus goes: not "May 1
+    to 31" for papers that end on May 9; a year-dated paper stands for its whole year.
+    """
+    unit = periods.precision
+    first = pd.Period(dates.min().tz_convert(None), unit).start_time.tz_localize("UTC")
+    last = pd.Period(dates.max().tz_convert(None), unit).end_time.tz_localize("UTC")
+    return first, last
+
+
 def _day(stamp: pd.Timestamp, freq: str) -> str:
     unit = base_freq(freq)
     if unit == "Y":
