@@ -116,7 +116,11 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     """
     path = write_target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # The temporary name adds 14 bytes: a long name is cut so that it stays under 255.
+    name = path.name
+    while len(os.fsencode(name)) > 200:
+        name = name[:-1]
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             # mkstemp makes the file private (0600); give it the mode a plain open() would.

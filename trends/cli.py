@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 from pathlib import Path
@@ -396,28 +397,103 @@ def _check_model_options(
 STDOUT = "-"
 
 
-def _check_output(path: Path | None) -> None:
-    """Refuse now, not after the fit, an output path that cannot be written (a folder).
+def _check_output(path: Path | None, inputs=None) -> None:
+    """Refuse now, not after the fit, an output that cannot be written or is an input.
+
+    A folder, a path under a file, or one of the ``inputs`` (writing it would replace the
+    papers) is refused.
 
     A symbolic link is fine: its target is written. A named pipe, ``/dev/stdout`` or
     ``/dev/null`` is written into, and ``-`` is standard output.
     """
     if path is None or str(path) == STDOUT:
         return
-    from ._io import check_output
+    import os
+
+    from ._io import check_output, is_stream, unwritable_reason
 
     try:
         check_output(path)
     except OSError as exc:
         raise _user_error(f"cannot write {path}: {exc.strerror or exc}") from None
+    if is_stream(path):
+        return
+    folder = Path(os.path.realpath(path)).parent
+    reason = unwritable_reason(folder)
+    if reason is not None:
+        reason = f"{folder}{reason[2:]}" if reason.startswith("it ") else reason
+        raise _user_error(f"cannot write {path}: {reason}")
+    if inputs:
+        from .load.errors import LoadError
+        from .load.sources import expand
+
+        try:
+            files = expand(inputs)
+        except LoadError:
+            return  # the load says what is wrong with the inputs
+        target = os.path.realpath(path)
+        if any(os.path.realpath(f) == target for f in files):
+            raise _user_error(
+                f"-o {path} is one of the inputs: writing it would replace the papers it "
+                "holds; choose another output file"
+            )
+
+
+def _stdout(data: bytes) -> None:
+    """Write ``data`` to standard output; one that cannot be written is one line, exit 2.
+
+    A reader that stops early (``| head``) is no error (see `main`).
+    """
+    try:
+        if sys.stdout is None:  # closed by the shell: `trends themes >&-`
+            raise OSError(errno.EBADF, "it is closed")
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:
+        raise
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise _user_error(f"cannot write standard output: {reason}") from None
+
+
+def _rendered(table) -> str:
+    """A rich table as the terminal would show it (colours on a terminal only), as text.
+
+    Rendered apart from standard output, which `_stdout` then writes: rich would print its
+    own traceback into a full disk or a closed output.
+    """
+    import io
+    import shutil
+
+    from rich.console import Console
+
+    try:
+        terminal = sys.stdout is not None and sys.stdout.isatty()
+    except (ValueError, OSError):
+        terminal = False
+    console = Console(
+        file=io.StringIO(),
+        force_terminal=terminal,
+        width=shutil.get_terminal_size((80, 24)).columns,
+    )
+    console.print(table)
+    return console.file.getvalue()
+
+
+def _text_out(text: str) -> bytes:
+    """Text for a person, in standard output's encoding (what it cannot show: ``?``)."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        return text.encode(encoding, errors="replace")
+    except LookupError:
+        return text.encode("utf-8")
 
 
 def _emit(output: Path, data: bytes) -> str:
     """Write ``data`` to ``output`` (``-``: standard output); where it went, for the summary."""
     if str(output) == STDOUT:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+        _stdout(data)
         return "standard output"
     from ._io import write_output
 
@@ -447,8 +523,8 @@ def report(
     ] = Path("trends-report.html"),
     fmt: Format = None,
     column: Columns = None,
-    embedding: Embedding = "minilm",
-    seed: Seed = 42,
+    embedding: Embedding = None,
+    seed: Seed = None,
     title: Annotated[str | None, typer.Option("--title", help="The report's heading.")] = None,
     quiet: Quiet = False,
     engine: Engine = "local",
@@ -475,9 +551,26 @@ def report(
     from trends.timeline import read_phrases
 
     _check_model_options(engine, ray_address, embedding=embedding, inputs=inputs, column=column)
-    _check_output(output)
+    _check_output(output, inputs)
     phrases = read_phrases(watch) if watch is not None else None
     store = _store_input(inputs)
+    given = [
+        name
+        for name, value in (
+            ("--embedding", embedding),
+            ("--seed", seed),
+            ("--format", fmt),
+            ("--column", column),
+        )
+        if value is not None and value != []
+    ]
+    if store is not None and given:
+        store.close()
+        raise _user_error(
+            f"{', '.join(given)}: a store's report fits its papers with the store's own "
+            "embedding and seed, and reads no input file; leave them out (trends update "
+            "STORE --refit --seed N --new-params refits a store with another seed)"
+        )
     try:
         if store is not None:
             corpus, model, kept_at = _fit_store(store, quiet, engine, ray_address)
@@ -535,15 +628,15 @@ def themes(
     columns = ["theme_id", "label", "size", "share", "keywords", "representative_ids"]
     table = model.themes_[columns + ["name", "description"]]
     if as_json:
-        typer.echo(json.dumps(json.loads(table.to_json(orient="records")), indent=1))
+        records = json.loads(table.to_json(orient="records"))
+        _stdout((json.dumps(records, indent=1) + "\n").encode("utf-8"))
     elif as_csv:
         flat = table.assign(
             keywords=table.keywords.map("; ".join),
             representative_ids=table.representative_ids.map("; ".join),
         )
-        typer.echo(flat.to_csv(index=False), nl=False)
+        _stdout(flat.to_csv(index=False).encode("utf-8"))
     else:
-        from rich.console import Console
         from rich.table import Table
 
         out = Table(title=f"{model.n_themes_} themes in {len(corpus)} papers")
@@ -555,7 +648,7 @@ def themes(
             out.add_row(
                 str(r.theme_id), r.name, str(r.size), f"{r.share:.1%}", ", ".join(r.keywords[:6])
             )
-        Console().print(out)
+        _stdout(_text_out(_rendered(out)))
 
 
 @app.command()
@@ -567,8 +660,8 @@ def papers(
         typer.Option(
             "--output",
             "-o",
-            help="Where to write the table: a .csv, .json or .parquet file, or '-' (or none) "
-            "for standard output, which needs --csv or --json.",
+            help="Where to write the table: a .csv, .json or .parquet file, or '-' for "
+            "standard output; without it, standard output, which needs --csv or --json.",
         ),
     ] = None,
     fmt: Format = None,
@@ -600,12 +693,14 @@ def papers(
     if chosen[0] == "parquet" and output is None:
         raise _user_error("--parquet writes a binary file: give it one with -o FILE.parquet")
     _check_model_options(engine, ray_address, embedding=embedding, inputs=inputs, column=column)
-    _check_output(output)
+    _check_output(output, inputs)
     corpus, _ = _load(inputs, fmt, column)
+    if inputs:  # what the load kept and skipped, on stderr (stdout may be the table)
+        typer.echo(_load_summary(corpus), err=True)
     model, _ = _fit(corpus, embedding, seed, quiet, engine, ray_address)
     data = export(model.paper_info(corpus), chosen[0])
     if output is None:
-        sys.stdout.write(data.decode("utf-8"))
+        _stdout(data)
         return
     if _emit(output, data) != "standard output":
         typer.echo(f"{len(corpus)} papers, {model.n_themes_} themes. Table: {output}", err=True)
@@ -675,7 +770,12 @@ def update(
         result = db.update(
             corpus, model=model, refit=refit, new_params=new_params, verbose=_progress(quiet)
         )
-    typer.echo(result.summary())
+    from .errors import TrendsError
+
+    try:
+        _stdout(_text_out(result.summary() + "\n"))
+    except TrendsError as exc:  # the update is done: a script must not redo it
+        typer.echo(f"trends: warning: the store was updated, but {exc}", err=True)
 
 
 def main() -> None:
