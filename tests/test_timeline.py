@@ -721,6 +721,24 @@ def test_a_stray_date_after_the_feed_leaves_its_last_week_partial():
         assert periods.table.papers.sum() == len(corpus)
 
 
+def test_the_sparse_first_years_of_a_growing_field_are_not_stray():
+    # A field doubling every 8 months from 2019 (8 papers) to 2024 (2,500); a first
+    # edition of a conference (8 papers, 2015) before yearly editions of hundreds. Their
+    # gaps of weeks or a year are near the rest at the scale of its span: nothing is
+    # stray (before the span rule, 2019 and the 2015 edition were left out as strays).
+    from trends.timeline.periods import _strays
+
+    rng = np.random.default_rng(2)
+    days = pd.date_range("2019-01-01", "2024-12-31", freq="D", tz="UTC")
+    growing = pd.Series(np.repeat(days, rng.poisson(0.02 * 2 ** (np.arange(len(days)) / 240))))
+    editions = [pd.Timestamp("2015-06-01", tz="UTC")] * 8
+    for year in range(2016, 2025):
+        start = pd.Timestamp(f"{year}-06-01", tz="UTC")
+        editions += list(start + pd.to_timedelta(rng.integers(0, 10, 400), "D"))
+    for dates in (growing, pd.Series(editions)):
+        assert not _strays(dates).any()
+
+
 def test_a_gap_between_two_months_of_a_feed_stays_a_gap_with_auto_periods():
     # Four weeks of January and four of September: before, "auto" chose weeks (counting
     # only those with papers), then left the 31 empty weeks out as a stray date's gap and

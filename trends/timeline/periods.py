@@ -22,10 +22,12 @@ else years. Weeks run Monday to Sunday.
 is a period, one without papers too (0 papers, no share: a gap in the feed shows as a
 gap); days are the exception, as a daily feed is empty at weekends.
 
-**Stray dates.** A few papers (at most 1% of the dated ones) at the start or the end of
-the span, four weeks or more and at least ten usual spacings away from the rest (a
-paper misdated 1995 in a feed of 2025, a journal's issue date months after the feed
-ends), are left out of the trends, with a warning, and counted
+**Stray dates.** A few papers (at most 1% of the dated ones at either end, or one paper
+in a corpus of fewer than 200) at the start or the end of the span, four weeks or more,
+at least ten usual spacings and at least a quarter of the rest's span away from the rest
+(a paper misdated 1995 in a feed of 2025, a journal's issue date months after the feed
+ends; not the sparse first years of a growing field), are left out of the trends, with a
+warning, and counted
 (``.attrs["stray"]``): kept, they would make the periods between them and the rest
 empty and take the place of the real first or last, partial, period.
 
@@ -64,13 +66,17 @@ COARSE_RATIO = 5
 # to a stray date (a paper of 1995 in a feed of 2023-2024), and are left out, with a warning.
 MAX_EMPTY_SHARE = 2
 MIN_EMPTY_KEPT = 12
-# Stray dates: at most 1% of the dated papers (at least one paper), at the start or the end
-# of the span, cut off from the rest by a gap of four weeks or more and at least ten times
-# the usual spacing between consecutive dates (a misdated paper, a journal's issue date
-# months after a feed ends). They are left out of the trends, counted and warned about.
+# Stray dates: at most 1% of the dated papers at either end of the span (one paper in a
+# corpus of fewer than 200), cut off from the rest by a gap of four weeks or more, at least
+# ten times the usual spacing between consecutive dates, and at least a quarter of the
+# rest's own span (a misdated paper, a journal's issue date months after a feed ends; not
+# the sparse first years of a growing field, or a first edition of a conference, which are
+# near the rest at the scale of its span). They are left out of the trends, counted and
+# warned about.
 STRAY_SHARE = 0.01
 STRAY_GAP_DAYS = 28
 STRAY_GAP_SPACINGS = 10
+STRAY_SPAN_SHARE = 0.25
 
 
 def dated(corpus: pd.DataFrame, labels, *, warn: bool = True):
@@ -256,15 +262,19 @@ def _strays(dates: pd.Series) -> np.ndarray:
     unique, counts = np.unique(days, return_counts=True)
     if len(unique) < 3:
         return out
-    gaps = np.diff(unique) / np.timedelta64(1, "D")
+    day = np.timedelta64(1, "D")
+    gaps = np.diff(unique) / day
     wide = gaps >= max(STRAY_GAP_DAYS, STRAY_GAP_SPACINGS * float(np.median(gaps)))
     limit = max(1, int(STRAY_SHARE * len(days)))
     before = np.cumsum(counts)[:-1]  # papers up to and including each gap's earlier day
     after = len(days) - before
+    # the span of what a cut at each gap keeps: after it (a head cut), before it (a tail cut)
+    rest_after = (unique[-1] - unique[1:]) / day
+    rest_before = (unique[:-1] - unique[0]) / day
     # the widest cut-off at each end: the last wide gap with few enough papers before it,
     # the first with few enough after it
-    head = np.flatnonzero(wide & (before <= limit))
-    tail = np.flatnonzero(wide & (after <= limit))
+    head = np.flatnonzero(wide & (before <= limit) & (gaps >= STRAY_SPAN_SHARE * rest_after))
+    tail = np.flatnonzero(wide & (after <= limit) & (gaps >= STRAY_SPAN_SHARE * rest_before))
     if len(head):
         out |= days <= unique[head[-1]]
     if len(tail):
