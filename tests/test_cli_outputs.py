@@ -172,6 +172,46 @@ def test_an_update_whose_summary_cannot_be_written_says_the_store_was_updated(
         assert len(db.current()[0]) == len(synthetic[0])
 
 
+class _Stopped(_Full):
+    """A standard output whose reader stopped (``| head -c0``)."""
+
+    def write(self, text):
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+    def flush(self):
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+
+def test_an_update_whose_reader_stopped_says_the_store_was_updated(
+    tmp_path, synthetic, monkeypatch
+):
+    # Before: exit 1 and nothing said, after the snapshot was committed.
+    path = _csv(tmp_path, synthetic)
+    monkeypatch.setenv("TRENDS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cli, "sys", _Sys(_Stopped()))
+    result = runner.invoke(
+        app, ["update", str(tmp_path / "s.sqlite"), str(path), "-e", "static", "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "the store was updated, but the reader of standard output stopped" in result.stderr
+
+
+def test_the_theme_table_is_drawn_with_what_standard_output_can_show(
+    tmp_path, synthetic, monkeypatch
+):
+    # Before this session's first fix: UnicodeEncodeError; after it, every line of the
+    # frame was "????" (box characters replaced); rich draws an ASCII frame instead.
+    path = _csv(tmp_path, synthetic)
+    monkeypatch.setenv("TRENDS_CACHE_DIR", str(tmp_path / "cache"))
+    out = io.TextIOWrapper(io.BytesIO(), encoding="cp1252")
+    monkeypatch.setattr(cli, "sys", _Sys(out))
+    result = runner.invoke(app, ["themes", str(path), "-e", "static", "-q"])
+    assert result.exit_code == 0, result.output
+    lines = out.buffer.getvalue().decode("cp1252").splitlines()
+    assert lines[1].startswith("+---") and lines[2].startswith("| theme ")
+    assert not any("??" in line for line in lines)
+
+
 def test_text_for_a_person_is_written_in_standard_outputs_encoding(monkeypatch):
     # Before: UnicodeEncodeError from rich under PYTHONIOENCODING=latin-1 or ascii.
     ascii_out = io.TextIOWrapper(io.BytesIO(), encoding="ascii")

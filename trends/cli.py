@@ -442,7 +442,8 @@ def _check_output(path: Path | None, inputs=None) -> None:
 def _stdout(data: bytes) -> None:
     """Write ``data`` to standard output; one that cannot be written is one line, exit 2.
 
-    A reader that stops early (``| head``) is no error (see `main`).
+    A reader that stops early (``| head``) raises `BrokenPipeError`, which click ends
+    quietly (exit 1); `update`, whose store is then already updated, warns and exits 0.
     """
     try:
         if sys.stdout is None:  # closed by the shell: `trends themes >&-`
@@ -458,27 +459,55 @@ def _stdout(data: bytes) -> None:
 
 
 def _rendered(table) -> str:
-    """A rich table as the terminal would show it (colours on a terminal only), as text.
+    """A rich table as it would show on standard output, as text.
 
-    Rendered apart from standard output, which `_stdout` then writes: rich would print its
-    own traceback into a full disk or a closed output.
+    Rendered apart from standard output, which `_stdout` then writes (rich would print its
+    own traceback into a full disk or a closed output), with what rich reads from it: its
+    width (a terminal's, also when piped), colours (a terminal, ``FORCE_COLOR``) and
+    encoding (an ASCII frame where box characters cannot be shown).
     """
     import io
-    import shutil
 
     from rich.console import Console
 
-    try:
-        terminal = sys.stdout is not None and sys.stdout.isatty()
-    except (ValueError, OSError):
-        terminal = False
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+
+    class Text(io.StringIO):
+        @property
+        def encoding(self):  # rich draws its frame with what this encoding can show
+            return encoding
+
+    width, terminal, colours = 80, False, None
+    if sys.stdout is not None:
+        try:
+            shown = Console(file=sys.stdout)
+            width, terminal, colours = shown.width, shown.is_terminal, shown.color_system
+        except (OSError, ValueError):
+            pass
     console = Console(
-        file=io.StringIO(),
+        file=Text(),
+        width=width,
         force_terminal=terminal,
-        width=shutil.get_terminal_size((80, 24)).columns,
+        color_system=colours,
+        legacy_windows=False,
     )
     console.print(table)
     return console.file.getvalue()
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at the null device, after its reader stopped (``| head``).
+
+    Python's last flush at exit then finds nowhere to fail.
+    """
+    import os
+
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _text_out(text: str) -> bytes:
@@ -776,6 +805,13 @@ def update(
         _stdout(_text_out(result.summary() + "\n"))
     except TrendsError as exc:  # the update is done: a script must not redo it
         typer.echo(f"trends: warning: the store was updated, but {exc}", err=True)
+    except BrokenPipeError:
+        _quiet_stdout()
+        typer.echo(
+            "trends: warning: the store was updated, but the reader of standard output "
+            "stopped before its summary",
+            err=True,
+        )
 
 
 def main() -> None:
