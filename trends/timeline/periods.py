@@ -98,20 +98,12 @@ def _warn_coarse_days(naive: pd.Series) -> None:
     fifth that makes the whole corpus coarse): they count in that day's period.
     """
     per_day = naive.dt.normalize().value_counts()
-    firsts = per_day[(per_day.index.day == 1) & (per_day >= 10)]
-    others = per_day[per_day.index.day != 1]
-    if not len(firsts) or not len(others):
-        return
-    piles = firsts[firsts >= COARSE_RATIO * others.median()]
-    if len(piles):
-        days = ", ".join(f"{d:%Y-%m-%d} ({n})" for d, n in piles.sort_index().head(3).items())
-        warnings.warn(
-            f"{int(piles.sum())} papers sit on the 1st of a month at midnight ({days}), at "
-            f"least {COARSE_RATIO} times a usual day: probably dated by year or month only; "
-            "they count in that day's period",
-            UserWarning,
-            stacklevel=4,
-        )
+    _warn_piles(
+        per_day[(per_day.index.day == 1) & (per_day >= 10)],
+        per_day[per_day.index.day != 1],
+        "on the 1st of a month at midnight",
+        "day: probably dated by year or month only; they count in that day's period",
+    )
 
 
 def _warn_year_piles(naive: pd.Series) -> None:
@@ -122,19 +114,31 @@ def _warn_year_piles(naive: pd.Series) -> None:
     """
     per_day = naive[naive == naive.dt.normalize()].value_counts()
     firsts = per_day[per_day.index.day == 1]
-    januaries = firsts[(firsts.index.month == 1) & (firsts >= 10)]
-    others = firsts[firsts.index.month != 1]
-    if not len(januaries) or not len(others):
+    _warn_piles(
+        firsts[(firsts.index.month == 1) & (firsts >= 10)],
+        firsts[firsts.index.month != 1],
+        "on 1 January at midnight",
+        "month: probably dated by year only; they count in January, and a theme's share "
+        "there is not comparable with other months",
+    )
+
+
+def _warn_piles(candidates: pd.Series, others: pd.Series, where: str, meaning: str) -> None:
+    """Warn about the ``candidates`` (papers per day) that pile up against ``others``.
+
+    A pile holds `COARSE_RATIO` times the median of ``others``: "N papers sit {where}
+    (days), at least 5 times a usual {meaning}".
+    """
+    if not len(candidates) or not len(others):
         return
-    piles = januaries[januaries >= COARSE_RATIO * others.median()]
+    piles = candidates[candidates >= COARSE_RATIO * others.median()]
     if len(piles):
         days = ", ".join(f"{d:%Y-%m-%d} ({n})" for d, n in piles.sort_index().head(3).items())
         warnings.warn(
-            f"{int(piles.sum())} papers sit on 1 January at midnight ({days}), at least "
-            f"{COARSE_RATIO} times a usual month: probably dated by year only; they count in "
-            "January, and a theme's share there is not comparable with other months",
+            f"{int(piles.sum())} papers sit {where} ({days}), at least {COARSE_RATIO} times "
+            f"a usual {meaning}",
             UserWarning,
-            stacklevel=4,
+            stacklevel=5,
         )
 
 
