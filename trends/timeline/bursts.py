@@ -34,7 +34,7 @@ import pandas as pd
 from .._numbers import is_real
 from ..errors import InputError
 from .emerging import bh_qvalues
-from .periods import Periods, as_dates, data_span, periods_of
+from .periods import Periods, periods_of
 from .shares import display_names, resolve
 
 MAX_P1 = 0.9999
@@ -252,7 +252,7 @@ def bursts(
     periods = periods_of(corpus, freq=freq, n_themes=len(ids))
     # A burst in the first or last, partial, period starts or ends with the papers: not
     # on the 27th of a week whose papers end on the 23rd.
-    first, last = data_span(periods, as_dates(corpus["published"]).iloc[periods.rows])
+    first, last = periods.span()
     table = periods.table.copy()
     table.loc[0, "period"] = max(table.loc[0, "period"], first.tz_convert(None))
     table.loc[len(table) - 1, "end"] = min(table.loc[len(table) - 1, "end"], last.tz_convert(None))

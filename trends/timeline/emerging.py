@@ -40,7 +40,7 @@ import pandas as pd
 
 from .._numbers import is_whole
 from ..errors import InputError, NoDatesError
-from .periods import Periods, as_dates, data_span, periods_of
+from .periods import Periods, periods_of
 from .shares import display_names, resolve
 
 # "untested" last: too few papers to say anything, where "stable" was tested and not called
@@ -200,12 +200,11 @@ def emerging(
         ``untested`` when it had too few papers to be tested, or nothing to be compared
         with (see the module; no interval, no p-value: not a finding). Most confidently
         rising first, the fading ones most confidently fading first, the untested last
-        (`STATUS_ORDER`; `CALLS` lists the statuses that
-        are calls).
+        (`STATUS_ORDER`; `CALLS` lists the statuses that are calls).
         ``.attrs``: the windows (``recent``, ``baseline``: first and last moment),
         ``recent_papers``, ``baseline_papers``, ``left_out`` (papers of partial periods
-        in neither window), ``undated``, ``stray``, ``ci_level``, ``fdr``, ``tested`` (themes
-        tested: those the false discovery rate is controlled over), ``min_papers``,
+        in neither window), ``undated``, ``stray``, ``ci_level``, ``fdr``, ``tested``
+        (themes tested: those the false discovery rate is controlled over), ``min_papers``,
         ``freq``, ``period``, ``adjusted_for``, ``note``.
     """
     if isinstance(level, float) and 0 < level < 1:
@@ -412,11 +411,11 @@ def emerging_table(
     ids = [int(t) for t in themes.theme_id if int(t) >= 0]
     if periods is None:
         periods = periods_of(corpus, freq=freq, n_themes=len(ids))
-    dates = as_dates(corpus["published"]).iloc[periods.rows].reset_index(drop=True)
+    dates = periods.dates
     labels = np.asarray(labels, dtype=np.int64)[periods.rows]
     in_recent, in_base, (r0, r1), (b0, b1) = windows(periods, dates, recent, baseline)
-    # A window of periods is shown as far as the corpus goes (`data_span`).
-    first_day, last_moment = data_span(periods, dates)
+    # A window of periods is shown as far as the corpus goes (`Periods.span`).
+    first_day, last_moment = periods.span()
     if not isinstance(recent, tuple | list):
         r0, r1 = max(r0, first_day), min(r1, last_moment)
     if not isinstance(baseline, tuple | list) and not pd.isna(b0):

@@ -27,9 +27,8 @@ in a corpus of fewer than 200) at the start or the end of the span, four weeks o
 at least ten usual spacings and at least a quarter of the rest's span away from the rest
 (a paper misdated 1995 in a feed of 2025, a journal's issue date months after the feed
 ends; not the sparse first years of a growing field), are left out of the trends, with a
-warning, and counted
-(``.attrs["stray"]``): kept, they would make the periods between them and the rest
-empty and take the place of the real first or last, partial, period.
+warning, and counted (``.attrs["stray"]``): kept, they would make the periods between
+them and the rest empty and take the place of the real first or last, partial, period.
 
 **Partial periods.** The first and the last period are *partial* when the corpus starts
 or ends inside them. Their coverage is the share of the period that the corpus' span
@@ -66,13 +65,8 @@ COARSE_RATIO = 5
 # to a stray date (a paper of 1995 in a feed of 2023-2024), and are left out, with a warning.
 MAX_EMPTY_SHARE = 2
 MIN_EMPTY_KEPT = 12
-# Stray dates: at most 1% of the dated papers at either end of the span (one paper in a
-# corpus of fewer than 200), cut off from the rest by a gap of four weeks or more, at least
-# ten times the usual spacing between consecutive dates, and at least a quarter of the
-# rest's own span (a misdated paper, a journal's issue date months after a feed ends; not
-# the sparse first years of a growing field, or a first edition of a conference, which are
-# near the rest at the scale of its span). They are left out of the trends, counted and
-# warned about.
+# Stray dates (see the module docstring): the share of the dated papers at either end, and
+# the gap before them in days, in usual spacings, and as a share of the rest's span.
 STRAY_SHARE = 0.01
 STRAY_GAP_DAYS = 28
 STRAY_GAP_SPACINGS = 10
@@ -142,6 +136,14 @@ def _warn_piles(candidates: pd.Series, others: pd.Series, where: str, meaning: s
         )
 
 
+def _not_a_date(row: int, value) -> InputError:
+    return InputError(
+        f"the 'published' column's row {row} holds {value!r}, which is not a date: fix or "
+        "blank it (undated papers are left out of the trends), or load the table with "
+        "trends.load, which reads dates"
+    )
+
+
 def _strings_as_dates(values: pd.Series) -> pd.Series:
     """Dates written as text, read as `trends.load` reads a file's dates.
 
@@ -160,11 +162,7 @@ def _strings_as_dates(values: pd.Series) -> pd.Series:
     for row, value in enumerate(text):
         stamp = parse_date(value, order) if value else pd.NaT
         if value and stamp is pd.NaT:
-            raise InputError(
-                f"the 'published' column's row {row} holds {values.iloc[row]!r}, which is "
-                "not a date: fix or blank it (undated papers are left out of the trends), "
-                "or load the table with trends.load, which reads dates"
-            )
+            raise _not_a_date(row, values.iloc[row])
         out.append(stamp)
     return pd.to_datetime(pd.Series(out, index=values.index, dtype=object), utc=True)
 
@@ -200,11 +198,7 @@ def as_dates(values: pd.Series) -> pd.Series:
         try:
             pd.to_datetime(pd.Series([value]), utc=True)
         except (ValueError, TypeError, OverflowError):
-            raise InputError(
-                f"the 'published' column's row {row} holds {value!r}, which is not a date: "
-                "fix or blank it (undated papers are left out of the trends), or load the "
-                "table with trends.load, which reads dates"
-            ) from None
+            raise _not_a_date(row, value) from None
     try:  # each value alone is a date, but not in one format
         return pd.to_datetime(values, utc=True, format="mixed")
     except (ValueError, TypeError, OverflowError) as exc:
@@ -388,6 +382,8 @@ class Periods:
         Row of the corpus of each dated paper.
     index : numpy.ndarray
         Row of ``table`` (the period) of each dated paper.
+    dates : pandas.Series
+        The date (UTC) of each dated paper, in the order of ``rows``.
     undated : int
         Papers without a date (left out).
     stray : int
@@ -399,8 +395,19 @@ class Periods:
     table: pd.DataFrame
     rows: np.ndarray
     index: np.ndarray
+    dates: pd.Series
     undated: int
     stray: int = 0
+
+    def span(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """The first and last moment of the dated papers (UTC), at their precision.
+
+        A window or a burst of whole periods is shown as far as the corpus goes: not "May
+        1 to 31" for papers that end on May 9; a year-dated paper stands for its whole year.
+        """
+        first = pd.Period(self.dates.min().tz_convert(None), self.precision)
+        last = pd.Period(self.dates.max().tz_convert(None), self.precision)
+        return first.start_time.tz_localize("UTC"), last.end_time.tz_localize("UTC")
 
     @property
     def name(self) -> str:
@@ -432,18 +439,6 @@ class Periods:
                 "drawn open and left out of the rising/fading windows."
             )
         return text
-
-
-def data_span(periods: Periods, dates: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """The first and last moment of the dated papers ``dates`` (UTC), at their precision.
-
-    A window or a burst of whole periods is shown as far as the corpus goes: not "May 1
-    to 31" for papers that end on May 9; a year-dated paper stands for its whole year.
-    """
-    unit = periods.precision
-    first = pd.Period(dates.min().tz_convert(None), unit).start_time.tz_localize("UTC")
-    last = pd.Period(dates.max().tz_convert(None), unit).end_time.tz_localize("UTC")
-    return first, last
 
 
 def _day(stamp: pd.Timestamp, freq: str) -> str:
@@ -533,7 +528,7 @@ def periods_of(
             "partial": coverage < 0.999,
         }
     )
-    return Periods(freq, precision, table, rows, codes.astype(np.int64), undated, stray)
+    return Periods(freq, precision, table, rows, codes.astype(np.int64), dates, undated, stray)
 
 
 _DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]

@@ -124,8 +124,9 @@ def theme_trends(
         ``adjust_for`` is given, the raw share then in ``crude_share``), ``papers`` (the
         period's dated papers) and ``partial`` (the corpus starts or ends inside the
         period), every theme in every period. ``.attrs`` hold ``freq``, ``period`` (in
-        words), ``precision``, ``undated`` (papers left out for want of a date), ``stray`` (papers
-        left out for a stray date, far from the rest: `trends.timeline.periods`),
+        words), ``precision``, ``undated`` (papers left out for want of a date),
+        ``stray`` (papers left out for a stray date, far from the rest:
+        `trends.timeline.periods`),
         ``adjusted_for`` and ``note`` (a sentence saying what a period is).
 
     Raises

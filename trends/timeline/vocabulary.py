@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .periods import Periods, as_dates, periods_of
+from .periods import Periods, periods_of
 from .shares import display_names, resolve
 
 
@@ -192,7 +192,7 @@ def vocabulary_change(
     corpus, labels, themes = resolve(model, corpus, level=level)
     ids = [int(t) for t in themes.theme_id if int(t) >= 0]
     periods = periods_of(corpus, freq=freq, n_themes=len(ids), warn=False)
-    dates = as_dates(corpus["published"]).iloc[periods.rows].reset_index(drop=True)
+    dates = periods.dates
     labels = np.asarray(labels, dtype=np.int64)[periods.rows]
     in_recent, in_base, r_bounds, b_bounds = windows(periods, dates, recent, baseline)
     columns = [
