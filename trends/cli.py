@@ -470,7 +470,7 @@ def _rendered(table) -> str:
 
     from rich.console import Console
 
-    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    encoding = _stdout_encoding()
 
     class Text(io.StringIO):
         @property
@@ -510,11 +510,14 @@ def _quiet_stdout() -> None:
         pass
 
 
+def _stdout_encoding() -> str:
+    return getattr(sys.stdout, "encoding", None) or "utf-8"
+
+
 def _text_out(text: str) -> bytes:
     """Text for a person, in standard output's encoding (what it cannot show: ``?``)."""
-    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
     try:
-        return text.encode(encoding, errors="replace")
+        return text.encode(_stdout_encoding(), errors="replace")
     except LookupError:
         return text.encode("utf-8")
 
