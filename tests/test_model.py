@@ -528,3 +528,21 @@ def test_vectors_of_any_length_are_scaled_to_unit_length(fitted):
         unit_rows(emb + 1j)  # was cast to float32, the imaginary part dropped
     big = ThemeModel(verbose=False).fit(frame, embeddings=emb * 1e30)
     assert adjusted_rand_score(big.labels_, model.labels_) > 0.99
+
+
+def test_keywords_and_naming_show_progress_and_the_same_themes(tmp_path, synthetic, capsys):
+    """After the clustering's bars, keywords and names (a minute or more on 40,717 papers
+    with 2 cores) ran silently; each stage now has its bar, and the bars change nothing."""
+    frame, _, _ = synthetic
+    quiet = ThemeModel(embedding="static", n_runs=3, cache_dir=tmp_path, verbose=False)
+    quiet.fit(frame)
+    assert capsys.readouterr().err == ""
+    loud = ThemeModel(embedding="static", n_runs=3, cache_dir=tmp_path, verbose=True)
+    loud.fit(frame)
+    err = capsys.readouterr().err
+    for bar in ("Keywords", "Name candidates", "Naming themes", "Theme tree"):
+        assert f"{bar}: 100%" in err, (bar, err[-2000:])
+    assert f"Keywords: 100%|██████████| {len(frame)}/{len(frame)}" in err
+    assert np.array_equal(quiet.labels_, loud.labels_)
+    pd.testing.assert_frame_equal(quiet.themes_, loud.themes_)
+    pd.testing.assert_frame_equal(quiet.hierarchy_, loud.hierarchy_)

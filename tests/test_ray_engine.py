@@ -179,6 +179,23 @@ def test_a_sampled_fit_places_the_rest_as_the_fit_places_its_outliers(corpus):
     assert "placement" in every.timings_
 
 
+def test_a_sampled_fit_names_its_themes_once_from_all_papers(corpus, monkeypatch):
+    """The sample's themes were named from the sample, then again from all papers: the
+    first naming (minutes on a large sample) was thrown away."""
+    from trends import naming
+
+    frame, _ = corpus
+    read = []
+    real = naming.phrase_counts
+    monkeypatch.setattr(
+        naming, "phrase_counts", lambda texts, **kw: read.append(len(texts)) or real(texts, **kw)
+    )
+    fitted = model(sample_size=150, cache_dir=False).fit(frame)
+    assert read == [len(frame)]
+    assert {"names", "placement"} <= set(fitted.timings_)
+    assert not fitted.hierarchy_.empty and len(fitted.hierarchy_) == 2 * fitted.n_themes_ - 1
+
+
 def test_a_sample_too_small_for_any_theme_says_so(corpus):
     frame, _ = corpus
     with pytest.warns(UserWarning, match="no theme found") as caught:

@@ -184,6 +184,18 @@ def test_report_summary_and_sections(hostile, tmp_path):
     assert headline == quality == f"{np.mean(model.labels_ == -1):.1%}"
 
 
+def test_building_a_report_shows_its_sections_progress(hostile, capsys):
+    """The 2-D map and the bursts of a 17,000-paper feed take ~40 s after the fit, silently."""
+    model, frame = hostile
+    trends.report.render_report(model, frame)  # the model's verbose=False: no bar
+    assert "Report" not in capsys.readouterr().err
+    html = trends.report.render_report(model, frame, progress=True)
+    err = capsys.readouterr().err
+    n = len(trends.report.SECTIONS)
+    assert "Report: 100%" in err and f"{n}/{n}" in err, err[-1000:]
+    assert html == trends.report.render_report(model, frame)
+
+
 def test_report_without_dates_says_so(synthetic, tmp_path):
     frame, emb, _ = synthetic
     frame = frame.assign(published=pd.NaT)

@@ -618,7 +618,12 @@ def report(
             model, kept_at = _fit(corpus, embedding, seed, quiet, engine, ray_address)
         had_map = "coords" in model.fit_.__dict__
         html = render_report(
-            model, corpus, title=title or default_title, watch=phrases, store=store
+            model,
+            corpus,
+            title=title or default_title,
+            watch=phrases,
+            store=store,
+            progress=_progress(quiet),
         )
         path = _emit(output, html.encode("utf-8"))
         if kept_at is not None and not had_map:

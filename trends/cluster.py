@@ -85,6 +85,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._progress import step
 from .errors import InputError
 
 # Up to this many papers the exact kNN (blocks of similarities, BLAS) is cheap enough;
@@ -349,29 +350,8 @@ def knn_graph(embeddings: np.ndarray, k: int, *, seed: int = 0, progress=False):
     """`exact_knn` up to `EXACT_KNN_MAX` papers, `approximate_knn` above."""
     if len(embeddings) <= EXACT_KNN_MAX:
         return exact_knn(embeddings, k, progress=progress)
-    with _step("Nearest neighbours (NN-descent)", progress):
+    with step("Nearest neighbours (NN-descent)", progress):
         return approximate_knn(embeddings, k, seed=seed)
-
-
-class _step:
-    """A one-step progress bar for a stage whose length cannot be told in advance.
-
-    It names the stage while it runs and shows the time it took (tqdm's elapsed time).
-    """
-
-    def __init__(self, desc: str, progress: bool):
-        self.desc, self.progress = desc, progress
-
-    def __enter__(self):
-        from tqdm.auto import tqdm
-
-        self.bar = tqdm(total=1, desc=self.desc, disable=not self.progress)
-        return self
-
-    def __exit__(self, *exc):
-        if exc[0] is None:
-            self.bar.update(1)
-        self.bar.close()
 
 
 # --- one run -----------------------------------------------------------------------------

@@ -13,11 +13,14 @@ def _min_df(n_docs: int, min_df: int | None) -> int:
     return int(min(min_df, max(1, n_docs // 2)))
 
 
-def term_counts(texts: list[str], *, ngram_range=(1, 2), min_df: int | None = None):
+def term_counts(
+    texts: list[str], *, ngram_range=(1, 2), min_df: int | None = None, progress: bool = False
+):
     """Papers x terms counts over English words and two-word phrases (stop words removed).
 
     A term must occur in ``min_df`` papers, by default ``max(2, round(0.002 * n_papers))``:
-    a keyword is shared by a few papers, never a typo or one paper's coinage.
+    a keyword is shared by a few papers, never a typo or one paper's coinage. With
+    ``progress``, a bar counts the papers read.
 
     Returns
     -------
@@ -25,11 +28,13 @@ def term_counts(texts: list[str], *, ngram_range=(1, 2), min_df: int | None = No
     """
     from sklearn.feature_extraction.text import CountVectorizer
 
+    from ._progress import each_paper
+
     vec = CountVectorizer(
         stop_words="english", ngram_range=ngram_range, min_df=_min_df(len(texts), min_df)
     )
     try:
-        counts = vec.fit_transform(texts)
+        counts = vec.fit_transform(each_paper(texts, "Keywords", progress))
     except ValueError:  # every word is a stop word or too rare: take all words
         vec = CountVectorizer(stop_words="english", ngram_range=ngram_range, min_df=1)
         counts = vec.fit_transform(texts)
@@ -43,6 +48,7 @@ def keywords(
     n_keywords: int = 10,
     ngram_range=(1, 2),
     min_df: int | None = None,
+    progress: bool = False,
 ) -> dict[int, list[tuple[str, float]]]:
     """Top keywords and their c-TF-IDF weights per theme, best first (``-1`` included).
 
@@ -52,14 +58,14 @@ def keywords(
     abstracts, coherence unchanged) over each theme's summed term counts. Summing the
     papers' counts, rather than counting one joined document per theme as
     ``BERTopic.fit`` does, keeps two-word phrases from spanning two papers and counts
-    the corpus once.
+    the corpus once. With ``progress``, a bar counts the papers read.
     """
     import scipy.sparse as sp
 
     from ._ctfidf import transformer as ctfidf_transformer
 
     labels = np.asarray(labels)
-    counts, terms = term_counts(texts, ngram_range=ngram_range, min_df=min_df)
+    counts, terms = term_counts(texts, ngram_range=ngram_range, min_df=min_df, progress=progress)
     themes = sorted(set(labels.tolist()))
     row = {t: k for k, t in enumerate(themes)}
     membership = sp.csr_matrix(

@@ -209,6 +209,7 @@ def fit_themes(
     progress: bool = False,
     embed=None,
     run_cache=None,
+    names: bool = True,
 ) -> ThemeFit:
     """Themes of ``texts`` from their ``embeddings``: kNN, UMAP, HDBSCAN, consensus, keywords.
 
@@ -230,7 +231,7 @@ def fit_themes(
     random_state : int
         Seed of every random step.
     progress : bool
-        Progress bars while clustering.
+        Progress bars of the stages (clustering, keywords, names).
     embed : callable, optional
         ``embed(list of str) -> (n, d) array`` with the backend that embedded ``texts``:
         the themes' names are then chosen by their embeddings too (`trends.naming`);
@@ -238,6 +239,10 @@ def fit_themes(
     run_cache : trends.run_cache.RunCache, optional
         Where the clustering's seeded runs are kept and read back (a refit of the same
         vectors then skips UMAP); None: every run is made.
+    names : bool
+        Name the themes and build their tree (`describe_themes`). False: each theme's
+        name is its keyword label and the tree is empty, for a fit whose names are made
+        afterwards (`with_names`: a sample's themes are named from all the papers).
 
     Returns
     -------
@@ -284,16 +289,23 @@ def fit_themes(
     )
     labels, cents = _place_outliers(embeddings, labels, reduce_outliers, params)
     t0 = time.perf_counter()
-    words = _describe.keywords(texts.tolist(), labels, n_keywords=n_keywords)
+    words = _describe.keywords(texts.tolist(), labels, n_keywords=n_keywords, progress=progress)
     timings["keywords"] = time.perf_counter() - t0
     # New papers must be as close as 98% of a theme's own papers, a little stricter than
     # the fit's own placement: a day of papers that fit the known themes badly is what
     # tells a store to refit (`trends.store`).
     thresholds = member_thresholds(embeddings, labels, cents, q=0.02)
     themes = theme_table(labels, words, embeddings, cents, doc_ids, n_keywords=n_keywords)
-    t0 = time.perf_counter()
-    themes, hierarchy = describe_themes(texts.tolist(), labels, embeddings, themes, embed=embed)
-    timings["names"] = time.perf_counter() - t0
+    if names:
+        t0 = time.perf_counter()
+        themes, hierarchy = describe_themes(
+            texts.tolist(), labels, embeddings, themes, embed=embed, progress=progress
+        )
+        timings["names"] = time.perf_counter() - t0
+    else:
+        from .hierarchy import HIERARCHY_COLUMNS
+
+        hierarchy = pd.DataFrame(columns=HIERARCHY_COLUMNS)
     knn_indices, knn_distances = knn if knn is not None else (None, None)
     return ThemeFit(
         doc_ids=doc_ids,
@@ -315,7 +327,9 @@ def fit_themes(
     )
 
 
-def describe_themes(texts, labels, embeddings, themes: pd.DataFrame, *, embed=None):
+def describe_themes(
+    texts, labels, embeddings, themes: pd.DataFrame, *, embed=None, progress: bool = False
+):
     """The theme table with each theme's ``name`` and ``description``, and the theme tree.
 
     Parameters
@@ -327,6 +341,8 @@ def describe_themes(texts, labels, embeddings, themes: pd.DataFrame, *, embed=No
         From `theme_table` (its ``label`` is a theme's name when no phrase fits).
     embed : callable, optional
         See `fit_themes`.
+    progress : bool
+        Progress bars: the papers read for name candidates, the themes named, the tree.
 
     Returns
     -------
@@ -336,10 +352,10 @@ def describe_themes(texts, labels, embeddings, themes: pd.DataFrame, *, embed=No
     from . import naming as _naming
 
     labels = np.asarray(labels)
-    phrases = _naming.phrase_counts(texts)
+    phrases = _naming.phrase_counts(texts, progress=progress)
     if embed is not None:
         try:
-            return _named(texts, labels, embeddings, themes, phrases, _checked(embed))
+            return _named(texts, labels, embeddings, themes, phrases, _checked(embed), progress)
         except _EmbedFailed as exc:
             # A backend that embeds only its own corpus (a look-up table, say) cannot
             # embed phrases: the names are still made, from the phrases' counts alone.
@@ -349,7 +365,7 @@ def describe_themes(texts, labels, embeddings, themes: pd.DataFrame, *, embed=No
                 RuntimeWarning,
                 stacklevel=3,
             )
-    return _named(texts, labels, embeddings, themes, phrases, None)
+    return _named(texts, labels, embeddings, themes, phrases, None, progress)
 
 
 class _EmbedFailed(Exception):
@@ -366,21 +382,29 @@ def _checked(embed):
     return call
 
 
-def _named(texts, labels, embeddings, themes, phrases, embed):
+def _named(texts, labels, embeddings, themes, phrases, embed, progress=False):
     from . import hierarchy as _hierarchy
     from . import naming as _naming
 
     vectors = _naming.Vectors(embed) if embed is not None else None
     fallback = {int(t): str(lab) for t, lab in zip(themes.theme_id, themes.label, strict=True)}
     named = _naming.name_themes(
-        texts, labels, embeddings=embeddings, embed=vectors, phrases=phrases, fallback=fallback
+        texts,
+        labels,
+        embeddings=embeddings,
+        embed=vectors,
+        phrases=phrases,
+        fallback=fallback,
+        progress=progress,
     )
     names = dict(zip(named.theme_id.astype(int), named.name, strict=True))
     described = dict(zip(named.theme_id.astype(int), named.description, strict=True))
     themes = themes.copy()
     themes["name"] = [names.get(int(t), OUTLIER_LABEL) for t in themes.theme_id]
     themes["description"] = [described.get(int(t), "") for t in themes.theme_id]
-    tree = _hierarchy.build_hierarchy(labels, embeddings, phrases, names, embed=vectors)
+    tree = _hierarchy.build_hierarchy(
+        labels, embeddings, phrases, names, embed=vectors, progress=progress
+    )
     if not tree.empty:  # a theme's box in the tree says what its row in the table says
         tree["description"] = [
             described.get(int(node), text) if not children else text
@@ -391,14 +415,21 @@ def _named(texts, labels, embeddings, themes, phrases, embed):
     return themes[THEME_COLUMNS], tree
 
 
-def with_names(result: ThemeFit, embed=None) -> ThemeFit:
+def with_names(result: ThemeFit, embed=None, progress: bool = False) -> ThemeFit:
     """``result`` with its names and tree computed anew from its papers (see `fit_themes`)."""
     import dataclasses
 
+    t0 = time.perf_counter()
     themes, hierarchy = describe_themes(
-        result.texts.tolist(), result.labels, result.embeddings, result.themes, embed=embed
+        result.texts.tolist(),
+        result.labels,
+        result.embeddings,
+        result.themes,
+        embed=embed,
+        progress=progress,
     )
-    return dataclasses.replace(result, themes=themes, hierarchy=hierarchy)
+    timings = {**result.timings, "names": time.perf_counter() - t0}
+    return dataclasses.replace(result, themes=themes, hierarchy=hierarchy, timings=timings)
 
 
 def _or_empty(array, dtype, n: int) -> np.ndarray:

@@ -75,6 +75,7 @@ def build_hierarchy(
     *,
     embed=None,
     settings: _naming.NameSettings | None = None,
+    progress: bool = False,
 ) -> pd.DataFrame:
     """The merge tree of the themes as a tidy table, every inner node named.
 
@@ -91,6 +92,8 @@ def build_hierarchy(
     embed : callable, optional
         Embeds name candidates, as in `trends.naming.group_names`.
     settings : trends.naming.NameSettings, optional
+    progress : bool
+        A bar of the inner nodes named ("Theme tree").
 
     Returns
     -------
@@ -100,6 +103,7 @@ def build_hierarchy(
         theme ids below), ``distance`` (the merge height; 0 for a theme).
     """
     import scipy.sparse as sp
+    from tqdm.auto import tqdm
 
     labels = np.asarray(labels, dtype=np.int64)
     k = int(labels.max()) + 1 if (labels >= 0).any() else 0
@@ -133,7 +137,9 @@ def build_hierarchy(
     group = np.where(labels >= 0, labels, -1)  # each paper's group in the current cut
     names = {t: nodes[t]["name"] for t in range(k)}
     used = list(names.values())
-    for m, (a, b, height, _) in enumerate(tree):
+    for m, (a, b, height, _) in enumerate(
+        tqdm(tree, desc="Theme tree", unit="node", disable=not progress)
+    ):
         a, b, node = int(a), int(b), k + m
         for child in (a, b):
             nodes[child]["parent"] = node

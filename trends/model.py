@@ -139,7 +139,9 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         fails, times out or returns unusable names, the offline names stay, with a
         warning. ``None`` (default): the offline names of `trends.naming`.
     verbose : bool
-        Progress bars while embedding and fitting.
+        Progress bars of every stage that can take long (in a terminal or in Jupyter):
+        embedding, nearest neighbours, the UMAP + HDBSCAN runs, the consensus, keywords,
+        reading the name candidates, naming the themes and the theme tree.
     device : {"cpu", "cuda"}, optional
         Where the sentence-transformers model runs; ``None`` (default): the GPU when torch
         sees one, else the CPU (the clustering uses cuML on a GPU when it is installed,
@@ -315,8 +317,6 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             progress=self.verbose,
             settings={**self._settings(), "embed": embed, "run_cache": self._run_cache()},
         )
-        if len(result.fit_rows) < len(result.labels):  # fitted on a sample: name all papers
-            result = _fit.with_names(result, embed=embed)
         if self.namer is not None:
             from .namers import apply_namer
 

@@ -358,7 +358,11 @@ def _grams(run: list[str], max_words: int):
 
 
 def phrase_counts(
-    texts: Sequence[str], *, max_words: int = MAX_PHRASE_WORDS, min_df: int = 2
+    texts: Sequence[str],
+    *,
+    max_words: int = MAX_PHRASE_WORDS,
+    min_df: int = 2,
+    progress: bool = False,
 ) -> Phrases:
     """Count the candidate phrases of ``texts``, each once per paper.
 
@@ -370,6 +374,8 @@ def phrase_counts(
         Longest phrase, in words.
     min_df : int
         Papers a phrase must occur in (in one spelling) to be a candidate.
+    progress : bool
+        A bar that counts the papers read ("Name candidates").
 
     Returns
     -------
@@ -377,6 +383,8 @@ def phrase_counts(
     """
     import scipy.sparse as sp
     from sklearn.feature_extraction.text import CountVectorizer
+
+    from ._progress import each_paper
 
     texts = [str(t) for t in texts]
     stats = _WordStats()
@@ -388,7 +396,7 @@ def phrase_counts(
         analyzer=analyzer, binary=True, min_df=min(min_df, max(1, len(texts))), dtype=np.float32
     )
     try:
-        counts = vec.fit_transform(texts).tocsr()
+        counts = vec.fit_transform(each_paper(texts, "Name candidates", progress)).tocsr()
         spelled = vec.get_feature_names_out().tolist()
     except ValueError:  # no phrase in enough papers (a tiny or empty corpus)
         counts, spelled = sp.csr_matrix((len(texts), 0), dtype=np.float32), []
@@ -613,6 +621,7 @@ def group_names(
     fixed: dict | None = None,
     reserved=(),
     settings: NameSettings | None = None,
+    progress: bool = False,
 ) -> dict[int, tuple[str, list[str]]]:
     """Name some groups of a partition of the papers.
 
@@ -635,6 +644,9 @@ def group_names(
     reserved : iterable of str
         Names no target may take (nor any name with the same stems).
     settings : NameSettings, optional
+    progress : bool
+        A bar of the groups named ("Naming themes"; with ``embed``, each group counts
+        three times: its candidates, then each of the two sweeps that choose among them).
 
     Returns
     -------
@@ -666,26 +678,48 @@ def group_names(
     if use_embed:
         emb = _unit(embeddings)
         centres = _unit(np.asarray(membership @ emb)[[row[g] for g in named]])
-    options = {
-        t: _group_options(
-            phrases, row[t], weights, support, sizes[row[t]], vectors, centres, col.get(t), settings
-        )
-        for t in targets
-    }
-    reserved_keys = {_key(x) for x in reserved}
-    current = {int(g): str(v) for g, v in (fixed or {}).items()}
-    for t in targets:  # first the best-scored free name of each group, in order
-        taken = reserved_keys | {_key(v) for g, v in current.items() if g != t}
-        current[t] = next((x for x in options[t].names if _key(x) not in taken), "")
-    if use_embed:
-        _choose_by_retrieval(
-            current, options, targets, groups, emb, vectors, named, reserved_keys, settings
-        )
+    from tqdm.auto import tqdm
+
+    total = len(targets) * (3 if use_embed else 1)
+    with tqdm(total=total, desc="Naming themes", unit="theme", disable=not progress) as bar:
+        options = {}
+        for t in targets:
+            options[t] = _group_options(
+                phrases,
+                row[t],
+                weights,
+                support,
+                sizes[row[t]],
+                vectors,
+                centres,
+                col.get(t),
+                settings,
+            )
+            bar.update(1)
+        reserved_keys = {_key(x) for x in reserved}
+        current = {int(g): str(v) for g, v in (fixed or {}).items()}
+        for t in targets:  # first the best-scored free name of each group, in order
+            taken = reserved_keys | {_key(v) for g, v in current.items() if g != t}
+            current[t] = next((x for x in options[t].names if _key(x) not in taken), "")
+        if use_embed:
+            _choose_by_retrieval(
+                current,
+                options,
+                targets,
+                groups,
+                emb,
+                vectors,
+                named,
+                reserved_keys,
+                settings,
+                bar,
+            )
+        bar.update(total - bar.n)  # a second sweep that was not needed
     return {t: (current[t], options[t].description) for t in targets}
 
 
 def _choose_by_retrieval(
-    current, options, targets, groups, emb, vectors, named, reserved, settings
+    current, options, targets, groups, emb, vectors, named, reserved, settings, bar=None
 ):
     """Coordinate ascent: each group takes the option that best ranks its own papers' name.
 
@@ -702,6 +736,8 @@ def _choose_by_retrieval(
     for _ in range(2):
         changed = False
         for t in targets:
+            if bar is not None:
+                bar.update(1)
             taken = reserved | {_key(v) for g, v in current.items() if g != t and v}
             opts = options[t]
             value_of = opts.scores * settings.prior - settings.length_cost * (opts.parts - 1)
@@ -737,6 +773,7 @@ def name_themes(
     phrases: Phrases | None = None,
     fallback: dict | None = None,
     settings: NameSettings | None = None,
+    progress: bool = False,
 ) -> pd.DataFrame:
     """A name and a description for each theme.
 
@@ -757,6 +794,8 @@ def name_themes(
         ``{theme: name}`` for a theme without any candidate phrase (default "Theme N"),
         written as a heading (its first letter upper-case).
     settings : NameSettings, optional
+    progress : bool
+        Progress bars (`phrase_counts`, `group_names`).
 
     Returns
     -------
@@ -765,8 +804,10 @@ def name_themes(
         per theme in id order, outliers excluded.
     """
     labels = np.asarray(labels, dtype=np.int64)
-    phrases = phrases if phrases is not None else phrase_counts(texts)
-    named = group_names(phrases, labels, embeddings=embeddings, embed=embed, settings=settings)
+    phrases = phrases if phrases is not None else phrase_counts(texts, progress=progress)
+    named = group_names(
+        phrases, labels, embeddings=embeddings, embed=embed, settings=settings, progress=progress
+    )
     fallback = fallback or {}
     rows, used = [], set()
     for t in sorted(named):

@@ -421,18 +421,27 @@ def _asset(name: str) -> str:
     return resources.files("trends").joinpath("templates", name).read_text(encoding="utf-8")
 
 
-def _build_sections(report: ReportInput, sections) -> tuple[list[dict], dict]:
-    """Each kept section's id, nav and context, and all their figures by name."""
+def _build_sections(report: ReportInput, sections, progress=False) -> tuple[list[dict], dict]:
+    """Each kept section's id, nav and context, and all their figures by name.
+
+    With ``progress``, a bar counts the sections built and names the one being built (the
+    2-D map and the bursts take most of the time on a large corpus).
+    """
+    from tqdm.auto import tqdm
+
     built, figures = [], {}
-    for section in sections:
-        context = section.builder()(report)
-        if context is None:
-            continue
-        for name, fig in (context.pop("figures", None) or {}).items():
-            if name in figures:
-                raise ValueError(f"two report sections draw a chart named {name!r}")
-            figures[name] = fig
-        built.append({"id": section.id, "nav": section.nav, "context": context})
+    with tqdm(total=len(sections), desc="Report", unit="section", disable=not progress) as bar:
+        for section in sections:
+            bar.set_postfix_str(section.id)
+            context = section.builder()(report)
+            bar.update(1)
+            if context is None:
+                continue
+            for name, fig in (context.pop("figures", None) or {}).items():
+                if name in figures:
+                    raise ValueError(f"two report sections draw a chart named {name!r}")
+                figures[name] = fig
+            built.append({"id": section.id, "nav": section.nav, "context": context})
     return built, figures
 
 
@@ -459,6 +468,7 @@ def render_report(
     sections: list[Section] | None = None,
     watch: list[str] | None = None,
     store=None,
+    progress: bool | None = None,
 ) -> str:
     """The report's HTML text (see `write_report`).
 
@@ -466,7 +476,7 @@ def render_report(
     ----------
     sections : list of Section, optional
         The sections to show, in order; default `SECTIONS`.
-    watch, store
+    watch, store, progress
         As for `write_report`.
     """
     import jinja2
@@ -476,6 +486,7 @@ def render_report(
     from . import __version__
 
     check_is_fitted(model, "labels_")
+    progress = bool(getattr(model, "verbose", False)) if progress is None else progress
     corpus = _as_table(model, corpus)
     if len(corpus) != len(model.labels_):
         raise InputError(
@@ -483,7 +494,9 @@ def render_report(
             f"{len(model.labels_)}: pass the corpus the model was fitted on"
         )
     report = ReportInput(model, corpus.reset_index(drop=True), watch=watch, store=store)
-    built, figures = _build_sections(report, SECTIONS if sections is None else sections)
+    built, figures = _build_sections(
+        report, SECTIONS if sections is None else sections, progress=progress
+    )
     data = explorer_data(report)
 
     def chart(name: str, label: str = "") -> Markup:
@@ -527,6 +540,7 @@ def write_report(
     title: str | None = None,
     watch: list[str] | None = None,
     store=None,
+    progress: bool | None = None,
 ) -> Path:
     """Write one self-contained, offline HTML report of a fitted model, atomically.
 
@@ -548,13 +562,16 @@ def write_report(
     store : trends.store.Store, optional
         The store the model's corpus comes from: the report then shows the lineage of
         its themes across refits.
+    progress : bool, optional
+        A progress bar of the report's sections (in a terminal or in Jupyter); None (the
+        default): as the model's ``verbose``.
 
     Returns
     -------
     pathlib.Path
         The written file.
     """
-    html = render_report(model, corpus, title=title, watch=watch, store=store)
+    html = render_report(model, corpus, title=title, watch=watch, store=store, progress=progress)
     write_output(path, html.encode("utf-8"))
     return Path(path)
 

@@ -211,7 +211,10 @@ def fit_on_engine(
     )
     seconds = time.perf_counter() - t0
     kwargs.update(sample_settings(n, len(rows), settings))
-    sample_fit = _fit.fit_themes(picked, vectors, doc_ids=[doc_ids[i] for i in rows], **kwargs)
+    # The sample's themes are named once, from all the papers (below), not from the sample.
+    sample_fit = _fit.fit_themes(
+        picked, vectors, doc_ids=[doc_ids[i] for i in rows], names=False, **kwargs
+    )
     t0 = time.perf_counter()
     limits = placement_thresholds(sample_fit, settings.get("reduce_outliers", "auto"))
     if embeddings is not None:
@@ -240,7 +243,7 @@ def fit_on_engine(
     )
     result.timings["embedding"] = seconds
     result.timings["placement"] = time.perf_counter() - t0
-    return result
+    return _fit.with_names(result, embed=settings.get("embed"), progress=progress)
 
 
 def embed_on_engine(
