@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from trends import metrics
+from trends.errors import InputError
 
 
 def test_topic_diversity():
@@ -89,3 +90,23 @@ def test_npmi_agrees_with_gensim():
     theirs = np.array(cm.get_coherence_per_topic())
     assert gensim is not None
     np.testing.assert_allclose(ours, theirs, atol=1e-9)
+
+
+def test_a_reference_of_the_wrong_kind_is_named_not_misread():
+    """A dict was read as its keys (NMI 0.70 instead of 0.02), a string as its characters,
+    one given class gave NMI = ARI = 1.0, and a 2-D array a bare TypeError."""
+    labels = [0, 0, 1, 1]
+    cases = [
+        ({0: "a", 1: "a", 2: "b", 3: "b"}, "not a dict"),
+        ("abab", "not the string 'abab'"),
+        (np.zeros((4, 2)), "1-D sequence.*shape \\(4, 2\\)"),
+        (5, "1-D sequence"),
+        ([["a"], ["a"], ["b"], ["b"]], "reference label 0 is a list"),
+        ([None, None, None, "a"], "only 1 of the 4"),
+    ]
+    for reference, message in cases:
+        with pytest.raises(InputError, match=message):
+            metrics.agreement(labels, reference)
+    with pytest.warns(UserWarning, match="one class to all its 4 papers"):
+        metrics.agreement(labels, ["a"] * 4)
+    assert metrics.agreement(labels, np.array(["a", "a", "b", "b"]))["nmi"] == 1.0

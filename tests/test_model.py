@@ -546,3 +546,29 @@ def test_keywords_and_naming_show_progress_and_the_same_themes(tmp_path, synthet
     assert np.array_equal(quiet.labels_, loud.labels_)
     pd.testing.assert_frame_equal(quiet.themes_, loud.themes_)
     pd.testing.assert_frame_equal(quiet.hierarchy_, loud.hierarchy_)
+
+
+def test_new_texts_for_a_model_fitted_on_vectors_of_another_size_are_refused_clearly(synthetic):
+    """Fitted on 32-d vectors it was given, with the 256-d static backend: predict of new
+    texts, transform and watch ended in numpy's 'matmul: ... mismatch in its core dimension'."""
+    import trends
+
+    frame, emb, _ = synthetic
+    model = ThemeModel(embedding="static", n_runs=3, verbose=False).fit(frame, embeddings=emb)
+    for call in (model.predict, model.transform):
+        with pytest.raises(InputError, match="fitted on 32-dimensional embeddings.*gives 256"):
+            call(frame.head(3))
+    with pytest.raises(InputError, match="32-dimensional"):
+        trends.watch(frame, ["quantum circuits"], model=model)
+    assert model.predict(frame.head(3), embeddings=emb[:3]).shape == (3,)  # the way it works
+
+
+def test_saving_a_model_under_a_file_or_onto_a_folder_is_a_model_file_error(fitted, tmp_path):
+    from trends.errors import ModelFileError
+
+    model = fitted[0]
+    (tmp_path / "a.npz").write_bytes(b"x")
+    with pytest.raises(ModelFileError, match="a.npz is a file, not a folder"):
+        model.save(tmp_path / "a.npz" / "model.npz")
+    with pytest.raises(ModelFileError, match="is a folder"):
+        model.save(tmp_path)

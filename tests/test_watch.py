@@ -97,6 +97,22 @@ def test_bad_phrases(tmp_path, watched):
         read_phrases(tmp_path / "missing.txt")
 
 
+def test_phrases_keep_a_hash_inside_a_word_and_lose_a_bom_and_case_repeats(tmp_path, watched):
+    """`C# programming` was read as `C`; a BOM stayed in the first phrase; `GPU` and `gpu`
+    were two topics (the second with no paper); None was followed as the phrase 'None'."""
+    frame, _, model = watched
+    path = tmp_path / "topics.txt"
+    text = "C# programming\nF#\nC++ templates # and more\n\t# aside\n"
+    path.write_bytes(text.encode("utf-8-sig"))
+    assert read_phrases(path) == ["C# programming", "F#", "C++ templates"]
+    with pytest.warns(UserWarning, match="1 repeated phrase.*differ in case only"):
+        watched_list = trends.watch(frame, ["quantum circuits", "Quantum Circuits"], model=model)
+    assert watched_list.topics.label.tolist()[:-1] == ["quantum circuits"]
+    for odd in (None, float("nan"), b"gpu", 3):
+        with pytest.raises(trends.InputError, match="phrases as text"):
+            trends.watch(frame, ["quantum circuits", odd], model=model)
+
+
 def test_watch_section_in_the_report(watched):
     from trends.report import Section, render_report
 

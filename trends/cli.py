@@ -668,11 +668,13 @@ def themes(
         records = json.loads(table.to_json(orient="records"))
         _stdout((json.dumps(records, indent=1) + "\n").encode("utf-8"))
     elif as_csv:
+        from trends.papers import spreadsheet_csv
+
         flat = table.assign(
             keywords=table.keywords.map("; ".join),
             representative_ids=table.representative_ids.map("; ".join),
         )
-        _stdout(flat.to_csv(index=False).encode("utf-8"))
+        _stdout(spreadsheet_csv(flat))
     else:
         from rich.table import Table
 

@@ -201,12 +201,27 @@ def agreement(labels: Sequence[int], reference: Sequence) -> dict[str, float]:
         normalized_mutual_info_score,
     )
 
+    reference = _reference_cells(reference)
     if len(labels) != len(reference):
         raise InputError(f"{len(labels)} labels but {len(reference)} reference labels")
-    codes, _ = pd.factorize(pd.Series(list(reference), dtype=object))
+    codes, _ = pd.factorize(pd.Series(reference, dtype=object))
     known = codes >= 0
     if not known.any():
         raise InputError(f"none of the {len(codes)} reference labels is given (all missing)")
+    if known.sum() < 2:
+        raise InputError(
+            f"only {int(known.sum())} of the {len(codes)} reference labels is given: "
+            "NMI, ARI and homogeneity need at least two papers with a class"
+        )
+    if len(np.unique(codes[known])) == 1:
+        import warnings
+
+        warnings.warn(
+            f"the reference gives one class to all its {int(known.sum())} papers: NMI, ARI "
+            "and homogeneity then say nothing about the themes",
+            UserWarning,
+            stacklevel=3,
+        )
     truth, found = codes[known], np.asarray(labels)[known]
     return {
         "nmi": float(normalized_mutual_info_score(truth, found)),
@@ -214,6 +229,35 @@ def agreement(labels: Sequence[int], reference: Sequence) -> dict[str, float]:
         "homogeneity": float(homogeneity_score(truth, found)),
         "n_reference": int(known.sum()),
     }
+
+
+def _reference_cells(reference) -> list:
+    """The reference classes as a list, one per paper; `InputError` for another shape."""
+    from collections.abc import Mapping
+
+    if isinstance(reference, str | bytes):
+        raise InputError(
+            f"reference labels must be one class per paper (a list, an array or a column "
+            f"such as corpus['label']), not the string {reference!r}"
+        )
+    if isinstance(reference, Mapping):
+        raise InputError(
+            "reference labels must be one class per paper, in the papers' order, not a "
+            "dict (pass list(mapping.values()) if it is in that order)"
+        )
+    if np.ndim(reference) == 0 or (isinstance(reference, np.ndarray) and reference.ndim != 1):
+        raise InputError(
+            "reference labels must be a 1-D sequence, one class per paper; got "
+            f"{type(reference).__name__} of shape {np.shape(reference)}"
+        )
+    cells = list(reference)
+    for row, cell in enumerate(cells):
+        if isinstance(cell, list | tuple | set | dict | np.ndarray):
+            raise InputError(
+                f"reference label {row} is a {type(cell).__name__}: each paper needs one "
+                "class (for several categories per paper, pick the primary one)"
+            )
+    return cells
 
 
 def stability(labelings: Sequence[Sequence[int]]) -> float:

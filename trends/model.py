@@ -444,6 +444,15 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             ray_address=self.ray_address,
             progress=self.verbose,
         )
+        fitted_dims = self.centroids_.shape[1] if "fit_" in self.__dict__ else None
+        if fitted_dims is not None and np.shape(vectors)[1] != fitted_dims:
+            name = self.embedding if isinstance(self.embedding, str) else type(embedder).__name__
+            raise InputError(
+                f"this model's themes were fitted on {fitted_dims}-dimensional embeddings it "
+                f"was given, and its embedding {name!r} gives "
+                f"{np.shape(vectors)[1]} dimensions: pass the new papers' embeddings of the "
+                "same kind (predict(X, embeddings=...)), or fit with the backend that made them"
+            )
         return _fit.unit_rows(vectors)
 
     def _vectors(self, X, embeddings) -> np.ndarray:
@@ -621,5 +630,5 @@ def scorecard(texts, labels, keyword_weights, reference=None) -> dict:
         "n_themes": _metrics.theme_count(labels),
     }
     if reference is not None:
-        card.update(_metrics.agreement(labels, list(reference)))
+        card.update(_metrics.agreement(labels, reference))
     return card

@@ -245,7 +245,10 @@ def export(table: pd.DataFrame, format: str) -> bytes:
     """The paper table as a file's bytes: CSV, JSON records or Parquet.
 
     CSV joins list cells (authors, categories) with ``"; "``; JSON and Parquet keep them
-    as lists. Dates are ISO 8601 in CSV and JSON.
+    as lists. Dates are ISO 8601 in CSV and JSON. CSV is for spreadsheets, which run a
+    cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return as a
+    formula: such a text cell (a title, an author, an id: untrusted input) is written
+    with a ``'`` before it (`spreadsheet_csv`). JSON and Parquet keep every text as it is.
 
     Raises
     ------
@@ -266,6 +269,27 @@ def export(table: pd.DataFrame, format: str) -> bytes:
     for column in flat.columns:
         if flat[column].dtype == object and flat[column].map(_is_list).any():
             flat[column] = flat[column].map(lambda v: "; ".join(map(str, v)) if _is_list(v) else v)
+    return spreadsheet_csv(flat)
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_csv(table: pd.DataFrame) -> bytes:
+    """``table`` as UTF-8 CSV in which no text cell runs as a spreadsheet formula.
+
+    Excel and LibreOffice evaluate a cell that starts with ``=``, ``+``, ``-``, ``@``, a
+    tab or a carriage return (``=HYPERLINK(...)``, ``=cmd|...``): such a text cell gets a
+    leading ``'`` (OWASP's advice for CSV injection). Numbers are left as they are.
+    """
+
+    def safe(value):
+        return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+
+    flat = table.copy()
+    for column in flat.columns:
+        if flat[column].dtype == object or pd.api.types.is_string_dtype(flat[column]):
+            flat[column] = flat[column].map(safe)
     return flat.to_csv(index=False).encode("utf-8")
 
 

@@ -17,7 +17,7 @@ import zipfile
 import numpy as np
 import pandas as pd
 
-from ._io import atomic_write_bytes
+from ._io import atomic_write_bytes, unwritable_reason
 from .errors import ModelFileError
 
 FORMAT = "trends.ThemeModel"
@@ -151,7 +151,18 @@ def save_model(model, path) -> None:
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)
-    atomic_write_bytes(path, buffer.getvalue())
+    if os.path.isdir(path):
+        raise ModelFileError(f"{path}: is a folder; give the model file's name")
+    folder = os.path.dirname(os.path.abspath(path))
+    reason = unwritable_reason(folder)
+    if reason is not None and os.path.isfile(folder):
+        reason = f"{folder} is a file, not a folder"
+    if reason is not None:
+        raise ModelFileError(f"{path}: cannot write the model there ({reason})")
+    try:
+        atomic_write_bytes(path, buffer.getvalue())
+    except OSError as exc:
+        raise ModelFileError(f"{path}: cannot write the model ({exc.strerror or exc})") from None
 
 
 def load_model(cls, path, *, embedding=None):

@@ -18,6 +18,7 @@ for broad one-word topics, raise it for precision.
 
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import dataclass
 
@@ -27,6 +28,8 @@ import pandas as pd
 from .._numbers import is_real
 from ..errors import InputError, NoDatesError
 
+# A comment: a line that starts with '#' (after spaces), or ' #' / '\t#' to the line's end.
+_COMMENT = re.compile(r"^\s*#.*$|[ \t]#.*$")
 DEFAULT_THRESHOLD = 0.35
 
 
@@ -64,7 +67,11 @@ class WatchList:
 
 
 def read_phrases(path) -> list[str]:
-    """The phrases of a watch-list file: one per line; blank lines and ``#`` comments skipped.
+    """The phrases of a watch-list file: one per line; blank lines and comments skipped.
+
+    A comment is a line whose first character other than a space is ``#``, or the rest of
+    a line from a ``#`` that follows a space or tab (``gpu  # hardware``); a ``#`` inside a
+    word belongs to the phrase (``C#``, ``F# programs``). A byte-order mark is dropped.
 
     Raises
     ------
@@ -75,10 +82,10 @@ def read_phrases(path) -> list[str]:
 
     path = Path(path)
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read the watch-list ({exc})") from None
-    phrases = [line.split("#", 1)[0].strip() for line in lines]
+    phrases = [_COMMENT.sub("", line).strip() for line in lines]
     phrases = [p for p in phrases if p]
     if not phrases:
         raise InputError(f"{path}: the watch-list lists no phrase (one phrase per line)")
@@ -88,13 +95,26 @@ def read_phrases(path) -> list[str]:
 def _clean(phrases) -> list[str]:
     if isinstance(phrases, str):
         phrases = [phrases]
-    out = [str(p).strip() for p in phrases]
+    phrases = list(phrases)
+    odd = [p for p in phrases if not isinstance(p, str)]
+    if odd:
+        raise InputError(
+            f"watch() needs phrases as text; got {len(odd)} that are not "
+            f"(the first: {odd[0]!r} of type {type(odd[0]).__name__})"
+        )
+    out = [p.strip() for p in phrases]
     if not out or not all(out):
         raise InputError("watch() needs one or more non-empty phrases")
-    seen = list(dict.fromkeys(out))
+    # Phrases that differ in case only are one topic (the embedding and the matching
+    # ignore case): the first spelling is kept.
+    first: dict[str, str] = {}
+    for p in out:
+        first.setdefault(p.casefold(), p)
+    seen = list(first.values())
     if len(seen) < len(out):
         warnings.warn(
-            f"{len(out) - len(seen)} repeated phrase(s) in the watch-list counted once",
+            f"{len(out) - len(seen)} repeated phrase(s) in the watch-list counted once "
+            "(phrases that differ in case only are the same)",
             UserWarning,
             stacklevel=3,
         )
