@@ -157,6 +157,21 @@ def test_load_of_a_folder_or_a_damaged_archive_is_a_model_file_error(fitted, tmp
         ): "params",
         write("a-list", meta=as_meta([1])): "not a readable trends model",
         write("cut", **{"fit.labels": parts["fit.labels"][:5]}): "5 labels",
+        # Readable parts that do not fit together loaded, then failed in predict or
+        # paper_info with an IndexError or numpy's matmul error (a hand-edited file).
+        write("theme-99", **{"fit.labels": np.full_like(parts["fit.labels"], 99)}): (
+            "labels from 99 to 99 for"
+        ),
+        write("two-thresholds", **{"fit.thresholds": parts["fit.thresholds"][:2]}): (
+            "but 2 thresholds"
+        ),
+        write("narrow-centres", **{"fit.centroids": parts["fit.centroids"][:, :7]}): (
+            "theme centres of 7 dimensions"
+        ),
+        write("text-labels", **{"fit.labels": parts["fit.labels"].astype(str)}): "labels of type",
+        write(
+            "bad-runs", meta=as_meta({**meta, "params": {**meta["params"], "n_runs": "x"}})
+        ): "its parameters: n_runs",
     }
     for path, message in cases.items():
         with pytest.raises(ModelFileError, match=message):

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ._io import atomic_write_bytes, unwritable_reason
-from .errors import ModelFileError
+from .errors import InputError, ModelFileError
 
 FORMAT = "trends.ThemeModel"
 FORMAT_VERSION = 3  # 3: theme names and the theme tree (issue 12)
@@ -192,17 +192,22 @@ def load_model(cls, path, *, embedding=None):
             backend_arrays = {
                 k.removeprefix("backend."): npz[k] for k in npz.files if k.startswith("backend.")
             }
-        n = len(result.labels)
-        if len(result.doc_ids) != n or len(result.embeddings) != n or len(result.texts) != n:
-            raise ModelFileError(
-                f"{path}: a damaged trends model ({n} labels, {len(result.doc_ids)} ids, "
-                f"{len(result.embeddings)} vectors, {len(result.texts)} texts)"
-            )
+        problem = _inconsistency(result)
+        if problem:
+            raise ModelFileError(f"{path}: a damaged trends model ({problem})")
         # What the metadata holds is read inside the guard too: a file that is an archive
         # of the right format but with parts missing is damaged, not a bug.
         params = dict(meta["params"])
         params["embedding"], embedder = _backend(meta["backend"], backend_arrays, embedding, path)
         model = cls(**params)
+        try:
+            from .fit import check_settings
+
+            check_settings(**model._settings(), random_state=model.random_state)
+        except InputError as exc:
+            raise ModelFileError(
+                f"{path}: a damaged trends model (its parameters: {exc})"
+            ) from None
         model._set_fit(result, embedder)
     except ModelFileError:
         raise
@@ -219,6 +224,46 @@ def load_model(cls, path, *, embedding=None):
             f"{path}: not a readable trends model ({type(exc).__name__}: {exc})"
         ) from None
     return model
+
+
+def _inconsistency(fit) -> str | None:
+    """What in a decoded fit does not fit together (a hand-edited or mis-written file)."""
+    n = len(fit.labels)
+    if len(fit.doc_ids) != n or len(fit.embeddings) != n or len(fit.texts) != n:
+        return (
+            f"{n} labels, {len(fit.doc_ids)} ids, {len(fit.embeddings)} vectors, "
+            f"{len(fit.texts)} texts"
+        )
+    arrays = {
+        "labels": fit.labels,
+        "embeddings": fit.embeddings,
+        "centroids": fit.centroids,
+        "thresholds": fit.thresholds,
+        "runs": fit.runs,
+        "fit_rows": fit.fit_rows,
+    }
+    for name, array in arrays.items():
+        kind = "iu" if name in ("labels", "runs", "fit_rows") else "f"
+        if np.asarray(array).dtype.kind not in kind:
+            return f"{name} of type {np.asarray(array).dtype}"
+    k = len(fit.centroids)
+    if np.ndim(fit.embeddings) != 2 or np.ndim(fit.centroids) != 2:
+        return "vectors or theme centres not 2-D"
+    if k and fit.centroids.shape[1] != fit.embeddings.shape[1]:
+        return (
+            f"theme centres of {fit.centroids.shape[1]} dimensions, papers' vectors of "
+            f"{fit.embeddings.shape[1]}"
+        )
+    if np.shape(fit.thresholds) != (k,):
+        return f"{k} theme centres but {np.size(fit.thresholds)} thresholds"
+    if n and (fit.labels.min() < -1 or fit.labels.max() >= k):
+        return f"labels from {fit.labels.min()} to {fit.labels.max()} for {k} themes"
+    if not np.isfinite(fit.embeddings).all() or not np.isfinite(fit.centroids).all():
+        return "vectors that are not finite"
+    rows = np.asarray(fit.fit_rows)
+    if len(rows) and (rows.min() < 0 or rows.max() >= n):
+        return f"fitted rows outside the {n} papers"
+    return None
 
 
 def _backend(backend: dict, arrays: dict, embedding, path):
