@@ -587,3 +587,18 @@ def test_saving_a_model_under_a_file_or_onto_a_folder_is_a_model_file_error(fitt
         model.save(tmp_path / "a.npz" / "model.npz")
     with pytest.raises(ModelFileError, match="is a folder"):
         model.save(tmp_path)
+
+
+def test_a_paper_with_a_zero_vector_is_an_outlier_and_said(synthetic):
+    """A static backend that knows none of a paper's words gives a zero vector; the paper
+    was put in a theme (closeness 0.0), also with reduce_outliers=True."""
+    frame, emb, _ = synthetic
+    emb = np.array(emb, dtype=np.float32)
+    emb[[3, 50]] = 0.0
+    for reduce in ("auto", True):
+        with pytest.warns(UserWarning, match="2 paper\\(s\\) have an embedding of length zero"):
+            model = ThemeModel(verbose=False, n_runs=3, reduce_outliers=reduce)
+            model.fit(frame, embeddings=emb)
+        assert (model.labels_[[3, 50]] == -1).all()
+        assert (np.delete(model.labels_, [3, 50]) >= 0).all() or reduce == "auto"
+        assert sorted(set(model.labels_) - {-1}) == list(range(model.n_themes_))

@@ -773,7 +773,8 @@ def reassign_outliers(
         The new labels (a copy).
     """
     labels = np.array(labels, dtype=np.int64, copy=True)
-    out = np.flatnonzero(labels == -1)
+    # A zero vector (no direction) is near no theme: it stays an outlier.
+    out = np.flatnonzero((labels == -1) & embeddings.any(axis=1))
     if not len(out) or not len(cents):
         return labels
     sims = embeddings[out] @ cents.T

@@ -287,6 +287,7 @@ def fit_themes(
     labels, runs, knn = _cluster.cluster(
         embeddings, params, seeds.tolist(), timings, progress=progress, run_cache=run_cache
     )
+    labels = _without_empty_vectors(texts, embeddings, labels)
     labels, cents = _place_outliers(embeddings, labels, reduce_outliers, params)
     t0 = time.perf_counter()
     words = _describe.keywords(texts.tolist(), labels, n_keywords=n_keywords, progress=progress)
@@ -434,6 +435,28 @@ def with_names(result: ThemeFit, embed=None, progress: bool = False) -> ThemeFit
 
 def _or_empty(array, dtype, n: int) -> np.ndarray:
     return np.zeros((n, 0), dtype=dtype) if array is None else np.asarray(array, dtype=dtype)
+
+
+def _without_empty_vectors(texts, embeddings, labels) -> np.ndarray:
+    """``labels`` with every paper whose vector is zero an outlier (warned about).
+
+    A zero vector has no direction: a static or TF-IDF backend that knows none of a
+    paper's words gives one (a 10,000-character unbroken "word", text in another script).
+    Such a paper is close to no theme, so it joins none (nor by outlier reassignment).
+    """
+    empty = ~np.asarray(embeddings).any(axis=1)
+    if not empty.any():
+        return labels
+    if (labels[empty] >= 0).any():
+        labels = _cluster.relabel_by_size(np.where(empty, -1, labels))
+    example = str(texts[np.flatnonzero(empty)[0]])
+    warnings.warn(
+        f"{int(empty.sum())} paper(s) have an embedding of length zero (the backend knows "
+        f"nothing in their text, e.g. {example[:60]!r}): they are outliers",
+        UserWarning,
+        stacklevel=4,
+    )
+    return labels
 
 
 def _place_outliers(embeddings, labels, reduce_outliers, params):
