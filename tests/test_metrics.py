@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from trends import metrics
@@ -102,6 +103,8 @@ def test_a_reference_of_the_wrong_kind_is_named_not_misread():
         (np.zeros((4, 2)), "1-D sequence.*shape \\(4, 2\\)"),
         (5, "1-D sequence"),
         ([["a"], ["a"], ["b"], ["b"]], "reference label 0 is a list"),
+        ([["cs.CV"], ["cs.CV", "cs.AI"], ["cs.CL"], ["cs.CL"]], "reference label 0 is a list"),
+        (pd.DataFrame({"a": list("aabb"), "b": list("abab")}), "shape \\(4, 2\\)"),
         ([None, None, None, "a"], "only 1 of the 4"),
     ]
     for reference, message in cases:
@@ -110,3 +113,6 @@ def test_a_reference_of_the_wrong_kind_is_named_not_misread():
     with pytest.warns(UserWarning, match="one class to all its 4 papers"):
         metrics.agreement(labels, ["a"] * 4)
     assert metrics.agreement(labels, np.array(["a", "a", "b", "b"]))["nmi"] == 1.0
+    # any 1-D iterable, as before: a generator, a dict's values
+    assert metrics.agreement(labels, (c for c in "aabb"))["nmi"] == 1.0
+    assert metrics.agreement(labels, dict(enumerate("aabb")).values())["nmi"] == 1.0

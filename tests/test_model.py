@@ -1,5 +1,7 @@
 """ThemeModel on stand-in embeddings: contract, themes, transform, persistence."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -602,3 +604,13 @@ def test_a_paper_with_a_zero_vector_is_an_outlier_and_said(synthetic):
         assert (model.labels_[[3, 50]] == -1).all()
         assert (np.delete(model.labels_, [3, 50]) >= 0).all() or reduce == "auto"
         assert sorted(set(model.labels_) - {-1}) == list(range(model.n_themes_))
+    # a sampled fit places the papers outside its sample: a zero vector joins no theme
+    # there either, whatever the threshold (reduce_outliers=True places every other one)
+    sampled = ThemeModel(verbose=False, n_runs=3, reduce_outliers=True, sample_size=100)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sampled.fit(frame, embeddings=emb)
+    rest = np.setdiff1d(np.arange(len(frame)), sampled.fit_.fit_rows)
+    assert set(rest) & {3, 50}  # the case: a zero vector among the placed papers
+    assert (sampled.labels_[[3, 50]] == -1).all()
+    assert (np.delete(sampled.labels_, [3, 50]) >= 0).all()

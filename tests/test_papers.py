@@ -163,7 +163,10 @@ def test_csv_cells_that_a_spreadsheet_would_run_get_an_apostrophe(fitted):
     evil.append("ok = fine")
     table["title"] = evil
     table["authors"] = [["=1+1", "Ada"]] + [["Ada"]] * 5
+    # an input column of numbers, read as text by the loader, stays numbers
+    table["score_change"] = ["-1.5", "+3", "-0.25", "2", "-7", "-inf"]
     back = pd.read_csv(io.StringIO(papers.export(table, "csv").decode()))
+    assert back.score_change.tolist() == [-1.5, 3.0, -0.25, 2.0, -7.0, float("-inf")]
     assert back.title.tolist() == ["'" + t for t in evil[:5]] + ["ok = fine"]
     assert back.authors[0] == "'=1+1; Ada"
     assert back.theme_id.tolist() == table.theme_id.tolist()  # numbers stay numbers

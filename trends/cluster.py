@@ -799,12 +799,15 @@ def reassign_outliers(
 
 
 def place(embeddings: np.ndarray, cents: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
-    """Index of each row's nearest centre (cosine), or -1 below that centre's threshold."""
+    """Index of each row's nearest centre (cosine), or -1 below that centre's threshold.
+
+    A zero row (no direction) is near no centre: -1 whatever the thresholds.
+    """
     if not len(cents):
         return np.full(len(embeddings), -1, dtype=np.int64)
     sims = embeddings @ cents.T
     best = sims.argmax(axis=1)
-    close = sims[np.arange(len(best)), best] >= thresholds[best]
+    close = (sims[np.arange(len(best)), best] >= thresholds[best]) & embeddings.any(axis=1)
     return np.where(close, best, -1).astype(np.int64)
 
 

@@ -245,12 +245,19 @@ def _reference_cells(reference) -> list:
             "reference labels must be one class per paper, in the papers' order, not a "
             "dict (pass list(mapping.values()) if it is in that order)"
         )
-    if np.ndim(reference) == 0 or (isinstance(reference, np.ndarray) and reference.ndim != 1):
+    shape = getattr(reference, "shape", None)  # an array or a table: one dimension
+    if shape is not None and len(shape) != 1:
         raise InputError(
             "reference labels must be a 1-D sequence, one class per paper; got "
-            f"{type(reference).__name__} of shape {np.shape(reference)}"
+            f"{type(reference).__name__} of shape {shape}"
         )
-    cells = list(reference)
+    try:
+        cells = list(reference)
+    except TypeError:
+        raise InputError(
+            "reference labels must be a 1-D sequence, one class per paper; got "
+            f"{type(reference).__name__}"
+        ) from None
     for row, cell in enumerate(cells):
         if isinstance(cell, list | tuple | set | dict | np.ndarray):
             raise InputError(

@@ -280,17 +280,29 @@ def spreadsheet_csv(table: pd.DataFrame) -> bytes:
 
     Excel and LibreOffice evaluate a cell that starts with ``=``, ``+``, ``-``, ``@``, a
     tab or a carriage return (``=HYPERLINK(...)``, ``=cmd|...``): such a text cell gets a
-    leading ``'`` (OWASP's advice for CSV injection). Numbers are left as they are.
+    leading ``'`` (OWASP's advice for CSV injection). Numbers are left as they are, also
+    when a column of the input holds them as text (``-1.5``, ``+3``).
     """
 
     def safe(value):
-        return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+        if isinstance(value, str) and value.startswith(_FORMULA_START) and not _number(value):
+            return "'" + value
+        return value
 
     flat = table.copy()
     for column in flat.columns:
         if flat[column].dtype == object or pd.api.types.is_string_dtype(flat[column]):
             flat[column] = flat[column].map(safe)
     return flat.to_csv(index=False).encode("utf-8")
+
+
+def _number(text: str) -> bool:
+    """Whether ``text`` is a plain number (a spreadsheet reads it as one, not a formula)."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _is_list(value) -> bool:
