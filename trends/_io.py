@@ -159,8 +159,7 @@ def unwritable_reason(root: str | os.PathLike) -> str | None:
         except OSError as exc:
             return f"{here}: {exc.strerror or exc}"
         if not stat.S_ISDIR(mode):
-            where = "it" if here == root else str(here)
-            return f"{where} is a file, not a folder"
+            return f"{here} is a file, not a folder"
         if os.access(here, os.W_OK | os.X_OK):
             return None
         try:

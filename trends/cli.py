@@ -421,7 +421,6 @@ def _check_output(path: Path | None, inputs=None) -> None:
     folder = Path(os.path.realpath(path)).parent
     reason = unwritable_reason(folder)
     if reason is not None:
-        reason = f"{folder}{reason[2:]}" if reason.startswith("it ") else reason
         raise _user_error(f"cannot write {path}: {reason}")
     if inputs:
         from .load.errors import LoadError

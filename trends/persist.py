@@ -153,10 +153,7 @@ def save_model(model, path) -> None:
     np.savez_compressed(buffer, **arrays)
     if os.path.isdir(path):
         raise ModelFileError(f"{path}: is a folder; give the model file's name")
-    folder = os.path.dirname(os.path.abspath(path))
-    reason = unwritable_reason(folder)
-    if reason is not None and os.path.isfile(folder):
-        reason = f"{folder} is a file, not a folder"
+    reason = unwritable_reason(os.path.dirname(os.path.abspath(path)))
     if reason is not None:
         raise ModelFileError(f"{path}: cannot write the model there ({reason})")
     try:

@@ -224,7 +224,7 @@ class Store:
         folder = self.path.parent
         reason = unwritable_reason(folder)
         if reason is not None:
-            return f"{folder}{reason[2:]}" if reason.startswith("it ") else reason
+            return reason
         if self.path.exists() and not os.access(self.path, os.W_OK):
             return "the file is read-only"
         return None
