@@ -269,33 +269,45 @@ class Phrases:
 
 
 class _WordStats:
-    """How each word is written, and where it stands in phrases: gathered while counting."""
+    """How each word is written, and where it stands in phrases: gathered while counting.
+
+    What depends on a token or word alone (its lower case, whether it breaks a run, whether
+    a phrase may start or end on it) is worked out once per distinct token and kept.
+    """
 
     def __init__(self):
         self.forms: dict[str, Counter] = {}
         self.total: Counter = Counter()
         self.last: Counter = Counter()
+        self._tokens: dict[str, tuple[str, int, bool]] = {}
+        self._words: dict[str, tuple[bool, bool, bool]] = {}
 
     def runs(self, text: str) -> list[list[str]]:
         """The content-word runs of ``text`` (as `chunks`), noting each word's spelling."""
         out = []
+        known, forms = self._tokens, self.forms
         for s, sentence in enumerate(_SENTENCE.split(text)):
             for c, clause in enumerate(_CLAUSE.split(sentence)):
                 run: list[str] = []
-                for i, token in enumerate(_TOKEN.findall(clause)):
-                    low = token.lower()
-                    if token != low:
-                        capitalised = token[0].isupper() and token[1:] == low[1:]
-                        # A capital that starts a sentence, or is in the first sentence
-                        # (a Title Case title), says nothing about the word.
-                        if not (capitalised and (s == 0 or (c == 0 and i == 0))):
-                            forms = self.forms.get(low)
-                            if forms is None:
-                                forms = self.forms[low] = Counter()
-                            forms[token] += 1
-                    elif low in self.forms:
-                        self.forms[low][low] += 1
-                    if _breaks(low):
+                # A capital that starts a sentence, or is in the first sentence (a Title
+                # Case title), says nothing about the word.
+                leading = s == 0 or c == 0
+                for token in _TOKEN.findall(clause):
+                    entry = known.get(token)
+                    if entry is None:
+                        entry = known[token] = _token_entry(token)
+                    low, case, breaks = entry
+                    if case:
+                        if case == _MIXED or not leading:
+                            spellings = forms.get(low)
+                            if spellings is None:
+                                spellings = forms[low] = Counter()
+                            spellings[token] += 1
+                    elif low in forms:
+                        forms[low][low] += 1
+                    if s:
+                        leading = False
+                    if breaks:
                         if run:
                             out.append(run)
                         run = []
@@ -303,10 +315,36 @@ class _WordStats:
                         run.append(low)
                 if run:
                     out.append(run)
-        for run in out:
-            self.total.update(run)
-            self.last[run[-1]] += 1
+        self.total.update([word for run in out for word in run])
+        self.last.update([run[-1] for run in out])
         return out
+
+    def grams(self, runs: list[list[str]], max_words: int) -> list[str]:
+        """The distinct candidate phrases of one paper's ``runs``, in order of appearance.
+
+        A phrase starts on a word that may start one (`_can_start`), ends on a noun-like
+        word (`_nounlike`), and a phrase of one word is not a word known only as another
+        part of speech than a noun.
+        """
+        words = self._words
+        seen: dict[str, None] = {}
+        for run in runs:
+            flags = []
+            for word in run:
+                entry = words.get(word)
+                if entry is None:
+                    entry = words[word] = _word_entry(word)
+                flags.append(entry)
+            n = len(run)
+            for i, (start, end, alone) in enumerate(flags):
+                if not start:
+                    continue
+                if end and alone:
+                    seen[run[i]] = None
+                for j in range(i + 1, min(i + max_words, n)):
+                    if flags[j][1]:
+                        seen[" ".join(run[i : j + 1])] = None
+        return list(seen)
 
     def written(self) -> dict[str, str]:
         """``{lower word: its spelling}`` for the words whose case carries meaning.
@@ -342,19 +380,26 @@ class _WordStats:
         return {w for w, n in self.total.items() if n >= min_count and self.last[w] < limit * n}
 
 
-def _grams(run: list[str], max_words: int):
-    """The candidate phrases of one run of lower-case content words."""
-    start = [_can_start(w) for w in run]
-    end = [_nounlike(w) for w in run]
-    for i, ok in enumerate(start):
-        if not ok:
-            continue
-        for j in range(i, min(i + max_words, len(run))):
-            if not end[j]:
-                continue
-            if j == i and _word_classes(run[i]) and not _word_classes(run[i]) & {"NOUN", "PROPN"}:
-                continue
-            yield " ".join(run[i : j + 1])
+_LOWER, _CAPITALISED, _MIXED = 0, 1, 2
+
+
+def _token_entry(token: str) -> tuple[str, int, bool]:
+    """``(lower case, how it is written, whether it breaks a run)`` of one token."""
+    low = token.lower()
+    if token == low:
+        case = _LOWER
+    elif token[0].isupper() and token[1:] == low[1:]:
+        case = _CAPITALISED
+    else:
+        case = _MIXED
+    return low, case, _breaks(low)
+
+
+def _word_entry(word: str) -> tuple[bool, bool, bool]:
+    """``(may start a phrase, may end one, may be a phrase alone)`` of a lower-case word."""
+    classes = _word_classes(word)
+    alone = not classes or bool(classes & {"NOUN", "PROPN"})
+    return _can_start(word), _nounlike(word), alone
 
 
 def phrase_counts(
@@ -390,7 +435,7 @@ def phrase_counts(
     stats = _WordStats()
 
     def analyzer(text: str) -> list[str]:
-        return list(dict.fromkeys(g for run in stats.runs(text) for g in _grams(run, max_words)))
+        return stats.grams(stats.runs(text), max_words)
 
     vec = CountVectorizer(
         analyzer=analyzer, binary=True, min_df=min(min_df, max(1, len(texts))), dtype=np.float32
