@@ -427,6 +427,7 @@ def test_duplicate_ids_are_refused_with_the_rows_that_share_them(synthetic):
 
 def test_tfidf_on_given_vectors_saves_and_does_not_embed_new_texts_elsewhere(synthetic, tmp_path):
     """Its TF-IDF was never fitted: save works, new texts need their vectors."""
+    import trends
     from trends import InputError
 
     frame, emb, _ = synthetic
@@ -438,6 +439,8 @@ def test_tfidf_on_given_vectors_saves_and_does_not_embed_new_texts_elsewhere(syn
             m.predict(frame.head(5))
         with pytest.raises(InputError, match="fitted on embeddings it was given"):
             m.embed(frame.head(5))
+        with pytest.raises(InputError, match="it was given.*watch-list's phrases"):
+            trends.watch(frame, ["quantum circuits"], model=m)
         assert (m.predict(frame, embeddings=emb) == model.labels_).mean() > 0.9
     model.save(path)  # the failed calls fitted nothing either
     assert not ThemeModel.load(path).embedder_.fitted
@@ -575,8 +578,11 @@ def test_new_texts_for_a_model_fitted_on_vectors_of_another_size_are_refused_cle
     for call in (model.predict, model.transform):
         with pytest.raises(InputError, match="fitted on 32-dimensional embeddings.*gives 256"):
             call(frame.head(3))
-    with pytest.raises(InputError, match="32-dimensional"):
+    with pytest.raises(InputError, match="32-dimensional") as refused:
         trends.watch(frame, ["quantum circuits"], model=model)
+    # It is the phrases that cannot be embedded: no advice to pass papers' embeddings.
+    assert "watch-list's phrases" in str(refused.value)
+    assert "predict(" not in str(refused.value)
     assert model.predict(frame.head(3), embeddings=emb[:3]).shape == (3,)  # the way it works
 
 

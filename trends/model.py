@@ -420,6 +420,15 @@ class ThemeModel(ClusterMixin, BaseEstimator):
 
     def embed(self, X) -> np.ndarray:
         """Unit-length embeddings of papers with this model's backend (cached on disk)."""
+        return self._embed(X)
+
+    def _embed(
+        self,
+        X,
+        advice: str = "pass the new papers' embeddings of the same kind "
+        "(predict(X, embeddings=...)), or fit with the backend that made them",
+    ) -> np.ndarray:
+        """`embed`; ``advice`` ends the error when the backend cannot give the themes' space."""
         from .embed import TfidfEmbedder
         from .engine import embed_on_engine
 
@@ -430,7 +439,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             raise InputError(
                 "this model was fitted on embeddings it was given, and embedding='tfidf' "
                 "learns its space from the corpus it embeds: it cannot embed new texts in "
-                "the themes' space; pass their embeddings (predict(X, embeddings=...))"
+                f"the themes' space; {advice}"
             )
         texts = as_corpus(X)["text"].astype(str).tolist()
         if not texts:
@@ -450,8 +459,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             raise InputError(
                 f"this model's themes were fitted on {fitted_dims}-dimensional embeddings it "
                 f"was given, and its embedding {name!r} gives "
-                f"{np.shape(vectors)[1]} dimensions: pass the new papers' embeddings of the "
-                "same kind (predict(X, embeddings=...)), or fit with the backend that made them"
+                f"{np.shape(vectors)[1]} dimensions: {advice}"
             )
         return _fit.unit_rows(vectors)
 

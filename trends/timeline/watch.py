@@ -121,6 +121,12 @@ def _clean(phrases) -> list[str]:
     return seen
 
 
+_PHRASE_ADVICE = (
+    "a watch-list's phrases are embedded with the model's backend, so watch needs a model "
+    "whose backend made the papers' embeddings (fit it with that ThemeModel(embedding=...))"
+)
+
+
 def _paper_vectors(corpus: pd.DataFrame, model) -> np.ndarray:
     """Unit embeddings of the papers: the fitted model's own where it has them."""
     rows = None
@@ -193,7 +199,11 @@ def watch(
         if len(vectors) != len(corpus):
             raise InputError(f"{len(vectors)} embeddings for a corpus of {len(corpus)} papers")
     vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-    targets = np.asarray(model.embed(phrases), dtype=np.float32)
+    # The phrases need the backend that made the papers' vectors: a model fitted on
+    # vectors it was given may have none that gives that space.
+    embed = getattr(model, "_embed", None)
+    targets = model.embed(phrases) if embed is None else embed(phrases, advice=_PHRASE_ADVICE)
+    targets = np.asarray(targets, dtype=np.float32)
     targets = targets / np.maximum(np.linalg.norm(targets, axis=1, keepdims=True), 1e-12)
     similarity = vectors @ targets.T
     best = np.argmax(similarity, axis=1)
