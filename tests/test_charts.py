@@ -294,3 +294,60 @@ def test_a_name_holding_a_template_field_is_shown_not_filled_in():
     # '#0  theme' for '#0 %{y} theme'): there as well the name is written with '&#37;'
     assert traces[1]["name"] == "#0 100&#37;{text}"
     assert all("%{" not in t["name"] for t in data["data"])
+
+
+def _wrong_table():
+    """A table of papers (as `trends.papers.paper_table` gives), not any chart's input."""
+    return pd.DataFrame({"doc_id": ["a", "b"], "theme": ["t", "u"], "title": ["x", "y"]})
+
+
+@pytest.mark.parametrize(
+    "chart, call, source",
+    [
+        ("paper_map", lambda t: charts.paper_map(t), "paper_points"),
+        ("theme_tree", lambda t: charts.theme_tree(t), "tree_frame"),
+        ("theme_sizes", lambda t: charts.theme_sizes(t), "themes_"),
+        ("keywords", lambda t: charts.keywords(t), "themes_"),
+        ("theme_similarity", lambda t: charts.theme_similarity(t), "theme_similarity"),
+        ("theme_share", lambda t: charts.theme_share(t), "theme_trends"),
+        ("emerging_themes", lambda t: charts.emerging_themes(t), "emerging"),
+        ("burst_timeline", lambda t: charts.burst_timeline(t), "bursts"),
+        ("facet_heatmap", lambda t: charts.facet_heatmap(t), "facets"),
+        ("paper_timeline", lambda t: charts.paper_timeline(t), "papers_per_period"),
+        ("vocabulary_timeline", lambda t: charts.vocabulary_timeline(t, theme_id=0), "vocabulary"),
+        ("feed_mix", lambda t: charts.feed_mix(t, t), "mix_shares"),
+        ("lineage", lambda t: charts.lineage(t), "lineage_flows"),
+    ],
+)
+def test_a_chart_given_the_wrong_table_says_which_columns_and_where_they_come_from(
+    chart, call, source
+):
+    """paper_map(paper_table(...)) ended in "'DataFrame' object has no attribute 'label'",
+    theme_tree(model.hierarchy_) in one about 'theme_id': every chart names what it needs."""
+    from trends import InputError
+
+    with pytest.raises(InputError, match=f"^{chart} needs the column.*{source}") as refused:
+        call(_wrong_table())
+    assert "it has: doc_id, theme, title" in str(refused.value)
+    if chart != "lineage":  # a store is the lineage chart's other input
+        with pytest.raises(InputError, match=f"^{chart} takes a table .*not a list"):
+            call([1, 2])
+
+
+def test_a_chart_takes_either_name_or_label():
+    themes = fake_themes(3).rename(columns={"label": "name"})
+    assert len(charts.theme_sizes(themes).data) >= 1
+    assert len(charts.theme_sizes(themes.rename(columns={"name": "label"})).data) >= 1
+
+
+def test_paper_map_takes_the_paper_table():
+    """Its docstring named `paper_table` as a source: it ended in 'no attribute label'."""
+    points = fake_points(3)
+    table = points.drop(columns=["label", "title"]).assign(
+        theme=points["label"], text=points["title"]
+    )
+    drawn = charts.paper_map(table).to_dict()["data"]
+    same = charts.paper_map(points).to_dict()["data"]
+    assert [(t["name"], t["text"], t["hovertemplate"]) for t in drawn] == [
+        (t["name"], t["text"], t["hovertemplate"]) for t in same
+    ]

@@ -220,3 +220,16 @@ def test_cli_report_of_a_store(replay, tmp_path, monkeypatch):
     sqlite3.connect(bad).execute("CREATE TABLE other (x)").connection.commit()
     result = CliRunner().invoke(app, ["report", str(bad), "-o", str(tmp_path / "b.html")])
     assert result.exit_code == 2 and "not a trends store" in result.output
+
+
+def test_events_take_the_store_itself_and_wrong_inputs_are_named(replay):
+    """lineage_events(store) was an AttributeError ('Store' has no 'groupby'), as were a
+    DataFrame given to lineage_flows and a table without the flows' columns."""
+    store, *_ = replay
+    pd.testing.assert_frame_equal(lineage_events(store), lineage_events(lineage_flows(store)))
+    with pytest.raises(trends.InputError, match="lineage_flows takes a store"):
+        lineage_flows(lineage_flows(store))
+    with pytest.raises(trends.InputError, match="lineage_events takes the table.*lacks step"):
+        lineage_events(store.papers())
+    with pytest.raises(trends.InputError, match="lineage needs the column.*lineage_flows"):
+        trends.charts.lineage(store.papers())

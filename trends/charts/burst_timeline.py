@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from ._input import checked_table
 from ._marks import mark_changes
 from ._style import PALETTE, day_axis, figure, label, theme_color
 
@@ -28,6 +29,16 @@ def burst_timeline(
     changes : pandas.DataFrame, optional
         From `trends.timeline.mix_changes`: flagged periods get a dashed line.
     """
+    bursts = checked_table(
+        bursts,
+        "burst_timeline",
+        ("kind", "theme_id", "label", "start", "end", "strength"),
+        "trends.bursts(...)",
+    )
+    if changes is not None:
+        changes = checked_table(
+            changes, "burst_timeline", ("period", "flagged"), "trends.timeline.mix_changes(...)"
+        )
     rows = bursts.sort_values("strength", ascending=False).head(top)
     fig = figure(title=title, height=max(260, 22 * len(rows) + 140))
     names = []

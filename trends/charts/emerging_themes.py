@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..timeline.emerging import CALLS
+from ._input import checked_table
 from ._style import OUTLIER_COLOR, figure, label, theme_names
 
 STATUS_COLORS = {
@@ -54,6 +55,12 @@ def emerging_themes(
         stable ones in the table's order (most confidently rising first), then the
         untested ones (too few papers to test: a ratio drawn open, without an interval).
     """
+    table = checked_table(
+        table,
+        "emerging_themes",
+        ("theme_id", "label", "ratio", "ci_low", "ci_high", "status"),
+        "trends.timeline.emerging(...)",
+    )
     rank = table.status.map(_KEEP_ORDER).fillna(1).to_numpy()
     keep = np.zeros(len(table), dtype=bool)
     keep[np.argsort(rank, kind="stable")[:max_themes]] = True

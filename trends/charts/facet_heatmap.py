@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from ._input import checked_table
 from ._style import figure, label, safe
 
 
@@ -30,6 +31,9 @@ def facet_heatmap(
         The largest themes and most frequent values; the other values are summed into
         "other" (``"(other)"`` when a value is itself "other").
     """
+    facets = checked_table(
+        facets, "facet_heatmap", ("theme_id", "label", "value", "count"), "trends.facets(...)"
+    )
     if value not in {"share_of_theme", "share_of_value"}:
         raise ValueError(f"value must be 'share_of_theme' or 'share_of_value', not {value!r}")
     real = facets[facets.theme_id >= 0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from ._input import checked_table
 from ._marks import CHANGE_COLOR
 from ._style import OUTLIER_COLOR, PALETTE, figure, in_template, safe
 
@@ -27,6 +28,12 @@ def feed_mix(
     top : int
         The most frequent values drawn apart; the others as "other".
     """
+    shares = checked_table(
+        shares, "feed_mix", ("period", "value", "count", "share"), "trends.timeline.mix_shares(...)"
+    )
+    changes = checked_table(
+        changes, "feed_mix", ("period", "papers", "flagged"), "trends.timeline.mix_changes(...)"
+    )
     from plotly.subplots import make_subplots
 
     totals = shares.groupby("value")["count"].sum().sort_values(ascending=False)

@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ._input import checked_table
 from ._style import TEMPLATE, in_template, label, safe, theme_color, theme_names
 
 
@@ -33,6 +34,12 @@ def keywords(
     columns : int
         Panels per row.
     """
+    themes = checked_table(
+        themes,
+        "keywords",
+        ("theme_id", ("name", "label"), "keywords", "keyword_weights"),
+        "ThemeModel.themes_",
+    )
     real = themes[themes.theme_id >= 0].head(max_themes)
     n = max(1, len(real))
     cols = max(1, min(columns, n))

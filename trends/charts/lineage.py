@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from ._input import checked_table
 from ._style import OUTLIER_COLOR, figure, label, theme_color
 
 KIND_COLORS = {
@@ -39,7 +40,15 @@ def lineage(
     """
     from ..timeline.lineage import lineage_flows
 
-    flows = data if isinstance(data, pd.DataFrame) else lineage_flows(data)
+    if isinstance(data, pd.DataFrame):
+        flows = checked_table(
+            data,
+            "lineage",
+            ("step", "from_theme", "to_theme", "papers", "from_share", "to_share"),
+            "trends.timeline.lineage_flows(store), or give it the store itself",
+        )
+    else:
+        flows = lineage_flows(data)
     keep = (flows.papers >= min_papers) & (
         (flows.from_share >= min_share) | (flows.to_share >= min_share)
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from ._input import checked_table
 from ._style import figure, label, safe, short, theme_color
 
 # Above this many points the browser draws with WebGL; below, as SVG (works everywhere).
@@ -25,10 +26,22 @@ def paper_map(
     points : pandas.DataFrame
         Columns ``x``, ``y``, ``theme_id``, ``label`` (theme name) and ``title`` (paper
         title, shown on hover), optionally ``published`` (its date is shown on hover);
-        from `trends.frames.paper_points` or `trends.papers.paper_table`.
+        from `trends.frames.paper_points`, or the paper table of
+        `trends.papers.paper_table` / ``ThemeModel.paper_info`` (its ``theme`` is the
+        name, and its ``text`` the title when it has none).
     label_themes : int
         Write the names of this many of the largest themes at their centres.
     """
+    points = checked_table(
+        points,
+        "paper_map",
+        ("x", "y", "theme_id", ("label", "theme"), ("title", "text")),
+        "trends.frames.paper_points(model, corpus) or model.paper_info(corpus)",
+    )
+    if "label" not in points.columns:  # the paper table names the theme "theme"
+        points = points.assign(label=points["theme"])
+    if "title" not in points.columns:  # ... and without the corpus gives the text
+        points = points.assign(title=points["text"])
     fig = figure(title=title, height=height)
     scatter = go.Scattergl if len(points) > WEBGL_ABOVE else go.Scatter
     order = sorted(points.theme_id.unique(), key=lambda t: (t != -1, t))

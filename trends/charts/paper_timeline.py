@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from ._input import checked_table
 from ._style import OUTLIER_COLOR, PALETTE, figure
 
 FREQ_NAMES = {"D": "day", "W": "week", "MS": "month", "QS": "quarter", "YS": "year"}
@@ -28,6 +29,12 @@ def paper_timeline(
         Draw a range slider, and mark the figure (``layout.meta``) as the date brush of
         the report's paper explorer, which also fills the second, "selected" trace.
     """
+    counts = checked_table(
+        counts,
+        "paper_timeline",
+        ("period", "end", "papers"),
+        "trends.papers.papers_per_period(...)",
+    )
     freq = counts.attrs.get("freq", "D")
     unit = FREQ_NAMES.get(freq, "period")
     start = counts["period"].dt.tz_localize(None)

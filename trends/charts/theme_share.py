@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from ._input import checked_table
 from ._marks import mark_changes, mark_partial
 from ._style import day_axis, figure, label, theme_color, theme_names
 
@@ -36,6 +37,16 @@ def theme_share(
         Whether a click on a line filters the report's explorer to that theme; off
         where the lines are not the model's themes (a watch-list's topics).
     """
+    trends = checked_table(
+        trends,
+        "theme_share",
+        ("period", "theme_id", "label", "count", "share"),
+        "trends.timeline.theme_trends(...)",
+    )
+    if changes is not None:
+        changes = checked_table(
+            changes, "theme_share", ("period", "flagged"), "trends.timeline.mix_changes(...)"
+        )
     real = trends[trends.theme_id >= 0]
     totals = real.groupby("theme_id")["count"].sum().sort_values(ascending=False)
     keep = totals.index[:top].tolist()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from ._input import checked_table
 from ._style import figure, label
 
 
@@ -22,6 +23,12 @@ def theme_similarity(
     max_themes : int
         Show the first (largest) themes only.
     """
+    pairs = checked_table(
+        pairs,
+        "theme_similarity",
+        ("theme_a", "label_a", "theme_b", "label_b", "similarity"),
+        "trends.frames.theme_similarity(model)",
+    )
     ids = sorted(pairs.theme_a.unique())[:max_themes]
     keep = pairs[pairs.theme_a.isin(ids) & pairs.theme_b.isin(ids)]
     grid = keep.pivot(index="theme_a", columns="theme_b", values="similarity").loc[ids, ids]

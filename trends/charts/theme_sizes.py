@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from ._input import checked_table
 from ._style import OUTLIER_COLOR, figure, label, theme_color, theme_names
 
 
@@ -22,6 +23,9 @@ def theme_sizes(
     max_themes : int
         Show at most this many themes; the rest are summed into one "other themes" bar.
     """
+    themes = checked_table(
+        themes, "theme_sizes", ("theme_id", ("name", "label"), "size"), "ThemeModel.themes_"
+    )
     real = themes[themes.theme_id >= 0].sort_values("size", ascending=False)
     outliers = themes[themes.theme_id < 0]
     rest = real.iloc[max_themes:]

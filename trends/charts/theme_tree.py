@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from ._input import checked_table
 from ._style import figure, label, safe, theme_color
 
 
@@ -29,6 +30,12 @@ def theme_tree(
         and a theme its own colour (the colour it has in every chart). Clicking a box
         zooms into it.
     """
+    tree = checked_table(
+        tree,
+        "theme_tree",
+        ("id", "parent", "name", "size", "theme_id"),
+        "trends.hierarchy.tree_frame(model.hierarchy_)",
+    )
     leaves = int((tree.theme_id >= 0).sum()) if len(tree) else 0
     fig = figure(title=title, height=height or max(360, min(1400, 24 * leaves + 120)))
     if tree.empty:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from ._input import checked_table
 from ._style import figure, safe, short
 
 
@@ -27,6 +28,12 @@ def vocabulary_timeline(
     top : int
         Keywords shown: those with the largest summed weight over the periods.
     """
+    vocabulary = checked_table(
+        vocabulary,
+        "vocabulary_timeline",
+        ("period", "theme_id", "keyword", "weight"),
+        "trends.timeline.vocabulary(...)",
+    )
     part = vocabulary[vocabulary.theme_id == theme_id]
     if part.empty:
         raise ValueError(f"theme {theme_id} has no keywords in this table")

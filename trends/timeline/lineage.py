@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..errors import InputError
+
 NEW_PAPERS = -2  # the source node of papers first placed by a refit
 MIN_SHARE = 0.1
 
@@ -39,6 +41,10 @@ def lineage_flows(store, *, min_share: float = MIN_SHARE) -> pd.DataFrame:
         theme's papers), ``kind`` (``continued``, ``split``, ``merged``, ``appeared``,
         ``moved``). Empty before a store's second fit.
     """
+    if not all(hasattr(store, name) for name in ("runs", "assignments", "lineage")):
+        raise InputError(
+            f"lineage_flows takes a store (trends.store.Store(path)), not a {type(store).__name__}"
+        )
     runs = store.runs()
     fits = runs.loc[runs.kind == "fit", ["run_id", "created_at"]].to_numpy().tolist()
     frames = []
@@ -110,7 +116,7 @@ def _kinds(flows: pd.DataFrame, born: set[int], min_share: float) -> list[str]:
     return out
 
 
-def lineage_events(flows: pd.DataFrame, *, min_share: float = MIN_SHARE) -> pd.DataFrame:
+def lineage_events(flows, *, min_share: float = MIN_SHARE) -> pd.DataFrame:
     """One row per theme and refit: how it came to be, or what became of it.
 
     Each theme after a refit gets one event from its *predecessors* (the themes before it
@@ -121,12 +127,21 @@ def lineage_events(flows: pd.DataFrame, *, min_share: float = MIN_SHARE) -> pd.D
     other theme before the refit is in the ``into`` of its successor's event, so no
     theme is counted twice on either side of a refit.
 
+    Parameters
+    ----------
+    flows : pandas.DataFrame or trends.store.Store
+        From `lineage_flows`, or the store itself.
+    min_share : float
+
     Returns
     -------
     pandas.DataFrame
         ``step, to_date, theme_id, label, event`` (``continued``, ``split``, ``merged``,
         ``appeared``, ``ended``) and ``into`` (the successor or predecessor ids).
     """
+    if not isinstance(flows, pd.DataFrame):
+        flows = lineage_flows(flows, min_share=min_share)
+    flows = _flows(flows, "lineage_events")
     rows = []
     for step, part in flows.groupby("step", sort=True):
         when = part.to_date.iloc[0]
@@ -154,3 +169,16 @@ def lineage_events(flows: pd.DataFrame, *, min_share: float = MIN_SHARE) -> pd.D
                 rows.append((step, when, int(old), label, "ended", []))
     out = pd.DataFrame(rows, columns=["step", "to_date", "theme_id", "label", "event", "into"])
     return out.sort_values(["step", "event", "theme_id"]).reset_index(drop=True)
+
+
+def _flows(frame: pd.DataFrame, caller: str) -> pd.DataFrame:
+    """``frame``, once it has the columns of `lineage_flows`' table."""
+    need = ["step", "to_date", "from_theme", "to_theme", "from_label", "to_label"]
+    need += ["from_share", "to_share"]
+    missing = [c for c in need if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{caller} takes the table of trends.timeline.lineage_flows(store) (or the store); "
+            f"this one lacks {', '.join(missing)}"
+        )
+    return frame
