@@ -10,7 +10,7 @@ the fitted themes (`transform`), against the cold fit.
 Targets (issue 3): second fit >= 20x faster than BERTopic's second fit; one more day
 < 5% of a full cold fit.
 
-    python benchmarks/fit_speed.py            # the 17,144-paper feed (~50 min on 2 cores)
+    python benchmarks/fit_speed.py            # the 17,145-paper feed (~50 min on 2 cores)
     python benchmarks/fit_speed.py --quick    # the first 15 days (~3,000 papers)
 """
 

@@ -1,4 +1,4 @@
-"""The Ray engine on the 17,144-paper arXiv feed, against the single-process run, side by side.
+"""The Ray engine on the 17,145-paper arXiv feed, against the single-process run, side by side.
 
 Ray runs on this machine in local mode (``ray.init(num_cpus=2)``: 2 embedding actors of
 one core each); every phase runs in a fresh process, so that its peak memory is its own.

@@ -296,6 +296,9 @@ def test_a_dash_output_is_standard_output_and_the_summary_goes_to_stderr(
     dash = runner.invoke(app, ["papers", str(path), "--csv", "-o", "-", "-e", "tfidf", "-q"])
     assert plain.exit_code == dash.exit_code == 0, dash.output
     assert dash.stdout_bytes == plain.stdout_bytes and dash.stdout.startswith("doc_id,")
+    # the summary line, as the report's (papers printed none when the table went to stdout)
+    for result in (plain, dash):
+        assert result.stderr.strip().splitlines()[-1].endswith("Table: standard output")
     report = runner.invoke(app, ["report", str(path), "-o", "-", "-e", "tfidf", "-q"])
     assert report.exit_code == 0, report.output
     assert report.stdout.startswith("<!DOCTYPE html>")

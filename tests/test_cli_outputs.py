@@ -59,6 +59,34 @@ def test_an_output_that_is_one_of_the_inputs_is_refused_before_anything_is_read(
     assert (folder / "a.csv").read_bytes() == before
 
 
+def test_a_new_output_that_the_inputs_would_read_next_time_is_refused(tmp_path, synthetic):
+    """`trends papers dir -o dir/table.json` wrote a new file into the folder it reads: the
+    next run read the table back as papers (486 'duplicates' and a changed corpus)."""
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    _csv(folder, synthetic, "a.csv")
+    for inputs, out in (
+        ([str(folder)], folder / "table.json"),
+        ([str(folder / "*")], folder / "table.csv"),
+        ([str(folder / "**" / "*.csv")], folder / "sub" / "table.csv"),
+    ):
+        result = runner.invoke(app, ["papers", *inputs, "-e", "static", "-q", "-o", str(out)])
+        _refused(result, f"-o {out} is among the files that the input", "would read it back")
+        assert not out.exists()
+    # what the inputs would not read is written: another format, a hidden file, a sub-folder
+    for inputs, out in (
+        ([str(folder)], folder / "report.html"),
+        ([str(folder)], folder / ".table.csv"),
+        ([str(folder)], folder / "sub" / "table.csv"),
+        ([str(folder / "*.csv")], folder / "table.json"),
+    ):
+        command = "report" if out.suffix == ".html" else "papers"
+        result = runner.invoke(app, [command, *inputs, "-e", "static", "-q", "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        assert out.exists()
+        out.unlink()
+
+
 def test_an_output_under_a_file_is_refused_before_anything_is_read(tmp_path, synthetic):
     # Before: the load and the whole fit ran, then "cannot write ...: File exists".
     path = _csv(tmp_path, synthetic)

@@ -175,3 +175,19 @@ def test_every_error_kind_the_readme_names_is_beside_trends_error():
     for kind in kinds:
         assert issubclass(getattr(trends, kind), trends.TrendsError), kind
         assert kind in trends.__all__
+
+
+def test_trends_load_shows_the_load_functions_parameters_and_doc():
+    """inspect.signature(trends.load) gave (*sources, **kwargs): the package is callable."""
+    import inspect
+
+    import trends
+    from trends.load import load as function
+
+    assert list(inspect.signature(trends.load).parameters) == [
+        "sources",
+        "format",
+        "columns",
+        "strict",
+    ]
+    assert trends.load.__call__.__doc__ == function.__doc__

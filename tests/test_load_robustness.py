@@ -456,6 +456,23 @@ def test_the_cli_says_how_many_dates_it_could_not_read(tmp_path):
     assert "2 unreadable dates" in line and "line 3" in line and "circa 2019" in line
 
 
+def test_the_cli_summary_counts_every_warning_not_only_the_dates(tmp_path):
+    """A guessed encoding or a near-empty abstract was only in the load report: the
+    command line's summary said nothing of it."""
+    from trends.cli import _load_summary
+
+    path = tmp_path / "latin.csv"
+    text = "id,title,abstract\n1,Étude,Une étude des modèles à grande échelle.\n2,T,y\n"
+    path.write_bytes(text.encode("latin-1"))
+    line = _load_summary(trends.load(path))
+    assert "2 warnings in the load report (first: " in line
+    assert "latin.csv (encoding): not UTF-8" in line
+    _dates(tmp_path, "bad.csv", ["2019", "circa 2019", "2020"], column="year")
+    both = trends.load(tmp_path / "bad.csv", path)
+    assert "1 unreadable date" in _load_summary(both)
+    assert "2 other warnings in the load report" in _load_summary(both)
+
+
 def test_warnings_past_the_limit_are_counted_and_the_cli_says_so(tmp_path, monkeypatch):
     from trends.cli import _load_summary
 

@@ -219,6 +219,20 @@ def _load_summary(corpus) -> str:
     order = [w["reason"] for w in warnings if "numeric date" in w["reason"]]
     for reason in dict.fromkeys(order):
         line += f" Dates: {reason}."
+    others = [
+        w
+        for w in warnings
+        if not (w["reason"].startswith("unreadable date") or "numeric date" in w["reason"])
+    ]
+    if others:
+        first = others[0]
+        where = first["file"] + (f" line {first['line']}" if first.get("line") else "")
+        field = f" ({first['field']})" if first.get("field") else ""
+        line += (
+            f" {len(others)} {'other ' if dates or order else ''}"
+            f"warning{'s' if len(others) > 1 else ''} in the load report"
+            f" (first: {where}{field}: {first['reason']})."
+        )
     more = load.get("warnings_not_listed", 0)
     if more:
         line += f" {len(warnings):,} warnings listed in the load report and {more:,} more."
@@ -424,7 +438,7 @@ def _check_output(path: Path | None, inputs=None) -> None:
         raise _user_error(f"cannot write {path}: {reason}")
     if inputs:
         from .load.errors import LoadError
-        from .load.sources import expand
+        from .load.sources import expand, reading
 
         try:
             files = expand(inputs)
@@ -435,6 +449,12 @@ def _check_output(path: Path | None, inputs=None) -> None:
             raise _user_error(
                 f"-o {path} is one of the inputs: writing it would replace the papers it "
                 "holds; choose another output file"
+            )
+        source = reading(inputs, path)
+        if source is not None:
+            raise _user_error(
+                f"-o {path} is among the files that the input {source} reads: the next run "
+                "would read it back as papers; write it elsewhere"
             )
 
 
@@ -739,9 +759,11 @@ def papers(
     data = export(model.paper_info(corpus), chosen[0])
     if output is None:
         _stdout(data)
-        return
-    if _emit(output, data) != "standard output":
-        typer.echo(f"{len(corpus)} papers, {model.n_themes_} themes. Table: {output}", err=True)
+        where = "standard output"
+    else:
+        where = _emit(output, data)
+    # on stderr, as the load's summary: standard output may be the table
+    typer.echo(f"{len(corpus)} papers, {model.n_themes_} themes. Table: {where}", err=True)
 
 
 @app.command()

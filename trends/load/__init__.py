@@ -13,6 +13,7 @@ escaped text never turned into markup), and resources are bounded by `trends.loa
 from __future__ import annotations
 
 import bisect
+import inspect
 import io
 import os
 import reprlib
@@ -446,5 +447,10 @@ class _CallableModule(types.ModuleType):
     def __call__(self, *sources, **kwargs) -> pd.DataFrame:
         return load(*sources, **kwargs)
 
+    __call__.__doc__ = load.__doc__
+
 
 sys.modules[__name__].__class__ = _CallableModule
+# What `inspect.signature(trends.load)` and Jupyter's ``trends.load?`` show: the function's
+# parameters, not ``(*sources, **kwargs)``.
+__signature__ = inspect.signature(load)

@@ -91,6 +91,37 @@ def expand(sources, seen: set[str] | None = None) -> list[str]:
     return files
 
 
+def reading(sources, path) -> str | None:
+    """The source of ``sources`` that would list the file ``path`` (existing or not).
+
+    A folder lists its known-format files (not hidden ones); a glob pattern any file it
+    matches (``*`` is taken to cross folders here, so ``dir/*.csv`` also claims
+    ``dir/sub/x.csv``: refusing too much beats reading an output back as papers).
+    None when no source would.
+    """
+    target = os.path.realpath(path)
+    name = os.path.basename(target)
+    for source in sources:
+        text = os.fspath(source)
+        if glob.has_magic(text) and not os.path.lexists(text):
+            base, rest = _split_pattern(text)
+            pattern = os.path.join(os.path.realpath(base), *rest)
+            if fnmatch.fnmatchcase(target, pattern):
+                return text
+        elif os.path.isdir(text):
+            inside = os.path.dirname(target) == os.path.realpath(text)
+            if inside and not name.startswith(".") and _known(name):
+                return text
+    return None
+
+
+def _split_pattern(pattern: str) -> tuple[str, list[str]]:
+    """``pattern``'s folder before its first wildcard ("." if none), and the parts after."""
+    parts = pattern.replace(os.sep, "/").split("/")
+    k = next(i for i, part in enumerate(parts) if glob.has_magic(part))
+    return "/".join(parts[:k]) or ("/" if pattern.startswith("/") else "."), parts[k:]
+
+
 def _not_regular(path: str) -> str:
     try:
         mode = os.stat(path).st_mode
@@ -103,10 +134,7 @@ def _glob(pattern: str) -> list[str]:
     if "**" not in pattern:
         # Without `**` the depth is bounded by the pattern: the standard glob cannot loop.
         return sorted(m for m in glob.glob(pattern) if os.path.isfile(m))
-    parts = pattern.replace(os.sep, "/").split("/")
-    k = next(i for i, part in enumerate(parts) if glob.has_magic(part))
-    base = "/".join(parts[:k]) or ("/" if pattern.startswith("/") else ".")
-    rest = parts[k:]
+    base, rest = _split_pattern(pattern)
     found: list[str] = []
     visited: set[str] = set()
 
