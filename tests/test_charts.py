@@ -351,3 +351,30 @@ def test_paper_map_takes_the_paper_table():
     assert [(t["name"], t["text"], t["hovertemplate"]) for t in drawn] == [
         (t["name"], t["text"], t["hovertemplate"]) for t in same
     ]
+
+
+def test_charts_take_name_or_label_and_an_empty_changes_table():
+    """theme_share and emerging_themes read the name through theme_names (name, else
+    label): the column check must not refuse `name`; an empty changes table is none."""
+    periods = pd.date_range("2025-01-06", periods=3, freq="W-MON")
+    shares = pd.DataFrame(
+        [
+            {"period": p, "theme_id": t, "name": f"topic {t}", "count": 3, "share": 0.5}
+            for p in periods
+            for t in (0, 1)
+        ]
+    )
+    assert len(charts.theme_share(shares, changes=pd.DataFrame()).data) == 2
+    empty = pd.DataFrame(
+        columns=["kind", "theme_id", "label", "start", "end", "strength", "papers", "ratio"]
+    )
+    assert isinstance(charts.burst_timeline(empty, changes=pd.DataFrame()), go.Figure)
+
+
+def test_paper_map_names_themes_after_the_model_not_a_corpus_label_column():
+    points = fake_points(3)
+    table = points.drop(columns=["label"]).assign(
+        theme=points["label"], closeness=0.5, label="the user's own column"
+    )
+    names = [t["name"] for t in charts.paper_map(table).to_dict()["data"]]
+    assert names == [t["name"] for t in charts.paper_map(points).to_dict()["data"]]

@@ -583,6 +583,11 @@ def test_new_texts_for_a_model_fitted_on_vectors_of_another_size_are_refused_cle
     # It is the phrases that cannot be embedded: no advice to pass papers' embeddings.
     assert "watch-list's phrases" in str(refused.value)
     assert "predict(" not in str(refused.value)
+    # also when the corpus holds papers the fit did not see (embedded before the phrases)
+    new = frame.head(3).assign(doc_id=lambda f: "new-" + f.doc_id)
+    with pytest.raises(InputError, match="watch-list's phrases") as refused:
+        trends.watch(pd.concat([frame, new]), ["quantum circuits"], model=model)
+    assert "predict(" not in str(refused.value)
     assert model.predict(frame.head(3), embeddings=emb[:3]).shape == (3,)  # the way it works
 
 

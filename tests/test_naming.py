@@ -119,3 +119,12 @@ def test_words_of_any_alphabet_are_words():
     table = naming.name_themes(texts, np.repeat([0, 1, 2], 6))
     assert not any(name.endswith(")") for name in table["name"]), table["name"].tolist()
     assert len({frozenset(naming.stems(n)) for n in table["name"]}) == 3
+
+
+def test_no_phrase_of_zero_words():
+    """max_words=0 gave no phrase before the per-word cache, and gave every word after."""
+    from trends.naming import phrase_counts
+
+    texts = ["Graph neural networks for molecules.", "Graph neural networks for proteins."] * 2
+    assert phrase_counts(texts, max_words=0).counts.shape[1] == 0
+    assert phrase_counts(texts, max_words=1).counts.shape[1] > 0

@@ -339,7 +339,7 @@ class _WordStats:
             for i, (start, end, alone) in enumerate(flags):
                 if not start:
                     continue
-                if end and alone:
+                if end and alone and max_words >= 1:
                     seen[run[i]] = None
                 for j in range(i + 1, min(i + max_words, n)):
                     if flags[j][1]:

@@ -32,10 +32,10 @@ def burst_timeline(
     bursts = checked_table(
         bursts,
         "burst_timeline",
-        ("kind", "theme_id", "label", "start", "end", "strength"),
+        ("kind", "theme_id", "label", "start", "end", "strength", "papers", "ratio"),
         "trends.bursts(...)",
     )
-    if changes is not None:
+    if changes is not None and len(changes):  # an empty table: no changes
         changes = checked_table(
             changes, "burst_timeline", ("period", "flagged"), "trends.timeline.mix_changes(...)"
         )

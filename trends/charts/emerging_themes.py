@@ -58,7 +58,8 @@ def emerging_themes(
     table = checked_table(
         table,
         "emerging_themes",
-        ("theme_id", "label", "ratio", "ci_low", "ci_high", "status"),
+        ("theme_id", ("name", "label"), "ratio", "ci_low", "ci_high", "status", "recent_count")
+        + ("baseline_count",),
         "trends.timeline.emerging(...)",
     )
     rank = table.status.map(_KEEP_ORDER).fillna(1).to_numpy()

@@ -32,7 +32,10 @@ def feed_mix(
         shares, "feed_mix", ("period", "value", "count", "share"), "trends.timeline.mix_shares(...)"
     )
     changes = checked_table(
-        changes, "feed_mix", ("period", "papers", "flagged"), "trends.timeline.mix_changes(...)"
+        changes,
+        "feed_mix",
+        ("period", "papers", "flagged", "what"),
+        "trends.timeline.mix_changes(...)",
     )
     from plotly.subplots import make_subplots
 

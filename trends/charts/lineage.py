@@ -44,7 +44,17 @@ def lineage(
         flows = checked_table(
             data,
             "lineage",
-            ("step", "from_theme", "to_theme", "papers", "from_share", "to_share"),
+            (
+                "step",
+                "to_date",
+                "from_theme",
+                "to_theme",
+                "from_label",
+                "to_label",
+                "papers",
+                "kind",
+            )
+            + ("from_share", "to_share"),
             "trends.timeline.lineage_flows(store), or give it the store itself",
         )
     else:

@@ -38,8 +38,8 @@ def paper_map(
         ("x", "y", "theme_id", ("label", "theme"), ("title", "text")),
         "trends.frames.paper_points(model, corpus) or model.paper_info(corpus)",
     )
-    if "label" not in points.columns:  # the paper table names the theme "theme"
-        points = points.assign(label=points["theme"])
+    if "theme" in points.columns:  # a paper table: "theme" is the name ("label" may be
+        points = points.assign(label=points["theme"])  # a column of the user's corpus)
     if "title" not in points.columns:  # ... and without the corpus gives the text
         points = points.assign(title=points["text"])
     fig = figure(title=title, height=height)

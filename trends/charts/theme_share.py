@@ -40,10 +40,10 @@ def theme_share(
     trends = checked_table(
         trends,
         "theme_share",
-        ("period", "theme_id", "label", "count", "share"),
+        ("period", "theme_id", ("name", "label"), "count", "share"),
         "trends.timeline.theme_trends(...)",
     )
-    if changes is not None:
+    if changes is not None and len(changes):  # an empty table: no changes
         changes = checked_table(
             changes, "theme_share", ("period", "flagged"), "trends.timeline.mix_changes(...)"
         )

@@ -94,25 +94,38 @@ def expand(sources, seen: set[str] | None = None) -> list[str]:
 def reading(sources, path) -> str | None:
     """The source of ``sources`` that would list the file ``path`` (existing or not).
 
-    A folder lists its known-format files (not hidden ones); a glob pattern any file it
-    matches (``*`` is taken to cross folders here, so ``dir/*.csv`` also claims
-    ``dir/sub/x.csv``: refusing too much beats reading an output back as papers).
-    None when no source would.
+    A folder lists its known-format files, a glob pattern the files it matches (as
+    `expand` does: ``**`` stands for zero or more folders, hidden names are skipped). The
+    path is tried as given and through its links: a folder or a file reached through a
+    symbolic link is listed under the link's name. None when no source would list it.
     """
-    target = os.path.realpath(path)
-    name = os.path.basename(target)
+    given = os.path.abspath(path)
+    folder = os.path.realpath(os.path.dirname(given))
+    places = dict.fromkeys(
+        [given, os.path.join(folder, os.path.basename(given)), os.path.realpath(path)]
+    )
     for source in sources:
         text = os.fspath(source)
         if glob.has_magic(text) and not os.path.lexists(text):
             base, rest = _split_pattern(text)
-            pattern = os.path.join(os.path.realpath(base), *rest)
-            if fnmatch.fnmatchcase(target, pattern):
+            bases = dict.fromkeys([os.path.abspath(base), os.path.realpath(base)])
+            if any(_under(place, b, tuple(rest)) for place in places for b in bases):
                 return text
         elif os.path.isdir(text):
-            inside = os.path.dirname(target) == os.path.realpath(text)
-            if inside and not name.startswith(".") and _known(name):
+            name = os.path.basename(given)
+            if folder == os.path.realpath(text) and not name.startswith(".") and _known(name):
                 return text
     return None
+
+
+def _under(place: str, base: str, rest: tuple[str, ...]) -> bool:
+    """Whether the pattern ``base/rest...`` lists the file at ``place``."""
+    relative = os.path.relpath(place, base)
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        return False
+    parts = tuple(relative.split(os.sep))
+    hidden = any(part.startswith(".") for part in parts)
+    return not (hidden and not any(r.startswith(".") for r in rest)) and _match(rest, parts)
 
 
 def _split_pattern(pattern: str) -> tuple[str, list[str]]:

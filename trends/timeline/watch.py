@@ -127,6 +127,12 @@ _PHRASE_ADVICE = (
 )
 
 
+def _embedded(model, texts):
+    """``model.embed(texts)``, whose error says what a watch-list needs of the backend."""
+    embed = getattr(model, "_embed", None)
+    return model.embed(texts) if embed is None else embed(texts, advice=_PHRASE_ADVICE)
+
+
 def _paper_vectors(corpus: pd.DataFrame, model) -> np.ndarray:
     """Unit embeddings of the papers: the fitted model's own where it has them."""
     rows = None
@@ -134,7 +140,7 @@ def _paper_vectors(corpus: pd.DataFrame, model) -> np.ndarray:
         rows = model.training_rows(corpus)
     if rows is not None and (rows >= 0).all():
         return np.asarray(model.embeddings_)[rows]
-    vectors = np.asarray(model.embed(corpus), dtype=np.float32)
+    vectors = np.asarray(_embedded(model, corpus), dtype=np.float32)
     if rows is not None:
         have = rows >= 0
         vectors[have] = np.asarray(model.embeddings_)[rows[have]]
@@ -199,11 +205,8 @@ def watch(
         if len(vectors) != len(corpus):
             raise InputError(f"{len(vectors)} embeddings for a corpus of {len(corpus)} papers")
     vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-    # The phrases need the backend that made the papers' vectors: a model fitted on
-    # vectors it was given may have none that gives that space.
-    embed = getattr(model, "_embed", None)
-    targets = model.embed(phrases) if embed is None else embed(phrases, advice=_PHRASE_ADVICE)
-    targets = np.asarray(targets, dtype=np.float32)
+    # After the papers: an unfitted TF-IDF backend learns its space from them.
+    targets = np.asarray(_embedded(model, phrases), dtype=np.float32)
     targets = targets / np.maximum(np.linalg.norm(targets, axis=1, keepdims=True), 1e-12)
     similarity = vectors @ targets.T
     best = np.argmax(similarity, axis=1)
