@@ -328,6 +328,24 @@ def test_fit_cache_reads_back_the_same_model(synthetic, tmp_path, monkeypatch):
         assert path.with_suffix(".corrupt").read_bytes() == damaged
         assert path.read_bytes() != damaged  # the refit was saved in its place
     assert len(fits) == 4
+    # a full disk under the cache is a warning and a fit not kept: save raises
+    # ModelFileError, which ended every command with "cannot write the model" (exit 2)
+    import errno
+
+    from trends import persist
+
+    def full(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    path.unlink()
+    with monkeypatch.context() as patch:
+        patch.setattr(persist, "atomic_write_bytes", full)
+        with pytest.warns(RuntimeWarning, match="could not keep the fitted model.*No space"):
+            again, kept = fit_cache.fit_or_load(
+                frame, ThemeModel(embedding=Backend(), verbose=False), cache_dir=tmp_path
+            )
+    assert kept is None and not path.exists()
+    assert np.array_equal(again.labels_, first.labels_)
 
 
 def test_no_theme_exceeds_a_quarter_of_the_corpus_after_reassignment(synthetic):

@@ -94,10 +94,11 @@ def keep(model: ThemeModel, path) -> Path | None:
         return None
     try:
         model.save(path)
-    except OSError as exc:
+    except (OSError, ModelFileError) as exc:  # save says ModelFileError (a full disk...)
         if not report_unwritable(root):
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
             warnings.warn(
-                f"could not keep the fitted model in {path.parent} ({exc.strerror or exc}); "
+                f"could not keep the fitted model in {path.parent} ({reason}); "
                 "the next run fits it again",
                 RuntimeWarning,
                 stacklevel=2,
