@@ -10,6 +10,8 @@ from typing import Annotated
 
 import typer
 
+from . import _signals
+
 app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -336,13 +338,30 @@ def _guard(func):
             try:
                 return func(*args, **kwargs)
             except TrendsError as exc:
-                _fail(str(exc))
+                if _signals.received() is None:
+                    _fail(str(exc))
+                _interrupted()
             except KeyboardInterrupt:
                 # typer turns Ctrl-C into a silent exit 130: say what happened
-                typer.echo("trends: interrupted", err=True)
-                raise typer.Exit(130) from None
+                _interrupted()
+            except Exception:
+                # a library that wrapped the interrupt (an import "initialization failed")
+                if _signals.received() is None:
+                    raise
+                _interrupted()
 
     return wrapper
+
+
+def _interrupted() -> None:
+    """Ctrl-C (exit 130) or SIGTERM (exit 143): one line, and nothing more written."""
+    import signal
+
+    if _signals.received() == signal.SIGTERM:
+        typer.echo("trends: terminated", err=True)
+        raise typer.Exit(128 + signal.SIGTERM) from None
+    typer.echo("trends: interrupted", err=True)
+    raise typer.Exit(130) from None
 
 
 def _one_line_warning(original):
@@ -464,6 +483,7 @@ def _stdout(data: bytes) -> None:
     A reader that stops early (``| head``) raises `BrokenPipeError`, which click ends
     quietly (exit 1); `update`, whose store is then already updated, warns and exits 0.
     """
+    _signals.check()  # an interrupt that a library swallowed: write nothing
     try:
         if sys.stdout is None:  # closed by the shell: `trends themes >&-`
             raise OSError(errno.EBADF, "it is closed")
@@ -543,6 +563,7 @@ def _text_out(text: str) -> bytes:
 
 def _emit(output: Path, data: bytes) -> str:
     """Write ``data`` to ``output`` (``-``: standard output); where it went, for the summary."""
+    _signals.check()  # an interrupt that a library swallowed: write nothing
     if str(output) == STDOUT:
         _stdout(data)
         return "standard output"
@@ -826,10 +847,26 @@ def update(
             given["random_state"] = seed
         with Store(store) as db:
             model = store_model(db.meta("model_params"), **given)
-    with Store(store, busy_timeout=wait) as db:
-        result = db.update(
-            corpus, model=model, refit=refit, new_params=new_params, verbose=_progress(quiet)
-        )
+    before = _snapshots(store)
+    try:
+        with Store(store, busy_timeout=wait) as db:
+            result = db.update(
+                corpus, model=model, refit=refit, new_params=new_params, verbose=_progress(quiet)
+            )
+        _signals.check()  # one that a library swallowed during the update
+        _update_summary(result)
+    except KeyboardInterrupt:
+        after = _snapshots(store)
+        if after > before:  # committed: running it again adds an empty snapshot, no paper
+            typer.echo(
+                f"trends: the update was committed before the interrupt (snapshot {after})",
+                err=True,
+            )
+        raise
+
+
+def _update_summary(result) -> None:
+    """The update's summary on standard output; the store is updated whatever happens."""
     from .errors import TrendsError
 
     try:
@@ -845,6 +882,17 @@ def update(
         )
 
 
+def _snapshots(path: Path) -> int:
+    """How many snapshots the store at ``path`` holds (0 when there is none yet)."""
+    from trends.store import Store
+
+    if not path.is_file():
+        return 0
+    with Store(path) as db:
+        return len(db.snapshots())
+
+
 def main() -> None:
-    """Entry point of the ``trends`` command (Ctrl-C in a command: see `_guard`)."""
+    """Entry point of the ``trends`` command (Ctrl-C and SIGTERM: `_guard`, `_signals`)."""
+    _signals.install()
     app()

@@ -1,0 +1,58 @@
+"""Ctrl-C and SIGTERM in the command line: never lost, and never a half-done output.
+
+Python turns Ctrl-C into `KeyboardInterrupt` wherever the main thread is. When that is a
+finaliser or a ctypes callback (numba's compiler, while UMAP compiles on first use), it
+is printed as "Exception ignored" and dropped, and the run went on to write its output.
+`install` records each signal, raises it again after such a loss, and turns SIGTERM (a
+scheduler, ``timeout``, ``docker stop``) into `Terminated`, so that it too unwinds: the
+finished embedding batches are kept and a temporary output file is removed.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+
+_received: list[int] = []
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C's `KeyboardInterrupt` would be."""
+
+
+def install() -> None:
+    """Handle SIGINT and SIGTERM in this process (from the main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    signal.signal(signal.SIGINT, _handler)
+    signal.signal(signal.SIGTERM, _handler)
+    previous = sys.unraisablehook
+
+    def hook(unraisable) -> None:
+        if isinstance(unraisable.exc_value, KeyboardInterrupt) and _received:
+            # Lost in a finaliser: deliver it again in a moment, from another thread (at
+            # once, it would be raised in this hook, and lost again).
+            import _thread
+
+            threading.Timer(0.05, _thread.interrupt_main, args=(_received[-1],)).start()
+            return
+        previous(unraisable)
+
+    sys.unraisablehook = hook
+
+
+def _handler(signum, frame) -> None:
+    _received.append(signum)
+    raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+
+def received() -> int | None:
+    """The first signal received (`signal.SIGINT` or `signal.SIGTERM`), or None."""
+    return _received[0] if _received else None
+
+
+def check() -> None:
+    """Raise the interrupt again if one came and was lost: before anything is written."""
+    if _received:
+        raise Terminated() if _received[0] == signal.SIGTERM else KeyboardInterrupt()
