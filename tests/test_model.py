@@ -267,12 +267,49 @@ def test_rich_display_escapes(fitted):
     html = model._repr_html_()
     assert "<table>" in html and "4 themes" in html
     assert "<script" not in html
+    # the fit's record prints its sizes, not its arrays
+    assert repr(model.fit_).startswith(f"ThemeFit({len(model.labels_)} papers, ")
+    assert "array(" not in repr(model.fit_)
+
+
+def test_jupyter_shows_the_theme_table_without_reading_every_property(fitted, monkeypatch):
+    """scikit-learn's _repr_mimebundle_ came first: its diagram, with every fitted
+    attribute, and reading the properties ran a 2-D UMAP (coords_) while displaying."""
+    formatters = pytest.importorskip("IPython.core.formatters")
+    model, *_ = fitted
+
+    def not_read(self):
+        raise AssertionError("coords_ was read to display the model")
+
+    monkeypatch.setattr(ThemeModel, "coords_", property(not_read))
+    data, _ = formatters.DisplayFormatter().format(model)
+    assert data["text/html"] == model._repr_html_() and "4 themes" in data["text/html"]
+    unfitted, _ = formatters.DisplayFormatter().format(ThemeModel(verbose=False))
+    assert "ThemeModel" in unfitted["text/plain"]
+
+
+def test_a_fitted_attribute_before_fit_says_not_fitted():
+    """themes_ before fit() was a bare "'ThemeModel' object has no attribute 'themes_'"."""
+    from sklearn.exceptions import NotFittedError
+
+    model = ThemeModel(verbose=False)
+    for name in ("themes_", "labels_", "embeddings_"):
+        with pytest.raises(NotFittedError, match=f"not fitted yet: {name} exists after fit"):
+            getattr(model, name)
+        assert not hasattr(model, name)
+    with pytest.raises(AttributeError, match="no attribute 'nonsense'"):
+        model.nonsense  # noqa: B018
 
 
 def test_list_of_texts_is_accepted(synthetic):
     frame, emb, _ = synthetic
     model = ThemeModel(verbose=False).fit(frame.text.tolist(), embeddings=emb)
     assert model.doc_ids_[0] == "d0" and model.n_themes_ == 4
+    # its corpus with ids: said plainly ("192 of its papers are missing (e.g. 'd0')" before)
+    with pytest.raises(InputError, match="fitted on texts without ids") as refused:
+        model.paper_info(frame)
+    assert "missing" not in str(refused.value)
+    assert len(model.paper_info(frame.drop(columns="doc_id"))) == len(frame)
 
 
 def test_fit_cache_reads_back_the_same_model(synthetic, tmp_path, monkeypatch):

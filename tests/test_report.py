@@ -77,6 +77,14 @@ def test_report_is_self_contained_and_escaped(hostile, tmp_path):
         assert f'id="spec-{name}"' in html
 
 
+def test_write_report_says_where_the_file_went(hostile, tmp_path, monkeypatch):
+    """A relative path came back relative: a notebook showed 'my-report.html', not where."""
+    model, frame = hostile
+    monkeypatch.chdir(tmp_path)
+    path = trends.write_report(model, frame, "my-report.html", progress=False)
+    assert path == tmp_path / "my-report.html" and path.is_absolute() and path.is_file()
+
+
 def test_papers_are_embedded_once_as_columns(hostile):
     model, frame = hostile
     html = trends.report.render_report(model, frame)

@@ -573,6 +573,19 @@ def test_a_window_length_is_calendar_time():
         trends.emerging(view, corpus, freq="week", recent="13W", baseline="4W")
 
 
+def test_a_recent_window_longer_than_the_feed_is_shortened_with_a_warning():
+    """recent="2W" on a 6-day feed was silently cut to the last 5 days."""
+    view, corpus = _weekday_feed(pd.bdate_range("2025-04-28", "2025-05-05"))
+    with pytest.warns(RuntimeWarning, match=r"recent='2W' is as long as .* shortened") as caught:
+        table = trends.emerging(view, corpus, freq="day", recent="2W")
+    assert len(caught) == 1 and table.attrs["baseline_papers"] > 0
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a window that fits: no warning
+        trends.emerging(view, corpus, freq="day", recent="3D")
+
+
 def test_windows_of_partial_periods_say_so_and_end_with_the_data():
     # March and May partial, April whole: fewer than two whole months, so the windows use
     # the partial ones; the note says so and the recent window ends on the last day.

@@ -55,6 +55,11 @@ def test_a_phrase_matches_its_planted_group_and_one_matches_nothing(watched):
     assert list(result.shares.columns[:5]) == ["period", "theme_id", "label", "count", "share"]
     assert set(result.emerging.label) == {"quantum circuits", "medieval poetry"}
     assert result.threshold == trends.timeline.DEFAULT_THRESHOLD
+    # shown in a notebook: the phrases' table, not the (papers x phrases) arrays
+    shown = repr(result)
+    assert shown.startswith("WatchList(2 phrases, 160 papers, threshold=0.35)")
+    assert "quantum circuits" in shown and "array(" not in shown and len(shown) < 600
+    assert "quantum circuits" in result._repr_html_()
 
 
 def test_a_watch_list_is_a_source_for_the_trend_functions(watched):

@@ -84,6 +84,13 @@ class ThemeFit:
         """Themes found, not counting outliers."""
         return len(self.centroids)
 
+    def __repr__(self) -> str:  # not the arrays (a notebook would print them all)
+        n, d = np.shape(self.embeddings)
+        return (
+            f"ThemeFit({n} papers, {d} dimensions, {self.n_themes} themes, "
+            f"{len(self.runs)} runs, random_state={self.random_state})"
+        )
+
     @cached_property
     def coords(self) -> np.ndarray:
         """(n, 2) map coordinates: a seeded 2-D UMAP of the embeddings on the fit's kNN graph."""

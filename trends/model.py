@@ -577,6 +577,27 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         check_is_fitted(self, "fit_")
         return scorecard(self.texts_.tolist(), self.labels_, self.keyword_weights_, labels)
 
+    def __getattr__(self, name: str):
+        # Only for names not found: a fitted attribute (``themes_``) read before fit()
+        # is scikit-learn's NotFittedError (an AttributeError: hasattr stays False).
+        if name.endswith("_") and not name.startswith("_") and "fit_" not in self.__dict__:
+            from sklearn.exceptions import NotFittedError
+
+            raise NotFittedError(
+                f"This ThemeModel is not fitted yet: {name} exists after fit(corpus)"
+            )
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def _repr_mimebundle_(self, **kwargs) -> dict:
+        """What Jupyter shows: the theme table once fitted, scikit-learn's diagram before.
+
+        scikit-learn's own bundle comes first in Jupyter and would show its diagram with
+        every fitted attribute, reading each property (``coords_`` runs a 2-D UMAP).
+        """
+        if "fit_" not in self.__dict__:
+            return super()._repr_mimebundle_(**kwargs)
+        return {"text/plain": repr(self), "text/html": self._repr_html_()}
+
     def _repr_html_(self) -> str:
         from .charts.table import themes_html
 

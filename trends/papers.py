@@ -115,6 +115,12 @@ def _aligned(corpus: pd.DataFrame, doc_ids: list[str]) -> pd.DataFrame:
         return corpus.reset_index(drop=True)
     where = {d: k for k, d in enumerate(given)}
     missing = [d for d in doc_ids if d not in where]
+    if missing and doc_ids == [f"d{k}" for k in range(len(doc_ids))]:
+        raise InputError(
+            "the model was fitted on texts without ids (it numbered them d0, d1, ...), and "
+            "this corpus has its own doc_ids: fit on the corpus itself, or pass the corpus "
+            "without its doc_id column (in the order of the texts fitted)"
+        )
     if missing or len(where) != len(given):
         raise InputError(
             f"the corpus is not the one the model was fitted on: {len(missing)} of its "

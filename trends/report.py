@@ -569,11 +569,11 @@ def write_report(
     Returns
     -------
     pathlib.Path
-        The written file.
+        The written file, as an absolute path (a notebook shows where it went).
     """
     html = render_report(model, corpus, title=title, watch=watch, store=store, progress=progress)
     write_output(path, html.encode("utf-8"))
-    return Path(path)
+    return Path(path).absolute()
 
 
 def plotly_figure_json(fig) -> dict:

@@ -304,7 +304,17 @@ def windows(periods: Periods, dates: pd.Series, recent=None, baseline=None):
             # a length is calendar time, ending with the last period used
             last = pd.Period(table["period"].iloc[use[-1]], periods.freq)
             n_recent = len(_within(periods, use, last, _duration("recent", recent))[0])
-        n_recent = min(max(1, n_recent), len(use) - 1)
+        wanted, n_recent = n_recent, min(max(1, n_recent), len(use) - 1)
+        if recent is not None and wanted > n_recent:
+            import warnings
+
+            warnings.warn(
+                f"recent={recent!r} is as long as the dated papers' {len(use)} "
+                f"{periods.name}s: the recent window is shortened to the last {n_recent}, "
+                f"leaving {len(use) - n_recent} as the baseline",
+                RuntimeWarning,
+                stacklevel=4,
+            )
         chosen = use[-n_recent:]
         in_recent = np.isin(index, chosen)
         recent_bounds = _bounds(table, chosen)

@@ -65,6 +65,16 @@ class WatchList:
     emerging: pd.DataFrame | None = None
     reason: str = ""
 
+    def __repr__(self) -> str:  # not the arrays (a notebook would print them all)
+        phrases = self.topics[self.topics.theme_id >= 0]
+        return (
+            f"WatchList({len(phrases)} phrases, {len(self.labels)} papers, "
+            f"threshold={self.threshold})\n{phrases[['label', 'size', 'share', 'matches']]}"
+        )
+
+    def _repr_html_(self) -> str:
+        return self.topics._repr_html_()
+
 
 def read_phrases(path) -> list[str]:
     """The phrases of a watch-list file: one per line; blank lines and comments skipped.
@@ -196,8 +206,8 @@ def watch(
         )
     phrases = _clean(phrases)
     corpus = as_corpus(corpus)
-    if model is None:
-        model = ThemeModel(verbose=False)
+    if model is None:  # it embeds every paper: with the embedding's progress bar
+        model = ThemeModel()
     if embeddings is None:
         vectors = _paper_vectors(corpus, model)
     else:
