@@ -89,3 +89,27 @@ def test_sigterm_unwinds_like_ctrl_c_and_says_terminated(tmp_path):
     )
     assert done.returncode == 143, done.stderr
     assert done.stderr.strip() == "trends: terminated"
+
+
+def test_the_handlers_are_taken_back_after_a_library_set_its_own(monkeypatch):
+    """ray.init sets its own SIGTERM handler (sys.exit, then Ray's abort): the command line
+    takes SIGINT and SIGTERM back after it (`_signals.restore`, called by the Ray engine)."""
+    import signal
+
+    from trends import _signals
+
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    hook = sys.unraisablehook
+    try:
+        _signals.restore()  # not installed (a library user's process): leaves them alone
+        assert signal.getsignal(signal.SIGTERM) is saved[signal.SIGTERM]
+        monkeypatch.setattr(_signals, "_installed", [])
+        _signals.install()
+        signal.signal(signal.SIGTERM, lambda *a: sys.exit(15))  # as ray.init does
+        _signals.restore()
+        assert signal.getsignal(signal.SIGTERM) is _signals._handler
+        assert signal.getsignal(signal.SIGINT) is _signals._handler
+    finally:
+        for s, handler in saved.items():
+            signal.signal(s, handler)
+        sys.unraisablehook = hook

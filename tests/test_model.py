@@ -301,6 +301,21 @@ def test_a_fitted_attribute_before_fit_says_not_fitted():
         model.nonsense  # noqa: B018
 
 
+def test_a_property_that_fails_after_fit_keeps_its_own_error(fitted, monkeypatch):
+    """Python drops a property's AttributeError and calls __getattr__: without care the
+    message became "no attribute 'coords_'", hiding the real one."""
+    from trends.fit import ThemeFit
+
+    model, *_ = fitted
+
+    def broken(self):
+        raise AttributeError("inner bug in coords")
+
+    monkeypatch.setattr(ThemeFit, "coords", property(broken))
+    with pytest.raises(AttributeError, match="inner bug in coords"):
+        model.coords_  # noqa: B018
+
+
 def test_list_of_texts_is_accepted(synthetic):
     frame, emb, _ = synthetic
     model = ThemeModel(verbose=False).fit(frame.text.tolist(), embeddings=emb)

@@ -224,3 +224,38 @@ def test_a_revised_abstract_of_a_known_paper_is_counted_not_silently_dropped(tmp
         assert stored.tolist() == again.text.tolist()  # the store keeps its own text
         same = store.update(first.head(3), model=model(frame, emb), verbose=False)
         assert same.n_revised == 0 and "revised" not in same.summary()
+
+
+def test_a_store_knows_the_snapshot_it_committed(tmp_path, parts):
+    frame, emb, first, _ = parts
+    path = tmp_path / "s.sqlite"
+    with Store(path, cache_dir=tmp_path / "cache") as store:
+        assert store.committed is None
+        result = store.update(first, model=model(frame, emb), verbose=False)
+        assert store.committed == result.snapshot_id == 1
+    with Store(path) as other:  # another process's commits are not this object's
+        assert other.committed is None
+
+
+@pytest.mark.parametrize("commits", [True, False])
+def test_an_update_interrupted_after_its_commit_says_so_and_only_then(
+    tmp_path, synthetic, monkeypatch, commits
+):
+    """An interrupt after the commit said only "interrupted" (a script would retry); the
+    first version counted snapshots, so another update's commit, made while this one
+    waited for the lock, was claimed as its own."""
+    frame, _, _ = synthetic
+    data = tmp_path / "day.csv"
+    frame[["doc_id", "title", "abstract"]].to_csv(data, index=False)
+
+    def interrupted(self, *args, **kwargs):
+        if commits:
+            self.committed = 3
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Store, "update", interrupted)
+    result = CliRunner().invoke(app, ["update", str(tmp_path / "s.sqlite"), str(data), "-q"])
+    assert result.exit_code == 130
+    claim = "the update was committed before the interrupt (snapshot 3)"
+    assert (claim in result.stderr) == commits
+    assert result.stderr.strip().splitlines()[-1] == "trends: interrupted"

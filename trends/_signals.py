@@ -15,6 +15,7 @@ import sys
 import threading
 
 _received: list[int] = []
+_installed: list[bool] = []
 
 
 class Terminated(KeyboardInterrupt):
@@ -25,8 +26,8 @@ def install() -> None:
     """Handle SIGINT and SIGTERM in this process (from the main thread only)."""
     if threading.current_thread() is not threading.main_thread():
         return
-    signal.signal(signal.SIGINT, _handler)
-    signal.signal(signal.SIGTERM, _handler)
+    _installed.append(True)
+    _handle()
     previous = sys.unraisablehook
 
     def hook(unraisable) -> None:
@@ -40,6 +41,17 @@ def install() -> None:
         previous(unraisable)
 
     sys.unraisablehook = hook
+
+
+def _handle() -> None:
+    signal.signal(signal.SIGINT, _handler)
+    signal.signal(signal.SIGTERM, _handler)
+
+
+def restore() -> None:
+    """Take the signals back after a library set its own (``ray.init`` sets SIGTERM's)."""
+    if _installed and threading.current_thread() is threading.main_thread():
+        _handle()
 
 
 def _handler(signum, frame) -> None:

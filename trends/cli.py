@@ -847,7 +847,7 @@ def update(
             given["random_state"] = seed
         with Store(store) as db:
             model = store_model(db.meta("model_params"), **given)
-    before = _snapshots(store)
+    db = None
     try:
         with Store(store, busy_timeout=wait) as db:
             result = db.update(
@@ -856,10 +856,9 @@ def update(
         _signals.check()  # one that a library swallowed during the update
         _update_summary(result)
     except KeyboardInterrupt:
-        after = _snapshots(store)
-        if after > before:  # committed: running it again adds an empty snapshot, no paper
+        if db is not None and db.committed is not None:  # running it again adds no paper
             typer.echo(
-                f"trends: the update was committed before the interrupt (snapshot {after})",
+                f"trends: the update was committed before the interrupt (snapshot {db.committed})",
                 err=True,
             )
         raise
@@ -882,17 +881,24 @@ def _update_summary(result) -> None:
         )
 
 
-def _snapshots(path: Path) -> int:
-    """How many snapshots the store at ``path`` holds (0 when there is none yet)."""
-    from trends.store import Store
-
-    if not path.is_file():
-        return 0
-    with Store(path) as db:
-        return len(db.snapshots())
-
-
 def main() -> None:
     """Entry point of the ``trends`` command (Ctrl-C and SIGTERM: `_guard`, `_signals`)."""
     _signals.install()
-    app()
+    try:
+        app()
+    except SystemExit as exc:
+        if _signals.received() is None:
+            raise
+        # Interrupted: leave now, finalising nothing half-built (a SIGTERM in numba's
+        # compiler freed LLVM objects twice at teardown: "double free", SIGABRT).
+        import contextlib
+        import os
+
+        ray = sys.modules.get("ray")
+        if ray is not None and getattr(ray, "is_initialized", lambda: False)():
+            with contextlib.suppress(Exception):  # what its exit handler would do: no
+                ray.shutdown()  # agent or worker process left behind
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(AttributeError, OSError, ValueError):
+                stream.flush()
+        os._exit(exc.code if isinstance(exc.code, int) else 1)

@@ -580,6 +580,11 @@ class ThemeModel(ClusterMixin, BaseEstimator):
     def __getattr__(self, name: str):
         # Only for names not found: a fitted attribute (``themes_``) read before fit()
         # is scikit-learn's NotFittedError (an AttributeError: hasattr stays False).
+        import inspect
+
+        if isinstance(inspect.getattr_static(type(self), name, None), property):
+            # a property that raised AttributeError: its own error, not "no attribute"
+            return inspect.getattr_static(type(self), name).fget(self)
         if name.endswith("_") and not name.startswith("_") and "fit_" not in self.__dict__:
             from sklearn.exceptions import NotFittedError
 

@@ -440,6 +440,9 @@ class RayEngine:
                     f"could not start or reach Ray at {where} ({type(exc).__name__}: {exc}); "
                     f"{hint}, or use engine='local'"
                 ) from None
+            from .. import _signals
+
+            _signals.restore()  # ray.init's SIGTERM handler aborted the command line
         yield ray
 
     def _pool_size(self, ray, n_batches: int) -> int:

@@ -148,6 +148,7 @@ class Store:
         self.refit_threshold = _share(refit_threshold)
         self.busy_timeout = _seconds(busy_timeout)
         self._db: sqlite3.Connection | None = None
+        self.committed: int | None = None  # the snapshot this object's last commit wrote
         if self.path.is_dir():
             raise StoreError(f"{self.path}: is a folder, not a store file")
         if self.path.exists():
@@ -554,6 +555,7 @@ class Store:
                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                         (key, json.dumps(value)),
                     )
+            self.committed = snapshot_id
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: the update could not be written ({exc})") from None
         return snapshot_id

@@ -274,7 +274,7 @@ def _span(name: str, value) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
     return start, end, stop
 
 
-def windows(periods: Periods, dates: pd.Series, recent=None, baseline=None):
+def windows(periods: Periods, dates: pd.Series, recent=None, baseline=None, *, stacklevel: int = 4):
     """Masks of the dated papers in the recent and the baseline window, and their bounds."""
     table = periods.table
     use = periods.complete
@@ -313,7 +313,7 @@ def windows(periods: Periods, dates: pd.Series, recent=None, baseline=None):
                 f"{periods.name}s: the recent window is shortened to the last {n_recent}, "
                 f"leaving {len(use) - n_recent} as the baseline",
                 RuntimeWarning,
-                stacklevel=4,
+                stacklevel=stacklevel,  # the caller's caller: the user's call
             )
         chosen = use[-n_recent:]
         in_recent = np.isin(index, chosen)
