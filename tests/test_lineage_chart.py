@@ -229,7 +229,9 @@ def test_events_take_the_store_itself_and_wrong_inputs_are_named(replay):
     pd.testing.assert_frame_equal(lineage_events(store), lineage_events(lineage_flows(store)))
     with pytest.raises(trends.InputError, match="lineage_flows takes a store"):
         lineage_flows(lineage_flows(store))
-    with pytest.raises(trends.InputError, match="lineage_events takes the table.*lacks step"):
+    with pytest.raises(
+        trends.InputError, match="lineage_events needs the column.*step.*lineage_flows"
+    ):
         lineage_events(store.papers())
     with pytest.raises(trends.InputError, match="lineage needs the column.*lineage_flows"):
         trends.charts.lineage(store.papers())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._input import checked_table
+from .._tables import checked_table
 from ._marks import mark_changes
 from ._style import PALETTE, day_axis, figure, label, theme_color
 

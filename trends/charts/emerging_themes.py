@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from .._tables import checked_table
 from ..timeline.emerging import CALLS
-from ._input import checked_table
 from ._style import OUTLIER_COLOR, figure, label, theme_names
 
 STATUS_COLORS = {
@@ -58,8 +58,16 @@ def emerging_themes(
     table = checked_table(
         table,
         "emerging_themes",
-        ("theme_id", ("name", "label"), "ratio", "ci_low", "ci_high", "status", "recent_count")
-        + ("baseline_count",),
+        (
+            "theme_id",
+            ("name", "label"),
+            "ratio",
+            "ci_low",
+            "ci_high",
+            "status",
+            "recent_count",
+            "baseline_count",
+        ),
         "trends.timeline.emerging(...)",
     )
     rank = table.status.map(_KEEP_ORDER).fillna(1).to_numpy()

@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ._input import checked_table
+from .._tables import checked_table
 from ._style import TEMPLATE, in_template, label, safe, theme_color, theme_names
 
 

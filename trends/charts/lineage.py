@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._input import checked_table
+from .._tables import checked_table
 from ._style import OUTLIER_COLOR, figure, label, theme_color
 
 KIND_COLORS = {
@@ -38,23 +38,13 @@ def lineage(
         Before each theme id in the node names (the report writes the store's ids as
         ``S12``, apart from its own fit's ``#12``).
     """
-    from ..timeline.lineage import lineage_flows
+    from ..timeline.lineage import FLOW_COLUMNS, lineage_flows
 
     if isinstance(data, pd.DataFrame):
         flows = checked_table(
             data,
             "lineage",
-            (
-                "step",
-                "to_date",
-                "from_theme",
-                "to_theme",
-                "from_label",
-                "to_label",
-                "papers",
-                "kind",
-            )
-            + ("from_share", "to_share"),
+            (*FLOW_COLUMNS, "papers", "kind"),
             "trends.timeline.lineage_flows(store), or give it the store itself",
         )
     else:

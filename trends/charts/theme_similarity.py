@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._input import checked_table
+from .._tables import checked_table
 from ._style import figure, label
 
 

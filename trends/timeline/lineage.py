@@ -15,10 +15,22 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .._tables import checked_table
 from ..errors import InputError
 
 NEW_PAPERS = -2  # the source node of papers first placed by a refit
 MIN_SHARE = 0.1
+# The columns of `lineage_flows`' table that `lineage_events` reads (the chart, two more).
+FLOW_COLUMNS = (
+    "step",
+    "to_date",
+    "from_theme",
+    "to_theme",
+    "from_label",
+    "to_label",
+    "from_share",
+    "to_share",
+)
 
 
 def lineage_flows(store, *, min_share: float = MIN_SHARE) -> pd.DataFrame:
@@ -141,7 +153,9 @@ def lineage_events(flows, *, min_share: float = MIN_SHARE) -> pd.DataFrame:
     """
     if not isinstance(flows, pd.DataFrame):
         flows = lineage_flows(flows, min_share=min_share)
-    flows = _flows(flows, "lineage_events")
+    flows = checked_table(
+        flows, "lineage_events", FLOW_COLUMNS, "trends.timeline.lineage_flows(store), or the store"
+    )
     rows = []
     for step, part in flows.groupby("step", sort=True):
         when = part.to_date.iloc[0]
@@ -169,16 +183,3 @@ def lineage_events(flows, *, min_share: float = MIN_SHARE) -> pd.DataFrame:
                 rows.append((step, when, int(old), label, "ended", []))
     out = pd.DataFrame(rows, columns=["step", "to_date", "theme_id", "label", "event", "into"])
     return out.sort_values(["step", "event", "theme_id"]).reset_index(drop=True)
-
-
-def _flows(frame: pd.DataFrame, caller: str) -> pd.DataFrame:
-    """``frame``, once it has the columns of `lineage_flows`' table."""
-    need = ["step", "to_date", "from_theme", "to_theme", "from_label", "to_label"]
-    need += ["from_share", "to_share"]
-    missing = [c for c in need if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"{caller} takes the table of trends.timeline.lineage_flows(store) (or the store); "
-            f"this one lacks {', '.join(missing)}"
-        )
-    return frame

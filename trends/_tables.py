@@ -1,10 +1,10 @@
-"""The tables a chart takes: checked up front, so a wrong one is a clear `InputError`."""
+"""The tables a function takes (a chart, the lineage events), checked up front."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from ..errors import InputError
+from .errors import InputError
 
 
 def checked_table(frame, chart: str, needs: tuple, source: str) -> pd.DataFrame:
