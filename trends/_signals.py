@@ -56,7 +56,12 @@ def restore() -> None:
 
 def _handler(signum, frame) -> None:
     _received.append(signum)
-    raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+    raise _interrupt(signum)
+
+
+def _interrupt(signum: int) -> KeyboardInterrupt:
+    """What a signal raises: `Terminated` for SIGTERM, `KeyboardInterrupt` for Ctrl-C."""
+    return Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
 
 
 def received() -> int | None:
@@ -67,4 +72,4 @@ def received() -> int | None:
 def check() -> None:
     """Raise the interrupt again if one came and was lost: before anything is written."""
     if _received:
-        raise Terminated() if _received[0] == signal.SIGTERM else KeyboardInterrupt()
+        raise _interrupt(_received[0])

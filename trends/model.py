@@ -582,9 +582,10 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         # is scikit-learn's NotFittedError (an AttributeError: hasattr stays False).
         import inspect
 
-        if isinstance(inspect.getattr_static(type(self), name, None), property):
+        found = inspect.getattr_static(type(self), name, None)
+        if isinstance(found, property):
             # a property that raised AttributeError: its own error, not "no attribute"
-            return inspect.getattr_static(type(self), name).fget(self)
+            return found.fget(self)
         if name.endswith("_") and not name.startswith("_") and "fit_" not in self.__dict__:
             from sklearn.exceptions import NotFittedError
 
