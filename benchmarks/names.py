@@ -22,7 +22,7 @@ MiniLM object>)`` on the same embeddings followed by ``reduce_topics(nr_topics=5
 
 Medians over 3 seeds (ours) and 5 unseeded runs (BERTopic). Embeddings come from the
 default cache (`trends.embed.EmbeddingCache`); nothing is embedded twice. Writes
-``reports/benchmarks/names.md``.
+``reports/benchmarks/names.md`` (a ``--quick`` run writes only where ``--out`` says).
 
     python benchmarks/names.py            # all three corpora
     python benchmarks/names.py --quick    # one seed, 2 BERTopic runs (a smoke test)
@@ -39,7 +39,7 @@ import re
 import time
 
 import numpy as np
-from _common import ROOT, median, minilm, table
+from _common import median, minilm, results_path, table
 from quality import arxiv, bbc
 
 SEEDS = [42, 43, 44]
@@ -231,7 +231,12 @@ def tree_list(model, n: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="one seed, 2 BERTopic runs")
+    parser.add_argument(
+        "--out",
+        help="where to write the results (default: reports/benchmarks/names.md; none for --quick)",
+    )
     args = parser.parse_args()
+    out = results_path(args.out, "names.md", ["--quick"] if args.quick else [])
     seeds = SEEDS[:1] if args.quick else SEEDS
     bertopic_runs = 2 if args.quick else BERTOPIC_RUNS
     sections = [
@@ -290,11 +295,11 @@ def main() -> None:
             f"## Names of {name} (seed {seeds[0]})\n\n{names_list(model)}\n\n"
             f"Cut into 5 groups:\n\n{tree_list(model, min(5, model.n_themes_))}\n"
         )
-    out = ROOT / "reports" / "benchmarks" / "names.md"
-    from trends._io import atomic_write_text
+    if out is not None:
+        from trends._io import atomic_write_text
 
-    atomic_write_text(out, "\n".join(sections))
-    print(f"wrote {out}")
+        atomic_write_text(out, "\n".join(sections))
+        print(f"wrote {out}")
 
 
 if __name__ == "__main__":

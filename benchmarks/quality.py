@@ -36,11 +36,10 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _common import ROOT, corpora, median, table
+from _common import corpora, median, results_path, table
 
 TARGETS = (
     "median NMI >= BERTopic's + 0.05, median NPMI >= BERTopic's, median diversity >= 0.80, "
@@ -239,8 +238,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="whole arXiv folders, not samples")
     parser.add_argument("--runs", type=int, default=5, help="runs (seeds) per tool, >= 2")
-    parser.add_argument("--out", default=str(ROOT / "reports" / "benchmarks" / "quality.md"))
+    parser.add_argument(
+        "--out",
+        help="where to write the results (default: reports/benchmarks/quality.md; "
+        "none with fewer runs than 5)",
+    )
     args = parser.parse_args()
+    out = results_path(args.out, "quality.md", [f"--runs {args.runs}"] if args.runs < 5 else [])
     if args.runs < 2:
         parser.error("--runs must be at least 2 (stability compares runs)")
     sections = []
@@ -276,8 +280,9 @@ def main() -> None:
         "the runs), fit time in seconds (embedding excluded).\n\n"
         f"Targets: {TARGETS}.\n\n"
     )
-    atomic_write_text(Path(args.out), header + "\n".join(sections))
-    print(f"\nwritten: {args.out}")
+    if out is not None:
+        atomic_write_text(out, header + "\n".join(sections))
+        print(f"\nwritten: {out}")
 
 
 if __name__ == "__main__":

@@ -28,3 +28,16 @@ def test_help_prints_usage_and_runs_nothing(script):
     assert done.stdout.startswith("usage:"), done.stdout[:200]
     # before: load_speed.py ignored the flag and ran its 25 s benchmark
     assert time.perf_counter() - start < 60
+
+
+def test_a_narrowed_run_leaves_the_committed_results_alone(tmp_path, capsys, monkeypatch):
+    # before: `names.py --quick` overwrote reports/benchmarks/names.md, the full run's
+    # figures the README quotes, with one seed's
+    monkeypatch.syspath_prepend(str(BENCHMARKS[0].parent))
+    from _common import ROOT, results_path
+
+    assert results_path(None, "names.md", ["--quick"]) is None
+    assert "names.md holds the full run's figures" in capsys.readouterr().out
+    assert results_path(None, "names.md", []) == ROOT / "reports" / "benchmarks" / "names.md"
+    mine = tmp_path / "quick.md"
+    assert results_path(str(mine), "names.md", ["--quick"]) == mine
