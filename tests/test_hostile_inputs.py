@@ -337,7 +337,8 @@ def csv_old_mac_line_endings(d):
     return [_write(d / "t.csv", "title,abstract\rA,First abstract.\rB,Second abstract.\r")], {}
 
 
-@case("loaded", lambda r: r["kept"] == 2 and r["doc_ids"] == ["00123", "2503.14640"])
+# the dated file first: files by their earliest date, undated files after (trends.load)
+@case("loaded", lambda r: r["kept"] == 2 and r["doc_ids"] == ["2503.14640", "00123"])
 def numeric_looking_ids_stay_strings(d):
     _write(d / "a.csv", "id,title,abstract\n00123,A,First abstract.\n")
     _write(d / "2025-03-20.jsonl", '{"id": 2503.14640, "title": "B", "summary": "Second."}\n')

@@ -154,3 +154,24 @@ def test_table_without_titles_uses_first_sentence():
     df = trends.load(pd.DataFrame({"abstract": ["First sentence here. Then more.", "Solo"]}))
     assert df.title.tolist() == ["First sentence here.", "Solo"]
     assert df.doc_id.str.startswith("t").all()
+
+
+def test_day_files_named_in_any_order_give_the_same_table(tmp_path):
+    # before: rows followed the order of the arguments, so `trends themes` on the same three
+    # day files found 9 themes in one order and 11 in the other
+    days = {}
+    for day, ids in (("2025-03-18", "ab"), ("2025-03-19", "cd"), ("2025-03-20", "ef")):
+        lines = [
+            json.dumps({"id": f"{day}-{i}", "title": f"Paper {i}", "summary": f"Abstract {i}."})
+            for i in ids
+        ]
+        days[day] = tmp_path / f"{day}.jsonl"
+        days[day].write_text("\n".join(lines) + "\n")
+    undated = tmp_path / "undated.csv"
+    undated.write_text("id,title,abstract\nz,Z,An undated abstract.\ny,Y,Another one.\n")
+    forward = trends.load(undated, *days.values())
+    backward = trends.load(*reversed(days.values()), undated)
+    expected = ["2025-03-18-a", "2025-03-18-b", "2025-03-19-c", "2025-03-19-d"]
+    expected += ["2025-03-20-e", "2025-03-20-f", "z", "y"]  # undated last, each file as read
+    assert forward.doc_id.tolist() == backward.doc_id.tolist() == expected
+    pd.testing.assert_frame_equal(forward, backward)

@@ -315,6 +315,21 @@ def _blocks(records: list[dict]) -> list[tuple[int, int]]:
     return out
 
 
+def _file_order(records: list[dict], blocks: list[tuple[int, int]]):
+    """Sort key of the kept rows: files by their earliest date, then each file's rows as read.
+
+    Undated files come after the dated ones; ties keep the order the files were given. So
+    day files given in any order make the same table, and so the same themes, while the rows
+    of one file stay in its own order.
+    """
+    rank = {}
+    for number, (start, end) in enumerate(blocks):
+        times = [_sort_time(r) for r in records[start:end] if r["published"] is not pd.NaT]
+        key = (not times, min(times, default=0), number)
+        rank.update((i, key) for i in range(start, end))
+    return lambda i: (rank[i], i)
+
+
 def _read_position(records, i, line, block, lines_of) -> tuple:
     """Where record ``i``, or its copy at ``line``, stands in the dedupe's order.
 
@@ -400,7 +415,7 @@ def _assemble(records: list[dict], rec: Recorder) -> pd.DataFrame:
     # in the order the dedupe met them had every copy been read as a row of its own
     pairs.sort(key=lambda pair: pair[0])
     report.near_duplicate_pairs.extend(pair for _, pair in pairs)
-    kept = sorted(found.kept)
+    kept = sorted(found.kept, key=_file_order(records, blocks))
     rows = [records[i] for i in kept]
     for i, r in zip(kept, rows, strict=True):
         r["doc_id"] = found.doc_ids[i]
