@@ -206,3 +206,24 @@ def test_a_store_built_with_a_model_folder_under_its_old_identity_still_updates(
         store.update(frame.tail(20), model=model, verbose=False)
         assert store.meta("embedding") == backend.identity
         assert len(store.papers()) == 80
+
+
+def test_update_command_says_what_it_read_and_what_has_no_date(tmp_path):
+    # before: `update` printed no load summary: skipped records, unreadable dates and
+    # undated papers went into the store without a word
+    from typer.testing import CliRunner
+
+    from trends.cli import app
+
+    lines = [
+        json.dumps({"id": f"p{i}", "title": f"Paper {i}", "summary": f"{w} networks {i}."})
+        for i, w in enumerate(["graph", "neural", "quantum", "protein"] * 3)
+    ]
+    lines.append(json.dumps({"id": "x", "title": "No abstract"}))
+    day = tmp_path / "latest.jsonl"  # no date in its name, none in its records
+    day.write_text("\n".join(lines) + "\n")
+    store = str(tmp_path / "s.sqlite")
+    result = CliRunner().invoke(app, ["update", store, str(day), "-e", "static", "-q"])
+    assert result.exit_code == 0, result.output
+    assert "Read 13 records: 12 papers kept, 0 duplicates, 1 skipped." in result.output
+    assert "12 of 12 papers have no date" in result.output

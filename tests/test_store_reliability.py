@@ -4,6 +4,7 @@ import threading
 import time
 
 import numpy as np
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -259,3 +260,59 @@ def test_an_update_interrupted_after_its_commit_says_so_and_only_then(
     claim = "the update was committed before the interrupt (snapshot 3)"
     assert (claim in result.stderr) == commits
     assert result.stderr.strip().splitlines()[-1] == "trends: interrupted"
+
+
+def test_a_day_fed_late_dates_its_papers_by_their_earliest_listing(tmp_path, parts):
+    # before: the store kept the date a paper was first fed, so backfilling a missed day
+    # left its papers on the later day (and a paper stored undated stayed undated)
+    frame, emb, first, _ = parts
+    late = first.copy()
+    late["published"] = pd.Timestamp("2025-03-23", tz="UTC")
+    late.loc[:9, "published"] = pd.NaT
+    missed = first.iloc[:20].copy()
+    missed["published"] = pd.Timestamp("2025-03-21", tz="UTC")
+    with Store(tmp_path / "s.sqlite", cache_dir=tmp_path / "cache") as store:
+        store.update(late, model=model(frame, emb), verbose=False)
+        result = store.update(missed, model=model(frame, emb), verbose=False)
+        again = store.update(late, model=model(frame, emb), verbose=False)  # nothing moves
+        dates = store.papers().set_index("doc_id").published
+    assert (result.n_new, result.n_redated) == (0, 20)
+    assert "20 stored papers dated earlier by this input" in result.summary()
+    assert again.n_redated == 0
+    assert (dates[missed.doc_id] == pd.Timestamp("2025-03-21", tz="UTC")).all()
+    rest = dates.drop(missed.doc_id)
+    assert (rest == pd.Timestamp("2025-03-23", tz="UTC")).all() and len(rest) == 80
+    loaded = trends.load(late, missed).set_index("doc_id").published  # the same rule
+    assert dates.equals(loaded[dates.index])
+
+
+def test_an_update_refuses_a_published_column_that_holds_no_dates(tmp_path, parts):
+    # before: integer years were stored as nanoseconds after 1970, and a string raised
+    # pandas' DateParseError after the embedding
+    frame, emb, first, _ = parts
+    with Store(tmp_path / "s.sqlite", cache_dir=tmp_path / "cache") as store:
+        for value, kind in ((2024, "int"), ("not a date", "str")):
+            bad = first.assign(published=value)
+            with pytest.raises(InputError, match=f"published column holds {kind} values.*row 0"):
+                store.update(bad, model=model(frame, emb), verbose=False)
+        naive = first.assign(published=first.published.dt.tz_localize(None))
+        store.update(naive, model=model(frame, emb), verbose=False)  # no zone: UTC
+        stored = store.papers().set_index("doc_id").published
+    assert stored[first.doc_id].tolist() == first.published.tolist()
+
+
+def test_a_damaged_store_is_one_line_that_says_so(tmp_path, parts):
+    # before: "database disk image is malformed" was a traceback from `trends report`
+    frame, emb, first, _ = parts
+    path = tmp_path / "s.sqlite"
+    with Store(path, cache_dir=tmp_path / "cache") as store:
+        store.update(first, model=model(frame, emb), verbose=False)
+    data = bytearray(path.read_bytes())
+    data[4096:] = b"\xff" * (len(data) - 4096)  # every page after the first
+    path.write_bytes(bytes(data))
+    with pytest.raises(StoreError, match="the file looks damaged") as caught:
+        Store(path).papers()
+    assert str(path) in str(caught.value) and "\n" not in str(caught.value)
+    result = CliRunner().invoke(app, ["report", str(path), "-o", str(tmp_path / "r.html")])
+    assert result.exit_code == 2, result.output
+    assert "the file looks damaged" in result.output and "Traceback" not in result.output

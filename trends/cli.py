@@ -836,6 +836,15 @@ def update(
     corpus = trends.load(*inputs, format=fmt, columns=_columns(column))
     if len(corpus) == 0:
         raise _user_error(_nothing_read(inputs, corpus))
+    typer.echo(_load_summary(corpus), err=True)
+    undated = int(corpus["published"].isna().sum())
+    if undated:  # a store is for trends over time: say it before it is stored
+        typer.echo(
+            f"trends: warning: {undated} of {len(corpus)} papers have no date: they join the "
+            "themes but not the trends over time (a date comes from a date field or the "
+            "YYYY-MM-DD in the file's name)",
+            err=True,
+        )
     model = None
     if embedding is not None or seed is not None or engine != "local" or ray_address:
         # The store's own parameters, with only what was given here changed: an engine

@@ -114,6 +114,8 @@ class Write:
     new_papers: pd.DataFrame
     runs: list[Run]
     meta: dict
+    # (doc_id, ISO date): known papers listed earlier than the store had them, or undated there
+    earlier_dates: list[tuple[str, str]] = field(default_factory=list)
 
 
 class Store:
@@ -281,8 +283,8 @@ class Store:
             return []
         try:
             return db.execute(sql, params).fetchall()
-        except sqlite3.OperationalError as exc:
-            raise StoreError(f"{self.path}: {exc}") from None
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: {_read_failure(exc)}") from None
 
     def _has_names(self) -> bool:
         """Whether the ``themes`` table has its ``name`` column (stores since issue 12)."""
@@ -312,19 +314,49 @@ class Store:
         A revised abstract under the same arXiv id or DOI: the store keeps the text it
         stored first, and the update's summary counts these.
         """
+        matched, revised = self._matches(corpus)
+        return np.array([m is not None for m in matched], dtype=bool), np.array(revised, dtype=bool)
+
+    def _matches(self, corpus: pd.DataFrame) -> tuple[list[str | None], list[bool]]:
+        """The stored id of each paper of ``corpus`` (None: new), and which are revised."""
         from ..load.canonical import is_global_id
 
         ids = corpus["doc_id"].astype(str).tolist()
         keys = corpus["title"].astype(str).map(title_key).tolist()
         texts = corpus["text"].astype(str).tolist()
         stored_text = dict(self._query("SELECT doc_id, text FROM papers"))
-        stored = {(r[0], r[1]) for r in self._query("SELECT title_key, text FROM papers")}
-        known, revised = [], []
+        stored = {
+            (r[0], r[1]): r[2] for r in self._query("SELECT title_key, text, doc_id FROM papers")
+        }
+        matched, revised = [], []
         for d, k, t in zip(ids, keys, texts, strict=True):
             same_id = d in stored_text and is_global_id(d) and stored_text[d] != t
-            known.append(same_id or (d in stored_text and stored_text[d] == t) or (k, t) in stored)
+            if same_id or (d in stored_text and stored_text[d] == t):
+                matched.append(d)
+            else:
+                matched.append(stored.get((k, t)))
             revised.append(same_id and (k, t) not in stored)
-        return np.array(known, dtype=bool), np.array(revised, dtype=bool)
+        return matched, revised
+
+    def earlier_dates(self, corpus: pd.DataFrame) -> list[tuple[str, str]]:
+        """``(doc_id, ISO date)`` of the stored papers that ``corpus`` dates earlier.
+
+        A paper is dated by the earliest listing that holds it (as `trends.load` dates the
+        same files read together): a missed day fed late moves its papers' dates back, and
+        a paper stored without a date takes the input's.
+        """
+        matched, _ = self._matches(corpus)
+        dated = dict(self._query("SELECT doc_id, published FROM papers"))
+        earliest: dict[str, pd.Timestamp] = {}
+        for stored_id, when in zip(matched, corpus["published"], strict=True):
+            if stored_id is None or pd.isna(when):
+                continue
+            when = pd.Timestamp(when)
+            before = dated.get(stored_id)
+            later = before is not None and when >= pd.Timestamp(before)
+            if not later and (stored_id not in earliest or when < earliest[stored_id]):
+                earliest[stored_id] = when
+        return sorted((d, when.isoformat()) for d, when in earliest.items())
 
     def fresh_ids(self, ids) -> list[str]:
         """``ids`` with each one already in the store (or repeated) made unique: ``id-2``..."""
@@ -547,6 +579,10 @@ class Store:
                     "INSERT INTO papers VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                     _paper_rows(write.new_papers, snapshot_id),
                 )
+                db.executemany(
+                    "UPDATE papers SET published = ? WHERE doc_id = ?",
+                    [(when, d) for d, when in write.earlier_dates],
+                )
                 for run in write.runs:
                     self._insert_run(db, snapshot_id, write.added_at, run)
                 for key, value in write.meta.items():
@@ -593,6 +629,19 @@ class Store:
             "INSERT INTO lineage VALUES (?,?,?,?,?)", [(run_id, *row) for row in run.lineage]
         )
         return run_id
+
+
+def _read_failure(exc: sqlite3.DatabaseError) -> str:
+    """SQLite's reason a read failed, said for a user: a lock, or a damaged file."""
+    message = str(exc)
+    if isinstance(exc, sqlite3.OperationalError) and ("locked" in message or "busy" in message):
+        return message
+    if len(message) > 80:  # e.g. "Could not decode to UTF-8 column 'text' with text '...'"
+        message = message[:77] + "..."
+    return (
+        f"the store cannot be read: the file looks damaged ({message}); restore it from a "
+        "copy, or build a new store from the papers' files"
+    )
 
 
 def _share(value) -> float:

@@ -45,6 +45,8 @@ class UpdateResult:
     too_few_to_refit: bool = False
     # known papers that came with another text (a revised abstract): the store keeps its own
     n_revised: int = 0
+    # known papers listed earlier than the store had them (or undated there): dates moved
+    n_redated: int = 0
 
     def summary(self) -> str:
         """One paragraph for the terminal."""
@@ -57,6 +59,11 @@ class UpdateResult:
             f"snapshot {self.snapshot_id}: {_count(self.n_read, 'paper')} in the input, "
             f"{self.n_new} new, {self.n_known} already in the store{revised}."
         ]
+        if self.n_redated:
+            parts.append(
+                f"{_count(self.n_redated, 'stored paper')} dated earlier by this input (or "
+                "undated in the store): the store now dates them by this, their earliest listing."
+            )
         if self.new_outlier_share is not None:
             fit_none = f"{self.new_outlier_share:.0%} of the new papers fit no known theme"
             if self.too_few_to_refit:
@@ -171,7 +178,30 @@ def _check_corpus(corpus) -> pd.DataFrame:
     for name in CANONICAL:
         if name not in corpus.columns:
             corpus[name] = None if name not in {"categories", "authors"} else [[]] * len(corpus)
+    corpus["published"] = _dates(corpus["published"])
     return corpus
+
+
+def _dates(published: pd.Series) -> pd.Series:
+    """The ``published`` column as UTC times; a table not made by `trends.load` is checked.
+
+    Times and dates are taken as they are (without a zone: UTC). Anything else (a year as a
+    number, a string) is refused with its row: `trends.load` reads those.
+    """
+    import datetime
+
+    if isinstance(published.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(
+        published
+    ):
+        return pd.to_datetime(published, utc=True)
+    for row, value in published.items():
+        if not (pd.isna(value) or isinstance(value, datetime.date)):
+            raise InputError(
+                f"the published column holds {type(value).__name__} values, not dates (row "
+                f"{row}: {value!r}): load the table with trends.load(), which reads years, "
+                "dates and times"
+            )
+    return pd.to_datetime(published.astype(object).where(published.notna(), None), utc=True)
 
 
 def run_update(
@@ -194,6 +224,7 @@ def run_update(
         last_fit = store.last_fit()
         unique = ~corpus["doc_id"].astype(str).duplicated()
         known, revised = store.known_and_revised(corpus)
+        earlier = store.earlier_dates(corpus)
         new = corpus[(~known) & unique.to_numpy()].reset_index(drop=True)
         new["doc_id"] = store.fresh_ids(new["doc_id"])
         new_emb = model.embed(new) if len(new) else None
@@ -233,6 +264,7 @@ def run_update(
             n_new=len(new),
             n_known=len(corpus) - len(new),
             n_revised=int(revised.sum()),
+            n_redated=len(earlier),
             new_outlier_share=share,
             refitted=False,
             reason=reason,
@@ -263,6 +295,7 @@ def run_update(
             new_papers=new,
             runs=runs,
             meta=meta,
+            earlier_dates=earlier,
         )
         result.snapshot_id = store.commit(write)
     result.seconds = time.perf_counter() - t0
