@@ -180,9 +180,10 @@ def jsonl_number_of_5000_digits(d):
 
 
 def _absurd_numbers(r):
-    assert (r["read"], r["kept"]) == (3, 2)
+    assert (r["read"], r["kept"]) == (3, 3)
     assert r["missing_values"] == {"title": 1, "doc_id": 2}
-    assert r["titles"] == ["T", "U"]
+    # no usable title: the abstract's first sentence stands in (before: the paper was lost)
+    assert r["titles"] == ["An abstract of some length.", "T", "U"]
 
 
 @case("loaded", _absurd_numbers)
@@ -192,7 +193,7 @@ def json_absurd_numbers(d):
         '{"title": "T", "abstract": "An abstract of some length.", "id": 1e2000000000}',
         '{"title": "U", "abstract": "Another abstract, also long.", "id": -1e-50000000}',
     ]
-    # the first has no usable title (skipped); the other two keep their text, lose the id
+    # the first has no usable title (its first sentence stands in); the others lose the id
     return [_write(d / "num.jsonl", "\n".join(lines) + "\n")], {}
 
 
@@ -279,7 +280,7 @@ def csv_only_an_abstract_column(d):
 
 
 def _na_strings(r):
-    assert (r["read"], r["kept"]) == (6, 1)
+    assert (r["read"], r["kept"]) == (6, 2)  # the `null` title: its first sentence stands in
     assert r["missing_values"] == {"abstract": 4, "title": 1, "published": 1}
     assert any("near-empty" in w["reason"] for w in r["warnings"])
 
@@ -377,7 +378,7 @@ def jsonl_with_unicode_line_separators(d):
 
 
 def _junk_values(r):
-    assert (r["read"], r["kept"]) == (5, 1)
+    assert (r["read"], r["kept"]) == (5, 2)  # the list title: its first sentence stands in
     assert r["missing_values"] == {"abstract": 3, "title": 1}
 
 
@@ -394,7 +395,7 @@ def json_junk_in_text_fields(d):
 
 
 def _parquet_junk(r):
-    assert (r["read"], r["kept"]) == (6, 1)
+    assert (r["read"], r["kept"]) == (6, 4)  # bytes titles: the first sentence stands in
     assert r["missing_values"] == {"title": 3, "abstract": 2}
 
 

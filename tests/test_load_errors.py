@@ -163,15 +163,19 @@ def test_row_problems_are_counted_skips(tmp_path):
     path = _feed(tmp_path)
     df = trends.load(path)
     report = df.attrs["load_report"]
-    assert df.doc_id.tolist() == ["2503.00001"]
+    assert df.doc_id.tolist() == ["2503.00001", "2503.00004"]
     assert report["read"] == 6
-    assert report["kept"] == 1 and report["duplicates"] == 1
+    assert report["kept"] == 2 and report["duplicates"] == 1
     assert report["read"] == report["kept"] + report["duplicates"] + len(report["skipped"])
     lines = {s["line"]: s for s in report["skipped"]}
-    assert set(lines) == {2, 3, 4, 5}
+    assert set(lines) == {2, 3, 5}
     assert "not valid JSON" in lines[2]["reason"]
     assert lines[3]["reason"] == "record has no abstract" and lines[3]["field"] == "summary"
-    assert lines[4]["reason"] == "record has no title"
+    # before: an empty title lost the paper ("record has no title"); only a missing
+    # abstract does. The first sentence stands in, as for a table without titles, said
+    assert df.title[1] == df.abstract[1] == "No title here."
+    (warning,) = [w for w in report["warnings"] if w["line"] == 4]
+    assert warning["reason"].startswith("no title") and warning["field"] == "title"
     assert all(s["file"] == str(path) for s in report["skipped"])
 
 

@@ -415,14 +415,15 @@ def canonical_record(
         return None
     title_raw, title_why = fields["title"]
     title = clean_text(title_raw) if title_raw is not None else ""
-    if "title" not in used:
-        # A table with text but no titles: the first sentence stands in for one.
+    given = bool(title)
+    if not given:
+        # No title (no column, or an empty cell): the first sentence stands in for one.
         title = _SENTENCE_END.split(abstract, 1)[0][:120]
-    if not title:
-        detail = f" ({title_why})" if title_why else ""
-        rec.skip(path, where_line, f"record has no title{detail}", used.get("title", "title"))
-        return None
-    if "title" in used and _repeats_title(abstract, title, abstract_raw):
+        if "title" in used:
+            detail = f" ({title_why})" if title_why else ""
+            why = f"no title{detail}: the abstract's first sentence stands in"
+            rec.warn(path, where_line, why, used["title"])
+    if given and _repeats_title(abstract, title, abstract_raw):
         abstract = abstract[len(title) :].lstrip(" .:-\u2013\u2014") or abstract
     if len(abstract) < NEAR_EMPTY_CHARS:
         rec.warn(
