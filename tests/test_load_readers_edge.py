@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 import trends
+from trends.load import LoadError
 
 ATOM = "http://www.w3.org/2005/Atom"
 
@@ -651,3 +652,29 @@ def test_a_bibtex_crossref_child_takes_the_year_of_a_parents_iso_date(tmp_path):
     got = dict(zip(df.title, df.published.dt.strftime("%Y-%m-%d"), strict=True))
     assert got == {"Child": "2023-05-01", "Plain": "2022-09-14"}
     assert not [w for w in r["warnings"] if "year" in w["reason"]]
+
+
+def test_in_memory_tables_and_column_maps_of_other_kinds(tmp_path):
+    # before: a pyarrow Table (and a polars DataFrame) was refused as "not Table",
+    # columns={"abstract": 3} raised AttributeError, columns=["abstract"] a ValueError, and
+    # a column of abstracts was read as paths ("<the whole abstract>: no such file or folder")
+    import pyarrow as pa
+
+    frame = pd.DataFrame(
+        {"title": ["Graphs", "Proteins"], "abstract": ["On graphs.", "On folded proteins."]}
+    )
+    from_arrow = trends.load(pa.Table.from_pandas(frame))
+    assert from_arrow.title.tolist() == ["Graphs", "Proteins"]
+    headerless = pd.DataFrame([["x1", "Graphs", "On graphs."]])  # pd.read_csv(header=None)
+    mapped = trends.load(headerless, columns={"doc_id": 0, "title": 1, "abstract": 2})
+    assert mapped[["doc_id", "title"]].values.tolist() == [["x1", "Graphs"]]
+    with pytest.raises(LoadError, match=r"columns= maps canonical names .* not a list"):
+        trends.load(frame, columns=["abstract"])
+    with pytest.raises(LoadError, match="maps 'abstract' to None"):
+        trends.load(frame, columns={"abstract": None})
+    texts = pd.Series(["A first abstract about graphs and their networks.", "Another."])
+    with pytest.raises(LoadError, match="not a file name but a text of 49 characters") as caught:
+        trends.load(texts)
+    assert "give a DataFrame with an abstract column" in str(caught.value)
+    with pytest.raises(LoadError, match="no such file or folder"):  # a mistyped name stays one
+        trends.load(str(tmp_path / "my papers export file from zotero.csv"))

@@ -19,7 +19,7 @@ import os
 import reprlib
 import sys
 import types
-from collections.abc import Iterator, KeysView, ValuesView
+from collections.abc import Iterator, KeysView, Mapping, ValuesView
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,29 @@ from .sources import FORMATS, decode, detect_format, expand, read_bytes, transco
 __all__ = ["CANONICAL", "FORMATS", "LoadError", "LoadReport", "Skip", "limits", "load"]
 
 
+def _checked_columns(columns) -> dict[str, str] | None:
+    """``columns=`` as ``{canonical name: column name}``, checked.
+
+    A column named by a number (``pd.read_csv(header=None)``) is named by its text, as the
+    columns of a DataFrame are read.
+    """
+    if columns is None:
+        return None
+    if not isinstance(columns, Mapping):
+        raise LoadError(
+            "columns= maps canonical names to your columns' names, e.g. "
+            f"columns={{'abstract': 'Body'}}, not a {type(columns).__name__}: {columns!r}"[:300]
+        )
+    out = {}
+    for canonical, given in columns.items():
+        if isinstance(given, bool) or not isinstance(given, str | int):
+            raise LoadError(
+                f"columns= maps {canonical!r} to {given!r}: name the column by its name (a str)"
+            )
+        out[canonical] = str(given)
+    return out
+
+
 def _flat(sources) -> list:
     """The sources with lists, tuples and iterators of them opened; else a `LoadError`."""
     out = []
@@ -55,6 +78,8 @@ def _flat(sources) -> list:
             )
         if isinstance(source, str | os.PathLike | pd.DataFrame):
             out.append(source)
+        elif callable(getattr(source, "to_pandas", None)) and hasattr(source, "columns"):
+            out.append(_to_pandas(source))  # a polars DataFrame, a pyarrow Table
         elif isinstance(source, list | tuple | Iterator | KeysView | ValuesView):
             out.extend(_flat(source))  # e.g. sorted(folder.glob(...)), folder.glob(...)
         elif isinstance(source, pd.Series | pd.Index | np.ndarray) and np.ndim(source) == 1:
@@ -63,9 +88,29 @@ def _flat(sources) -> list:
             shown = reprlib.repr(source).encode("unicode_escape").decode("ascii")
             raise LoadError(
                 f"a source is a file, folder or glob pattern (str or path) or a DataFrame, "
-                f"not {type(source).__name__}: {shown}"
+                f"not {_type_name(source)}: {shown}"
             )
     return out
+
+
+def _type_name(value) -> str:
+    kind = type(value)
+    module = kind.__module__.split(".")[0]
+    return kind.__name__ if module == "builtins" else f"{module}.{kind.__name__}"
+
+
+def _to_pandas(table) -> pd.DataFrame:
+    """A table of another library (polars, pyarrow) as a pandas DataFrame."""
+    try:
+        frame = table.to_pandas()
+    except Exception as exc:  # e.g. polars without pyarrow
+        raise LoadError(
+            f"a {_type_name(table)} could not be converted with its to_pandas() "
+            f"({type(exc).__name__}: {exc}); convert it to a pandas DataFrame first"[:400]
+        ) from None
+    if not isinstance(frame, pd.DataFrame):
+        raise LoadError(f"{_type_name(table)}.to_pandas() gave no DataFrame")
+    return frame
 
 
 def load(*sources, format: str | None = None, columns=None, strict: bool = False) -> pd.DataFrame:
@@ -111,6 +156,7 @@ def load(*sources, format: str | None = None, columns=None, strict: bool = False
         raise LoadError("no source given: name at least one file, folder or glob pattern")
     if format is not None and format not in FORMATS:
         raise LoadError(f"unknown format {format!r}: use one of {', '.join(FORMATS)}")
+    columns = _checked_columns(columns)
     report = LoadReport()
     rec = Recorder(report, strict=strict)
     records: list[dict] = []

@@ -81,6 +81,14 @@ def expand(sources, seen: set[str] | None = None) -> list[str]:
             found = [text]
         elif os.path.lexists(text):
             raise LoadError(_not_regular(text), path=text)
+        elif _is_text(text):
+            # e.g. trends.load(df["abstract"]): a column counts as its items, paths
+            raise LoadError(
+                f"not a file name but a text of {len(text):,} characters "
+                f"({text[:60]!r}...): to load texts, give a DataFrame with an abstract "
+                "column (trends.load(pd.DataFrame({'abstract': texts}))), or fit "
+                "ThemeModel on the texts"
+            )
         else:
             raise LoadError("no such file or folder", path=text)
         for path in found:
@@ -186,6 +194,13 @@ def _match(pattern: tuple[str, ...], path: tuple[str, ...]) -> bool:
     if head == "**":
         return any(_match(pattern[1:], path[i:]) for i in range(len(path) + 1))
     return bool(path) and fnmatch.fnmatchcase(path[0], head) and _match(pattern[1:], path[1:])
+
+
+def _is_text(name: str) -> bool:
+    """Whether a name that is no file reads as a sentence rather than a mistyped path."""
+    if len(name) > 255 or "\n" in name:
+        return True
+    return name.count(" ") >= 5 and os.sep not in name and not _known(name)
 
 
 def _known(name: str) -> bool:
