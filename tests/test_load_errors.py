@@ -282,3 +282,14 @@ def test_readers_directly_raise_only_load_error(fmt, text):
     rec = Recorder(LoadReport(), strict=False)
     with contextlib.suppress(LoadError):
         list(READERS[fmt]("fuzz", text, rec))
+
+
+def test_a_store_among_the_sources_is_named_as_one(tmp_path):
+    # before: "feed.sqlite: unknown format: name it with format=..."
+    import sqlite3
+
+    store = tmp_path / "feed.sqlite"
+    with sqlite3.connect(store) as db:
+        db.execute("CREATE TABLE papers (doc_id TEXT)")
+    with pytest.raises(LoadError, match=r"feed.sqlite: an SQLite database \(a trends store\?\)"):
+        trends.load(store)

@@ -227,3 +227,20 @@ def test_update_command_says_what_it_read_and_what_has_no_date(tmp_path):
     assert result.exit_code == 0, result.output
     assert "Read 13 records: 12 papers kept, 0 duplicates, 1 skipped." in result.output
     assert "12 of 12 papers have no date" in result.output
+
+
+def test_an_embedding_mismatch_names_the_options_as_the_user_gave_them(tmp_path, synthetic):
+    # before: "built with the embedding 'model2vec:trends-static-minilm@...:max512', not
+    # 'sentence-transformers/...'": identities only; and the tfidf refusal left out 'static'
+    from trends.errors import InputError, StoreError
+
+    frame, _, _ = synthetic
+    with Store(tmp_path / "s.sqlite", cache_dir=tmp_path / "cache") as store:
+        store.update(frame, model=trends.ThemeModel(embedding="static"), verbose=False)
+        with pytest.raises(StoreError) as caught:
+            store.update(frame, model=trends.ThemeModel(embedding="minilm-128"), verbose=False)
+        with pytest.raises(InputError, match="use one of 'minilm', 'minilm-128', .*'static'"):
+            store.update(frame, model=trends.ThemeModel(embedding="tfidf"), verbose=False)
+    message = str(caught.value)
+    assert "built with the embedding 'static' (model2vec:" in message
+    assert "not 'minilm-128' (" in message

@@ -289,6 +289,13 @@ def _gunzip(fh, path: str, cap: int) -> bytes:
 
 def detect_format(path: str, data: bytes) -> str:
     """The format from the extension, else from the content."""
+    if data.startswith(b"SQLite format 3\x00"):
+        raise LoadError(
+            "an SQLite database (a trends store?), not a file of papers: a store is read "
+            "alone (trends report STORE, trends.emerging(Store(path))) and fed with "
+            "trends update STORE FILES...",
+            path=path,
+        )
     by_ext = _EXTENSIONS.get(_extension(path))
     if by_ext == "json":
         head = data.lstrip()[:1]

@@ -105,6 +105,15 @@ def pinned_params(model, embedder) -> dict:
     return params
 
 
+def _shown(arg, identity: str) -> str:
+    """An embedding as the user names it (``'static'``), with its identity beside it."""
+    if arg is None:
+        arg = "minilm"
+    if isinstance(arg, str) and arg != identity:
+        return f"{arg!r} ({identity})"
+    return repr(identity)
+
+
 def store_model(recorded: dict | None, **overrides):
     """A `ThemeModel` with a store's recorded parameters (`pinned_params`), then ``overrides``.
 
@@ -131,9 +140,12 @@ def _model_for(store: Store, model, new_params: bool):
         model.set_params(cache_dir=store.cache_dir)
     embedder = model._embedder()
     if not embedder.cacheable:
+        from ..embed import OPTIONS
+
+        named = ", ".join(repr(name) for name in OPTIONS if name != "tfidf")
         raise InputError(
             "a store needs an embedding whose vectors can be cached (not 'tfidf'): "
-            "use the default model or a sentence-transformers model"
+            f"use one of {named}, or a sentence-transformers model"
         )
     asked = pinned_params(model, embedder)
     old_identity = store.meta("embedding")
@@ -142,9 +154,11 @@ def _model_for(store: Store, model, new_params: bool):
         old_identity = asked["embedding"]
         recorded = {**(recorded or {}), "embedding": old_identity}
     if old_identity is not None and old_identity != asked["embedding"]:
+        old_arg = (recorded or {}).get("embedding_arg")
         raise StoreError(
-            f"{store.path} was built with the embedding {old_identity!r}, not "
-            f"{asked['embedding']!r}: use the same embedding for a store"
+            f"{store.path} was built with the embedding {_shown(old_arg, old_identity)}, not "
+            f"{_shown(asked['embedding_arg'], asked['embedding'])}: use the same embedding "
+            "for a store"
         )
     if recorded and not new_params:
         differ = {
