@@ -36,6 +36,8 @@ import platform
 import sys
 import warnings
 
+from ._warn import user_level
+
 NAME_VAR = "NUMBA_CPU_NAME"
 FEATURES_VAR = "NUMBA_CPU_FEATURES"
 # Set by `pin` for the processes this one starts: the target it pinned (so that a worker
@@ -213,5 +215,5 @@ def check() -> None:
             "another machine's; import trends first, or set NUMBA_CPU_NAME="
             f"{target()} and NUMBA_CPU_FEATURES= (empty) before starting Python",
             RuntimeWarning,
-            stacklevel=3,
+            stacklevel=user_level(),
         )

@@ -28,6 +28,8 @@ import stat
 import warnings
 from pathlib import Path
 
+from ._warn import user_level
+
 ENV_VAR = "TRENDS_CACHE_MAX"
 DEFAULT_MAX = 2 * 10**9
 _UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
@@ -83,7 +85,7 @@ def max_bytes() -> int | None:
             warnings.warn(
                 f"${ENV_VAR}: {exc}; the default limit ({DEFAULT_MAX // 10**9} GB) applies",
                 RuntimeWarning,
-                stacklevel=3,
+                stacklevel=user_level(),
             )
         return DEFAULT_MAX
 

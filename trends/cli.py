@@ -331,9 +331,12 @@ def _guard(func):
     def wrapper(*args, **kwargs):
         import warnings
 
+        from ._warn import at_package
         from .errors import TrendsError
 
-        with warnings.catch_warnings():  # restores showwarning (and the filters) after
+        # catch_warnings restores showwarning (and the filters) after; at_package: the
+        # package's warnings name its own lines, which is how `_one_line_warning` tells them
+        with warnings.catch_warnings(), at_package():
             warnings.showwarning = _one_line_warning(warnings.showwarning)
             try:
                 return func(*args, **kwargs)

@@ -20,6 +20,7 @@ import pandas as pd
 from . import cluster as _cluster
 from . import describe as _describe
 from ._numbers import is_whole
+from ._warn import user_level
 from .errors import InputError
 
 OUTLIER_LABEL = "Outliers (no clear theme)"
@@ -371,7 +372,7 @@ def describe_themes(
                 f"the name candidates could not be embedded ({exc}); the themes are named "
                 "by class-based TF-IDF alone",
                 RuntimeWarning,
-                stacklevel=3,
+                stacklevel=user_level(),
             )
     return _named(texts, labels, embeddings, themes, phrases, None, progress)
 
@@ -461,7 +462,7 @@ def _without_empty_vectors(texts, embeddings, labels) -> np.ndarray:
         f"{int(empty.sum())} paper(s) have an embedding of length zero (the backend knows "
         f"nothing in their text, e.g. {example[:60]!r}): they are outliers",
         UserWarning,
-        stacklevel=4,
+        stacklevel=user_level(),
     )
     return labels
 

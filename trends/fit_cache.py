@@ -20,6 +20,7 @@ import pandas as pd
 
 from . import _numba_target, _prune
 from . import cluster as _cluster
+from ._warn import user_level
 from .embed.cache import default_cache_dir, report_unwritable, root_reported
 from .errors import ModelFileError
 from .model import ThemeModel, as_corpus
@@ -73,7 +74,7 @@ def fit_or_load(corpus: pd.DataFrame, model: ThemeModel, *, cache_dir=None):
                     f"fit cache file {path} is unreadable ({exc}); it was set aside and the "
                     "model is fitted again",
                     RuntimeWarning,
-                    stacklevel=2,
+                    stacklevel=user_level(),
                 )
                 with contextlib.suppress(OSError):  # a read-only cache: left where it is
                     path.replace(path.with_suffix(".corrupt"))
@@ -101,7 +102,7 @@ def keep(model: ThemeModel, path) -> Path | None:
                 f"could not keep the fitted model in {path.parent} ({reason}); "
                 "the next run fits it again",
                 RuntimeWarning,
-                stacklevel=2,
+                stacklevel=user_level(),
             )
         return None
     _prune.prune(path.parent, keep=path)

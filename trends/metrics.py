@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ._warn import user_level
 from .errors import InputError
 
 __all__ = [
@@ -220,7 +221,7 @@ def agreement(labels: Sequence[int], reference: Sequence) -> dict[str, float]:
             f"the reference gives one class to all its {int(known.sum())} papers: NMI, ARI "
             "and homogeneity then say nothing about the themes",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_level(),
         )
     truth, found = codes[known], np.asarray(labels)[known]
     return {

@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import fit as _fit
 from . import metrics as _metrics
+from ._warn import user_level
 from .engine import DEFAULT_SAMPLE_SIZE
 from .errors import InputError
 
@@ -328,7 +329,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         if result.n_themes == 0:
             import warnings
 
-            warnings.warn(_no_theme_message(result), UserWarning, stacklevel=2)
+            warnings.warn(_no_theme_message(result), UserWarning, stacklevel=user_level())
         return self
 
     def _phrase_embedder(self, embedder):

@@ -30,6 +30,7 @@ import warnings
 import pandas as pd
 
 from . import naming as _naming
+from ._warn import user_level
 from .errors import TrendsError
 
 N_PAPERS = 8
@@ -238,7 +239,7 @@ def apply_namer(namer, result):
         warnings.warn(
             f"the namer {namer!r} failed ({exc}); keeping the offline theme names",
             RuntimeWarning,
-            stacklevel=3,
+            stacklevel=user_level(),
         )
         return result
     names = dict(zip(themes.theme_id.astype(int), themes.name, strict=True))
@@ -268,7 +269,7 @@ def apply_namer(namer, result):
             f"{_naming.MAX_WORDS} words and {_naming.MAX_CHARS} characters, no stem twice, "
             "unique): they keep their offline names",
             RuntimeWarning,
-            stacklevel=3,
+            stacklevel=user_level(),
         )
     themes = themes.copy()
     themes["name"] = [names[int(t)] for t in themes.theme_id]

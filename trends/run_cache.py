@@ -36,6 +36,7 @@ import numpy as np
 
 from . import _numba_target, _prune
 from ._io import atomic_write_bytes
+from ._warn import user_level
 from .embed.backends import _package_version
 
 # Part of every key, with the source of the functions that make a run: raise it when a run
@@ -174,7 +175,7 @@ class RunCache:
 
     def _warn_once(self, kind: str, message: str) -> None:
         if kind not in self._warned:
-            warnings.warn(message, RuntimeWarning, stacklevel=4)
+            warnings.warn(message, RuntimeWarning, stacklevel=user_level())
         self._warned.add(kind)
 
     def _root_unusable(self) -> bool:

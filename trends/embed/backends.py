@@ -17,6 +17,7 @@ from typing import Protocol
 import numpy as np
 
 from .._numba_target import cpu_flags
+from .._warn import user_level
 from ..errors import EmbeddingError, InputError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
@@ -303,7 +304,7 @@ class SentenceTransformerEmbedder:
             import warnings
 
             warned.add(SLOW_BF16)
-            warnings.warn(SLOW_BF16, stacklevel=3)
+            warnings.warn(SLOW_BF16, stacklevel=user_level())
         return model.to(torch.bfloat16)
 
     def encode(self, texts: list[str], *, progress: bool = True) -> np.ndarray:

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from .._io import atomic_write_bytes, unwritable_reason
+from .._warn import user_level
 
 ENV_VAR = "TRENDS_CACHE_DIR"
 _COMPACT_AT = 16
@@ -67,7 +68,7 @@ def report_unwritable(root: str | os.PathLike) -> bool:
         f"keeping its embeddings, fits or clustering runs there (set ${ENV_VAR} to a "
         "writable folder)",
         RuntimeWarning,
-        stacklevel=3,
+        stacklevel=user_level(),
     )
     return True
 
@@ -107,7 +108,7 @@ def _set_aside(shard: Path, why: str) -> None:
         f"embedding cache file {shard} is unreadable ({why}); it was set aside and its "
         "embeddings will be recomputed",
         RuntimeWarning,
-        stacklevel=5,
+        stacklevel=user_level(),
     )
     with contextlib.suppress(OSError):  # another process set it aside first
         shard.replace(shard.with_suffix(".corrupt"))
@@ -229,7 +230,7 @@ class EmbeddingCache:
             f"could not write the embedding cache in {folder} "
             f"({exc.strerror or exc}); this run goes on without keeping its embeddings",
             RuntimeWarning,
-            stacklevel=4,
+            stacklevel=user_level(),
         )
 
     def compact(self, identity: str, *, at: int = _COMPACT_AT) -> None:

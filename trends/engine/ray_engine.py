@@ -81,7 +81,11 @@ class _EmbedWorker:
         """
         import warnings
 
-        with warnings.catch_warnings(record=True) as caught:
+        from .._warn import at_package
+
+        # no user's line here: the package's warnings keep their own (the driver's CLI
+        # tells them by it)
+        with warnings.catch_warnings(record=True) as caught, at_package():
             warnings.simplefilter("always")
             try:
                 yield

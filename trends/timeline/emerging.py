@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from .._numbers import is_whole
+from .._warn import user_level
 from ..errors import InputError, NoDatesError
 from .periods import Periods, periods_of
 from .shares import display_names, resolve
@@ -213,7 +214,7 @@ def emerging(
         warnings.warn(
             "emerging(level=<float>) is now confidence=; level= picks a level of the theme tree",
             FutureWarning,
-            stacklevel=2,
+            stacklevel=user_level(),
         )
         confidence, level = level, None
     corpus, labels, themes = resolve(model, corpus, level=level)
@@ -274,7 +275,7 @@ def _span(name: str, value) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
     return start, end, stop
 
 
-def windows(periods: Periods, dates: pd.Series, recent=None, baseline=None, *, stacklevel: int = 4):
+def windows(periods: Periods, dates: pd.Series, recent=None, baseline=None):
     """Masks of the dated papers in the recent and the baseline window, and their bounds."""
     table = periods.table
     use = periods.complete
@@ -313,7 +314,7 @@ def windows(periods: Periods, dates: pd.Series, recent=None, baseline=None, *, s
                 f"{periods.name}s: the recent window is shortened to the last {n_recent}, "
                 f"leaving {len(use) - n_recent} as the baseline",
                 RuntimeWarning,
-                stacklevel=stacklevel,  # the caller's caller: the user's call
+                stacklevel=user_level(),
             )
         chosen = use[-n_recent:]
         in_recent = np.isin(index, chosen)

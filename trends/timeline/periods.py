@@ -48,6 +48,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._warn import user_level
 from ..errors import InputError, NoDatesError
 
 AUTO_FREQS = [("D", "day"), ("W", "week"), ("M", "month"), ("Q", "quarter"), ("Y", "year")]
@@ -132,7 +133,7 @@ def _warn_piles(candidates: pd.Series, others: pd.Series, where: str, meaning: s
             f"{int(piles.sum())} papers sit {where} ({days}), at least {COARSE_RATIO} times "
             f"a usual {meaning}",
             UserWarning,
-            stacklevel=5,
+            stacklevel=user_level(),
         )
 
 
@@ -157,7 +158,7 @@ def _strings_as_dates(values: pd.Series) -> pd.Series:
     text = [v.strip() if isinstance(v, str) else "" for v in values.tolist()]
     order, notes = file_reading([(v, None, 1) for v in text if v])
     for _, message in notes:
-        warnings.warn(f"the 'published' column: {message}", UserWarning, stacklevel=4)
+        warnings.warn(f"the 'published' column: {message}", UserWarning, stacklevel=user_level())
     out = []
     for row, value in enumerate(text):
         stamp = parse_date(value, order) if value else pd.NaT
@@ -224,7 +225,7 @@ def _dates(corpus: pd.DataFrame, *, warn: bool = True):
             f"{undated} of {len(corpus)} papers have no date and are left out of the trends "
             "(counted in .attrs['undated'])",
             UserWarning,
-            stacklevel=4,
+            stacklevel=user_level(),
         )
     rows = np.flatnonzero(has_date)
     dates = published[has_date].reset_index(drop=True)
@@ -246,7 +247,7 @@ def _dates(corpus: pd.DataFrame, *, warn: bool = True):
                 f"({shown}; stray dates?) and are left out of the trends (counted in "
                 ".attrs['stray'])",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=user_level(),
             )
         rows = rows[~stray]
         dates = dates[~stray].reset_index(drop=True)
@@ -488,7 +489,7 @@ def periods_of(
                 f"the dates are given to the {PRECISIONS[precision]} only: freq={freq!r} "
                 f"would bin them finer than that; using freq={precision!r}",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=user_level(),
             )
             freq = precision
     naive = dates.dt.tz_convert(None)
@@ -515,7 +516,7 @@ def periods_of(
                 f"which {len(starts):,} have papers (stray dates?): the periods without "
                 "papers are left out of the tables and charts",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=user_level(),
             )
     counts = np.bincount(codes, minlength=len(starts))
     coverage = _coverage(naive, starts, precision)

@@ -194,7 +194,7 @@ def vocabulary_change(
     periods = periods_of(corpus, freq=freq, n_themes=len(ids), warn=False)
     dates = periods.dates
     labels = np.asarray(labels, dtype=np.int64)[periods.rows]
-    in_recent, in_base, r_bounds, b_bounds = windows(periods, dates, recent, baseline, stacklevel=3)
+    in_recent, in_base, r_bounds, b_bounds = windows(periods, dates, recent, baseline)
     columns = [
         "theme_id",
         "label",

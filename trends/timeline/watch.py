@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .._numbers import is_real
+from .._warn import user_level
 from ..errors import InputError, NoDatesError
 
 # A comment: a line that starts with '#' (after spaces), or ' #' / '\t#' to the line's end.
@@ -126,7 +127,7 @@ def _clean(phrases) -> list[str]:
             f"{len(out) - len(seen)} repeated phrase(s) in the watch-list counted once "
             "(phrases that differ in case only are the same)",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_level(),
         )
     return seen
 
