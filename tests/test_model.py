@@ -699,3 +699,25 @@ def test_a_paper_with_a_zero_vector_is_an_outlier_and_said(synthetic):
     assert set(rest) & {3, 50}  # the case: a zero vector among the placed papers
     assert (sampled.labels_[[3, 50]] == -1).all()
     assert (np.delete(sampled.labels_, [3, 50]) >= 0).all()
+
+
+def test_fits_in_parallel_threads_give_the_same_themes_as_one_after_the_other():
+    # The stemmer of the theme names keeps the word it works on in itself: one shared by
+    # two threads stemmed the other thread's words (IndexError deep in snowballstemmer).
+    from concurrent.futures import ThreadPoolExecutor
+
+    from trends.datasets import trending_papers
+
+    corpus = trending_papers()
+
+    def fit(seed):
+        model = ThemeModel(embedding="static", verbose=False, random_state=seed, n_runs=2)
+        return model.fit(corpus)
+
+    # In parallel first: the stems of one fit are cached for the next.
+    with ThreadPoolExecutor(2) as pool:
+        together = list(pool.map(fit, (1, 2)))
+    alone = [fit(seed) for seed in (1, 2)]
+    for one, other in zip(alone, together, strict=True):
+        np.testing.assert_array_equal(one.labels_, other.labels_)
+        assert one.themes_["name"].tolist() == other.themes_["name"].tolist()
