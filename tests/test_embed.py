@@ -110,8 +110,11 @@ def test_resolve_embedder_choices():
     assert isinstance(resolve_embedder(None), SentenceTransformerEmbedder)
     assert "all-MiniLM-L6-v2" in resolve_embedder(None).identity
     assert resolve_embedder("/some/path").identity == "st:/some/path"
-    with pytest.raises(TypeError, match="embedding must be"):
+    with pytest.raises(InputError, match="embedding must be"):
         resolve_embedder(3.5)
+    # a plain function is no model object: the package's own error, not a TypeError
+    with pytest.raises(InputError, match=r"model object with \.encode\(\); got function"):
+        resolve_embedder(lambda texts: np.ones((len(texts), 3)))
 
 
 def test_default_identity_is_unchanged():
@@ -485,3 +488,80 @@ def test_a_hub_model_is_known_by_the_revision_the_local_cache_holds(monkeypatch,
     assert second.identity == "st:some-org/some-model@" + "b" * 40
     # A store recorded without the revision still takes the model.
     assert "st:some-org/some-model" in second.legacy_identities
+
+
+def _stateless(dims, shift):
+    """A stateless wrapper class named ``Embedder``, as a user's script may define."""
+
+    def encode(self, texts):
+        return np.array([[len(t) + shift, *range(1, dims)] for t in texts], dtype=np.float32)
+
+    return type("Embedder", (), {"encode": encode, "__module__": "user_script"})
+
+
+def test_stateless_encoders_of_one_name_get_their_own_vectors(tmp_path, monkeypatch):
+    import sys
+    import types
+
+    # Two scripts' classes `Embedder` pickle alike (their name and nothing else): before,
+    # the second read the first's vectors from the cache, even of another size.
+    script = types.ModuleType("user_script")
+    monkeypatch.setitem(sys.modules, "user_script", script)
+    cache = EmbeddingCache(tmp_path)
+    texts = ["one text", "another text", "a third"]
+    script.Embedder = _stateless(8, 0)
+    first = embed_texts(texts, resolve_embedder(script.Embedder()), cache)
+    script.Embedder = _stateless(26, 5)
+    other = resolve_embedder(script.Embedder())
+    assert other.cacheable
+    second = embed_texts(texts, other, cache)
+    assert first.shape == (3, 8) and second.shape == (3, 26)
+    np.testing.assert_allclose(second, other.encode(texts), rtol=1e-6)
+    # its encode edited in the same process: other vectors, not the cached ones
+    script.Embedder.encode = _stateless(26, 50).encode
+    edited = resolve_embedder(script.Embedder())
+    assert edited.identity != other.identity
+    np.testing.assert_allclose(embed_texts(texts, edited, cache), edited.encode(texts))
+
+
+ENCODED = []
+
+
+class Recording:
+    """A stateless encoder that records the texts it embeds (outside itself)."""
+
+    def encode(self, texts):
+        ENCODED.append(list(texts))
+        return np.array([[len(t), 1.0, 2.0] for t in texts], dtype=np.float32)
+
+
+def test_an_unchanged_encoder_reads_the_cache_in_another_model(tmp_path):
+    from trends.embed.backends import PROBE
+
+    texts = ["one text", "another text"]
+    ENCODED.clear()
+    first = embed_texts(texts, resolve_embedder(Recording()), EmbeddingCache(tmp_path))
+    again = embed_texts(texts, resolve_embedder(Recording()), EmbeddingCache(tmp_path))
+    np.testing.assert_array_equal(first, again)
+    # the papers once; each model embeds the probe of its identity, and nothing else
+    assert [sorted(call) for call in ENCODED] == [[PROBE], sorted(texts), [PROBE]]
+
+
+@pytest.mark.parametrize(
+    "returned, message",
+    [
+        (lambda n: np.ones((n - 1, 8)), r"returned shape \(2, 8\) for 3 texts"),
+        (lambda n: np.ones(n), r"returned shape \(3,\) for 3 texts"),
+        (lambda n: None, "returned None for 3 texts"),
+        (lambda n: ["a vector"] * n, "returned a list that is not a matrix of numbers"),
+        (lambda n: [[1.0, 2.0]] * (n - 1) + [[1.0]], "returned a list that is not a matrix"),
+        (lambda n: np.ones((n, 2, 4)), r"returned shape \(3, 2, 4\) for 3 texts"),
+    ],
+)
+def test_an_encoder_that_returns_no_matrix_is_an_embedding_error(returned, message):
+    class Bad:
+        def encode(self, texts):
+            return returned(len(texts))
+
+    with pytest.raises(EmbeddingError, match=message):
+        embed_texts(["one", "two", "three"], resolve_embedder(Bad()), None, progress=False)
