@@ -721,3 +721,58 @@ def test_fits_in_parallel_threads_give_the_same_themes_as_one_after_the_other():
     for one, other in zip(alone, together, strict=True):
         np.testing.assert_array_equal(one.labels_, other.labels_)
         assert one.themes_["name"].tolist() == other.themes_["name"].tolist()
+
+
+class _Frame:
+    """A table of another library (as polars'): iterating it gives its columns."""
+
+    def __init__(self, table, fail=False):
+        self.table, self.fail = table, fail
+
+    def __iter__(self):
+        return iter(self.table.columns)
+
+    def to_pandas(self):
+        if self.fail:
+            raise ModuleNotFoundError("No module named 'pyarrow'")
+        return self.table
+
+
+def test_tables_of_other_libraries_are_read_as_pandas():
+    from trends.model import as_corpus
+
+    pa = pytest.importorskip("pyarrow")
+    texts = [f"paper {i} about topic {i % 3}" for i in range(12)]
+    frame = pd.DataFrame({"doc_id": [f"p{i}" for i in range(12)], "text": texts})
+    # before: each column's name (or printout) became one "paper"
+    for table in (_Frame(frame), pa.Table.from_pandas(frame)):
+        read = as_corpus(table)
+        assert read["text"].tolist() == texts and read["doc_id"].tolist() == frame.doc_id.tolist()
+    with pytest.raises(InputError, match=r"_Frame and its to_pandas\(\) failed .*pyarrow.*convert"):
+        as_corpus(_Frame(frame, fail=True))
+
+
+@pytest.mark.parametrize(
+    "corpus, message",
+    [
+        ({"text": ["a paper"] * 12}, "got a dict .*keys would be the texts.*DataFrame"),
+        (np.ones((12, 8)), r"numpy.ndarray of numbers of shape \(12, 8\).*embeddings="),
+        (np.array([["a paper"]] * 12), r"shape \(12, 1\): pass one text per paper"),
+        ([b"Large-scale models"] * 12, "text 0 of the corpus is a bytes, not text: decode"),
+        (["a paper", 3.5] * 6, "text 1 of the corpus is a float .*embeddings="),
+        (pd.Series(range(12)), "pandas.Series of numbers"),
+    ],
+)
+def test_what_is_not_a_list_of_texts_is_refused_not_printed(corpus, message):
+    with pytest.raises(InputError, match=message):
+        ThemeModel(embedding="tfidf", verbose=False).fit(corpus)
+
+
+def test_lists_arrays_and_series_of_texts_are_still_texts():
+    from trends.model import as_corpus
+
+    texts = ["alpha beta", "gamma delta", "epsilon"]
+    containers = [texts, tuple(texts), iter(texts), np.array(texts), np.array(texts, object)]
+    containers += [pd.Series(texts), pd.Index(texts), pd.Series(texts, dtype="string")]
+    for corpus in containers:
+        assert as_corpus(corpus)["text"].tolist() == texts

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+import numbers
+from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
@@ -18,8 +20,75 @@ from .errors import InputError
 OUTLIER_LABEL = _fit.OUTLIER_LABEL
 
 
+_NOT_TEXTS = "corpus must be a DataFrame from trends.load() or a list of texts"
+
+
+def _type_name(value) -> str:
+    """The type of ``value`` as a user writes it: ``numpy.ndarray``, ``polars.DataFrame``."""
+    kind = type(value)
+    root = kind.__module__.partition(".")[0]
+    return kind.__qualname__ if root == "builtins" else f"{root}.{kind.__qualname__}"
+
+
+def _refuse_non_texts(corpus) -> None:
+    """Refuse what iterates, but not into texts: a dict, an array of numbers, a 2-D array."""
+    name = _type_name(corpus)
+    if isinstance(corpus, Mapping):
+        raise InputError(
+            f"{_NOT_TEXTS}, got a {name} (its keys would be the texts): pass "
+            "pandas.DataFrame(...) of it, with a 'text' column, or its list of texts"
+        )
+    shape = getattr(corpus, "shape", None)
+    kind = getattr(getattr(corpus, "dtype", None), "kind", None)
+    if isinstance(shape, tuple) and kind in {"b", "i", "u", "f", "c"}:
+        raise InputError(
+            f"{_NOT_TEXTS}, got a {name} of numbers of shape {shape}: numbers, not texts; "
+            "pass embeddings with embeddings=... and the texts as the first argument"
+        )
+    if isinstance(shape, tuple) and len(shape) != 1:
+        raise InputError(
+            f"{_NOT_TEXTS}, got a {name} of shape {shape}: pass one text per paper, a "
+            "1-D array or list (e.g. array.ravel() of a single column)"
+        )
+
+
+def _as_pandas(corpus):
+    """A table of another library (polars, pyarrow) as pandas, by its ``to_pandas()``."""
+    name = _type_name(corpus)
+    try:
+        return corpus.to_pandas()
+    except Exception as exc:  # noqa: BLE001 - any library's failure, said in one line
+        reason = " ".join(str(exc).split())[:200]
+        raise InputError(
+            f"corpus is a {name} and its to_pandas() failed ({type(exc).__name__}: {reason}): "
+            "convert it to a pandas DataFrame with a 'text' column, or to a list of texts"
+        ) from None
+
+
+def _item_not_text(i: int, item) -> str:
+    """Why the item ``i`` of a list of texts is not a text."""
+    where = f"text {i} of the corpus is a {_type_name(item)}"
+    if isinstance(item, bytes | bytearray | memoryview):
+        return f"{where}, not text: decode it first (e.g. item.decode('utf-8'))"
+    if isinstance(item, numbers.Number) or getattr(item, "dtype", None) is not None:
+        return (
+            f"{where} ({str(item)[:40]!r}): numbers, not texts; pass embeddings with "
+            "embeddings=... and the texts as the first argument"
+        )
+    return f"{where} ({str(item)[:40]!r}), not text: pass one string per paper"
+
+
 def as_corpus(corpus) -> pd.DataFrame:
-    """The canonical table, or a minimal one (``doc_id``, ``text``) built from texts."""
+    """The canonical table, or a minimal one (``doc_id``, ``text``) built from texts.
+
+    A table of another library with ``to_pandas()`` (polars, pyarrow) is read as its
+    pandas version; a dict, an array of numbers, a 2-D array or items that are not
+    strings (bytes, numbers) are refused (`InputError`), never turned into text.
+    """
+    if not isinstance(corpus, pd.DataFrame | pd.Series | pd.Index | np.ndarray) and hasattr(
+        corpus, "to_pandas"
+    ):
+        corpus = _as_pandas(corpus)
     if isinstance(corpus, pd.DataFrame):
         repeated = sorted({str(c) for c in corpus.columns[corpus.columns.duplicated()]})
         if repeated:
@@ -33,18 +102,18 @@ def as_corpus(corpus) -> pd.DataFrame:
             )
         frame = corpus
     elif isinstance(corpus, str | bytes):
-        raise InputError("corpus must be a DataFrame from trends.load() or a list of texts")
+        raise InputError(_NOT_TEXTS)
     else:
+        _refuse_non_texts(corpus)
         try:
             texts = list(corpus)
         except TypeError:
-            raise InputError(
-                f"corpus must be a DataFrame from trends.load() or a list of texts, "
-                f"got {type(corpus).__name__}"
-            ) from None
+            raise InputError(f"{_NOT_TEXTS}, got {type(corpus).__name__}") from None
         for i, t in enumerate(texts):
             if t is None or (isinstance(t, float | np.floating) and np.isnan(t)):
                 raise InputError(f"text {i} of the corpus is missing ({t!r})")
+            if not isinstance(t, str):
+                raise InputError(_item_not_text(i, t))
         texts = [str(t) for t in texts]
         frame = pd.DataFrame({"doc_id": [f"d{i}" for i in range(len(texts))], "text": texts})
     if "doc_id" not in frame.columns:
