@@ -124,6 +124,25 @@ def as_corpus(corpus) -> pd.DataFrame:
     return frame
 
 
+def _check_y(y, method: str) -> None:
+    """Refuse embeddings passed as ``y`` (``fit(texts, E)``), which would be ignored.
+
+    ``y`` is otherwise ignored: None from a pipeline, or labels (1-D) from sklearn's tools.
+    """
+    if y is None:
+        return
+    try:
+        values = np.asarray(y)
+    except (TypeError, ValueError):  # rows of several lengths: no labels either
+        return
+    if values.ndim >= 2 and values.dtype.kind in {"b", "i", "u", "f", "c"}:
+        raise InputError(
+            f"{method}() got an array of numbers of shape {values.shape} as its second "
+            "argument (y, which is ignored): pass embeddings with embeddings=..., as in "
+            f"model.{method}(texts, embeddings=vectors)"
+        )
+
+
 def check_fit_corpus(frame: pd.DataFrame) -> None:
     """Refuse a corpus whose papers cannot all be told apart or placed.
 
@@ -343,7 +362,8 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         X : pandas.DataFrame or sequence of str
             The canonical table from `trends.load` (its ``text`` column is read), or texts.
         y : ignored
-            Accepted for scikit-learn compatibility (pipelines pass it).
+            Accepted for scikit-learn compatibility (pipelines pass it, or labels). A 2-D
+            array of numbers is refused (`InputError`): embeddings go in ``embeddings=``.
         embeddings : numpy.ndarray of shape (n_papers, n_dims), optional
             Precomputed embeddings; skips the embedding step. The themes' names are then
             chosen by class-based TF-IDF alone: the candidate phrases are embedded only
@@ -365,6 +385,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         check_engine(self.engine, self.ray_address, self.sample_size)
         # Its form, also for a backend that does not use it (static, tfidf: any machine).
         check_device_name(self.device)
+        _check_y(y, "fit")
         frame = as_corpus(X)
         check_fit_corpus(frame)
         if len(frame) < _fit.MIN_PAPERS:
@@ -399,6 +420,11 @@ class ThemeModel(ClusterMixin, BaseEstimator):
 
             warnings.warn(_no_theme_message(result), UserWarning, stacklevel=2)
         return self
+
+    def fit_predict(self, X, y=None, *, embeddings=None) -> np.ndarray:
+        """`fit`, then the theme id of each paper (``labels_``); ``y`` as in `fit`."""
+        _check_y(y, "fit_predict")
+        return self.fit(X, embeddings=embeddings).labels_
 
     def _phrase_embedder(self, embedder):
         """Embeds short phrases (name candidates) with the papers' backend and cache."""
