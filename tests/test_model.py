@@ -776,3 +776,30 @@ def test_lists_arrays_and_series_of_texts_are_still_texts():
     containers += [pd.Series(texts), pd.Index(texts), pd.Series(texts, dtype="string")]
     for corpus in containers:
         assert as_corpus(corpus)["text"].tolist() == texts
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["🚀🔥 " * (i % 5 + 1) for i in range(30)],
+        ["?! ... ;-)" * (i % 4 + 1) for i in range(30)],
+        ["the of and " * (i % 3 + 1) for i in range(30)],
+    ],
+)
+def test_papers_without_a_single_word_are_refused_before_any_work(texts, monkeypatch):
+    # before: "ValueError: empty vocabulary" from CountVectorizer, after the clustering
+    import trends.embed
+
+    def no_embedding(*args, **kwargs):
+        raise AssertionError("embedded papers that could never be described")
+
+    monkeypatch.setattr(trends.embed, "resolve_embedder", no_embedding)
+    with pytest.raises(InputError, match="none of the 30 papers has a word"):
+        ThemeModel(embedding="static", verbose=False).fit(texts)
+
+
+def test_keywords_of_papers_without_a_word_say_so():
+    from trends.describe import keywords
+
+    with pytest.raises(InputError, match="none of the 12 papers has a word"):
+        keywords(["🚀 !"] * 12, np.zeros(12, dtype=int))

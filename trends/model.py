@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import fit as _fit
 from . import metrics as _metrics
+from .describe import check_words
 from .engine import DEFAULT_SAMPLE_SIZE
 from .errors import InputError
 
@@ -392,6 +393,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             raise InputError(
                 f"need at least {_fit.MIN_PAPERS} papers to find themes, got {len(frame)}"
             )
+        check_words(frame["text"].astype(str).tolist())  # before the embedding and runs
         embedder = resolve_embedder(
             self.embedding, random_state=self.random_state, device=self.device
         )
