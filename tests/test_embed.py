@@ -565,3 +565,17 @@ def test_an_encoder_that_returns_no_matrix_is_an_embedding_error(returned, messa
 
     with pytest.raises(EmbeddingError, match=message):
         embed_texts(["one", "two", "three"], resolve_embedder(Bad()), None, progress=False)
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_a_backend_that_returns_too_few_rows_is_an_embedding_error(tmp_path, cached):
+    class Short:  # a user's own backend: identity and encode
+        identity = "short-by-one"
+        cacheable = True
+
+        def encode(self, texts, *, progress=True):
+            return np.ones((len(texts) - 1, 4), dtype=np.float32)
+
+    cache = EmbeddingCache(tmp_path) if cached else None
+    with pytest.raises(EmbeddingError, match=r"returned shape \(2, 4\) for 3 texts"):
+        embed_texts(["one", "two", "three"], Short(), cache, progress=False)
