@@ -1,6 +1,7 @@
 """Embedding backends and the on-disk cache."""
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -579,3 +580,32 @@ def test_a_backend_that_returns_too_few_rows_is_an_embedding_error(tmp_path, cac
     cache = EmbeddingCache(tmp_path) if cached else None
     with pytest.raises(EmbeddingError, match=r"returned shape \(2, 4\) for 3 texts"):
         embed_texts(["one", "two", "three"], Short(), cache, progress=False)
+
+
+def test_a_stateless_encoder_is_known_alike_in_another_process(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "user_encoder.py").write_text(
+        "import numpy as np\n\n\n"
+        "class Embedder:\n"
+        "    def encode(self, texts):\n"
+        "        w = np.random.default_rng(0).normal(size=(64, 16))\n"
+        "        return np.array([w[[ord(c) % 64 for c in t]].mean(0) for t in texts])\n"
+    )
+    code = (
+        "import user_encoder\nfrom trends.embed import resolve_embedder\n"
+        "print(resolve_embedder(user_encoder.Embedder()).identity)"
+    )
+    path = os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))
+    identities = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONPATH": path, "OMP_NUM_THREADS": threads},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for threads in ("1", "2")
+    }
+    assert len(identities) == 1 and identities.pop().startswith("st-object:Embedder::p")
