@@ -1,5 +1,6 @@
 """Embedding backends and the on-disk cache."""
 
+import contextlib
 import json
 import os
 
@@ -609,3 +610,36 @@ def test_a_stateless_encoder_is_known_alike_in_another_process(tmp_path):
         for threads in ("1", "2")
     }
     assert len(identities) == 1 and identities.pop().startswith("st-object:Embedder::p")
+
+
+def test_cache_files_written_from_two_threads_keep_the_umask(tmp_path, monkeypatch):
+    # Reading the umask sets it to 0 for a moment: a second thread writing then read that
+    # 0, and put it back after the first thread had restored the real one.
+    import threading
+
+    from trends._io import atomic_write_bytes
+
+    real_umask, both_zeroed = os.umask, threading.Barrier(2, timeout=1)
+
+    def umask(mask):
+        old = real_umask(mask)
+        if mask == 0:  # each thread, between setting 0 and restoring: wait for the other
+            with contextlib.suppress(threading.BrokenBarrierError):
+                both_zeroed.wait()
+        return old
+
+    monkeypatch.setattr(os, "umask", umask)
+    before = real_umask(0o022)
+    try:
+        threads = [
+            threading.Thread(target=atomic_write_bytes, args=(tmp_path / name, b"vectors"))
+            for name in ("a.npz", "b.npz")
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert real_umask(0o022) == 0o022
+    finally:
+        real_umask(before)
+    assert {(tmp_path / name).stat().st_mode & 0o777 for name in ("a.npz", "b.npz")} == {0o644}
