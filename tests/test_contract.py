@@ -11,7 +11,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from trends import ThemeModel
+from trends import InputError, ThemeModel
 from trends.fit import ThemeFit
 
 
@@ -78,6 +78,18 @@ def test_fit_accepts_and_ignores_y(synthetic):
     assert model.n_themes_ == 4
     labels = ThemeModel(embedding=LookUp(frame, emb), verbose=False).fit_predict(texts, truth)
     assert np.array_equal(labels, model.labels_)
+
+
+@pytest.mark.parametrize("method", ["fit", "fit_predict"])
+def test_embeddings_given_as_y_are_refused_not_ignored(synthetic, method):
+    # before: fit(texts, E) put E into y and embedded the texts itself
+    frame, emb, _ = synthetic
+    model = ThemeModel(embedding="static", verbose=False)
+    with pytest.raises(InputError, match=rf"{method}\(\) got an array of numbers of shape "):
+        getattr(model, method)(frame.text.tolist(), emb)
+    with pytest.raises(InputError, match=r"as its second argument .*embeddings="):
+        getattr(model, method)(frame.text.tolist(), emb.tolist())
+    assert not hasattr(model, "labels_")
 
 
 def test_predict_gives_ids_transform_gives_similarities(fitted):

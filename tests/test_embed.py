@@ -1,6 +1,8 @@
 """Embedding backends and the on-disk cache."""
 
+import contextlib
 import json
+import os
 
 import numpy as np
 import pytest
@@ -110,8 +112,11 @@ def test_resolve_embedder_choices():
     assert isinstance(resolve_embedder(None), SentenceTransformerEmbedder)
     assert "all-MiniLM-L6-v2" in resolve_embedder(None).identity
     assert resolve_embedder("/some/path").identity == "st:/some/path"
-    with pytest.raises(TypeError, match="embedding must be"):
+    with pytest.raises(InputError, match="embedding must be"):
         resolve_embedder(3.5)
+    # a plain function is no model object: the package's own error, not a TypeError
+    with pytest.raises(InputError, match=r"model object with \.encode\(\); got function"):
+        resolve_embedder(lambda texts: np.ones((len(texts), 3)))
 
 
 def test_default_identity_is_unchanged():
@@ -485,3 +490,156 @@ def test_a_hub_model_is_known_by_the_revision_the_local_cache_holds(monkeypatch,
     assert second.identity == "st:some-org/some-model@" + "b" * 40
     # A store recorded without the revision still takes the model.
     assert "st:some-org/some-model" in second.legacy_identities
+
+
+def _stateless(dims, shift):
+    """A stateless wrapper class named ``Embedder``, as a user's script may define."""
+
+    def encode(self, texts):
+        return np.array([[len(t) + shift, *range(1, dims)] for t in texts], dtype=np.float32)
+
+    return type("Embedder", (), {"encode": encode, "__module__": "user_script"})
+
+
+def test_stateless_encoders_of_one_name_get_their_own_vectors(tmp_path, monkeypatch):
+    import sys
+    import types
+
+    # Two scripts' classes `Embedder` pickle alike (their name and nothing else): before,
+    # the second read the first's vectors from the cache, even of another size.
+    script = types.ModuleType("user_script")
+    monkeypatch.setitem(sys.modules, "user_script", script)
+    cache = EmbeddingCache(tmp_path)
+    texts = ["one text", "another text", "a third"]
+    script.Embedder = _stateless(8, 0)
+    first = embed_texts(texts, resolve_embedder(script.Embedder()), cache)
+    script.Embedder = _stateless(26, 5)
+    other = resolve_embedder(script.Embedder())
+    assert other.cacheable
+    second = embed_texts(texts, other, cache)
+    assert first.shape == (3, 8) and second.shape == (3, 26)
+    np.testing.assert_allclose(second, other.encode(texts), rtol=1e-6)
+    # its encode edited in the same process: other vectors, not the cached ones
+    script.Embedder.encode = _stateless(26, 50).encode
+    edited = resolve_embedder(script.Embedder())
+    assert edited.identity != other.identity
+    np.testing.assert_allclose(embed_texts(texts, edited, cache), edited.encode(texts))
+
+
+ENCODED = []
+
+
+class Recording:
+    """A stateless encoder that records the texts it embeds (outside itself)."""
+
+    def encode(self, texts):
+        ENCODED.append(list(texts))
+        return np.array([[len(t), 1.0, 2.0] for t in texts], dtype=np.float32)
+
+
+def test_an_unchanged_encoder_reads_the_cache_in_another_model(tmp_path):
+    from trends.embed.backends import PROBE
+
+    texts = ["one text", "another text"]
+    ENCODED.clear()
+    first = embed_texts(texts, resolve_embedder(Recording()), EmbeddingCache(tmp_path))
+    again = embed_texts(texts, resolve_embedder(Recording()), EmbeddingCache(tmp_path))
+    np.testing.assert_array_equal(first, again)
+    # the papers once; each model embeds the probe of its identity, and nothing else
+    assert [sorted(call) for call in ENCODED] == [[PROBE], sorted(texts), [PROBE]]
+
+
+@pytest.mark.parametrize(
+    "returned, message",
+    [
+        (lambda n: np.ones((n - 1, 8)), r"returned shape \(2, 8\) for 3 texts"),
+        (lambda n: np.ones(n), r"returned shape \(3,\) for 3 texts"),
+        (lambda n: None, "returned None for 3 texts"),
+        (lambda n: ["a vector"] * n, "returned a list that is not a matrix of numbers"),
+        (lambda n: [[1.0, 2.0]] * (n - 1) + [[1.0]], "returned a list that is not a matrix"),
+        (lambda n: np.ones((n, 2, 4)), r"returned shape \(3, 2, 4\) for 3 texts"),
+    ],
+)
+def test_an_encoder_that_returns_no_matrix_is_an_embedding_error(returned, message):
+    class Bad:
+        def encode(self, texts):
+            return returned(len(texts))
+
+    with pytest.raises(EmbeddingError, match=message):
+        embed_texts(["one", "two", "three"], resolve_embedder(Bad()), None, progress=False)
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_a_backend_that_returns_too_few_rows_is_an_embedding_error(tmp_path, cached):
+    class Short:  # a user's own backend: identity and encode
+        identity = "short-by-one"
+        cacheable = True
+
+        def encode(self, texts, *, progress=True):
+            return np.ones((len(texts) - 1, 4), dtype=np.float32)
+
+    cache = EmbeddingCache(tmp_path) if cached else None
+    with pytest.raises(EmbeddingError, match=r"returned shape \(2, 4\) for 3 texts"):
+        embed_texts(["one", "two", "three"], Short(), cache, progress=False)
+
+
+def test_a_stateless_encoder_is_known_alike_in_another_process(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "user_encoder.py").write_text(
+        "import numpy as np\n\n\n"
+        "class Embedder:\n"
+        "    def encode(self, texts):\n"
+        "        w = np.random.default_rng(0).normal(size=(64, 16))\n"
+        "        return np.array([w[[ord(c) % 64 for c in t]].mean(0) for t in texts])\n"
+    )
+    code = (
+        "import user_encoder\nfrom trends.embed import resolve_embedder\n"
+        "print(resolve_embedder(user_encoder.Embedder()).identity)"
+    )
+    path = os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))
+    identities = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONPATH": path, "OMP_NUM_THREADS": threads},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for threads in ("1", "2")
+    }
+    assert len(identities) == 1 and identities.pop().startswith("st-object:Embedder::p")
+
+
+def test_cache_files_written_from_two_threads_keep_the_umask(tmp_path, monkeypatch):
+    # Reading the umask sets it to 0 for a moment: a second thread writing then read that
+    # 0, and put it back after the first thread had restored the real one.
+    import threading
+
+    from trends._io import atomic_write_bytes
+
+    real_umask, both_zeroed = os.umask, threading.Barrier(2, timeout=1)
+
+    def umask(mask):
+        old = real_umask(mask)
+        if mask == 0:  # each thread, between setting 0 and restoring: wait for the other
+            with contextlib.suppress(threading.BrokenBarrierError):
+                both_zeroed.wait()
+        return old
+
+    monkeypatch.setattr(os, "umask", umask)
+    before = real_umask(0o022)
+    try:
+        threads = [
+            threading.Thread(target=atomic_write_bytes, args=(tmp_path / name, b"vectors"))
+            for name in ("a.npz", "b.npz")
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert real_umask(0o022) == 0o022
+    finally:
+        real_umask(before)
+    assert {(tmp_path / name).stat().st_mode & 0o777 for name in ("a.npz", "b.npz")} == {0o644}

@@ -699,3 +699,107 @@ def test_a_paper_with_a_zero_vector_is_an_outlier_and_said(synthetic):
     assert set(rest) & {3, 50}  # the case: a zero vector among the placed papers
     assert (sampled.labels_[[3, 50]] == -1).all()
     assert (np.delete(sampled.labels_, [3, 50]) >= 0).all()
+
+
+def test_fits_in_parallel_threads_give_the_same_themes_as_one_after_the_other():
+    # The stemmer of the theme names keeps the word it works on in itself: one shared by
+    # two threads stemmed the other thread's words (IndexError deep in snowballstemmer).
+    from concurrent.futures import ThreadPoolExecutor
+
+    from trends.datasets import trending_papers
+
+    corpus = trending_papers()
+
+    def fit(seed):
+        model = ThemeModel(embedding="static", verbose=False, random_state=seed, n_runs=2)
+        return model.fit(corpus)
+
+    # In parallel first: the stems of one fit are cached for the next.
+    with ThreadPoolExecutor(2) as pool:
+        together = list(pool.map(fit, (1, 2)))
+    alone = [fit(seed) for seed in (1, 2)]
+    for one, other in zip(alone, together, strict=True):
+        np.testing.assert_array_equal(one.labels_, other.labels_)
+        assert one.themes_["name"].tolist() == other.themes_["name"].tolist()
+
+
+class _Frame:
+    """A table of another library (as polars'): iterating it gives its columns."""
+
+    def __init__(self, table, fail=False):
+        self.table, self.fail = table, fail
+
+    def __iter__(self):
+        return iter(self.table.columns)
+
+    def to_pandas(self):
+        if self.fail:
+            raise ModuleNotFoundError("No module named 'pyarrow'")
+        return self.table
+
+
+def test_tables_of_other_libraries_are_read_as_pandas():
+    from trends.model import as_corpus
+
+    pa = pytest.importorskip("pyarrow")
+    texts = [f"paper {i} about topic {i % 3}" for i in range(12)]
+    frame = pd.DataFrame({"doc_id": [f"p{i}" for i in range(12)], "text": texts})
+    # before: each column's name (or printout) became one "paper"
+    for table in (_Frame(frame), pa.Table.from_pandas(frame)):
+        read = as_corpus(table)
+        assert read["text"].tolist() == texts and read["doc_id"].tolist() == frame.doc_id.tolist()
+    with pytest.raises(InputError, match=r"_Frame and its to_pandas\(\) failed .*pyarrow.*convert"):
+        as_corpus(_Frame(frame, fail=True))
+
+
+@pytest.mark.parametrize(
+    "corpus, message",
+    [
+        ({"text": ["a paper"] * 12}, "got a dict .*keys would be the texts.*DataFrame"),
+        (np.ones((12, 8)), r"numpy.ndarray of numbers of shape \(12, 8\).*embeddings="),
+        (np.array([["a paper"]] * 12), r"shape \(12, 1\): pass one text per paper"),
+        ([b"Large-scale models"] * 12, "text 0 of the corpus is a bytes, not text: decode"),
+        (["a paper", 3.5] * 6, "text 1 of the corpus is a float .*embeddings="),
+        (pd.Series(range(12)), "pandas.Series of numbers"),
+    ],
+)
+def test_what_is_not_a_list_of_texts_is_refused_not_printed(corpus, message):
+    with pytest.raises(InputError, match=message):
+        ThemeModel(embedding="tfidf", verbose=False).fit(corpus)
+
+
+def test_lists_arrays_and_series_of_texts_are_still_texts():
+    from trends.model import as_corpus
+
+    texts = ["alpha beta", "gamma delta", "epsilon"]
+    containers = [texts, tuple(texts), iter(texts), np.array(texts), np.array(texts, object)]
+    containers += [pd.Series(texts), pd.Index(texts), pd.Series(texts, dtype="string")]
+    for corpus in containers:
+        assert as_corpus(corpus)["text"].tolist() == texts
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["🚀🔥 " * (i % 5 + 1) for i in range(30)],
+        ["?! ... ;-)" * (i % 4 + 1) for i in range(30)],
+        ["the of and " * (i % 3 + 1) for i in range(30)],
+    ],
+)
+def test_papers_without_a_single_word_are_refused_before_any_work(texts, monkeypatch):
+    # before: "ValueError: empty vocabulary" from CountVectorizer, after the clustering
+    import trends.embed
+
+    def no_embedding(*args, **kwargs):
+        raise AssertionError("embedded papers that could never be described")
+
+    monkeypatch.setattr(trends.embed, "resolve_embedder", no_embedding)
+    with pytest.raises(InputError, match="none of the 30 papers has a word"):
+        ThemeModel(embedding="static", verbose=False).fit(texts)
+
+
+def test_keywords_of_papers_without_a_word_say_so():
+    from trends.describe import keywords
+
+    with pytest.raises(InputError, match="none of the 12 papers has a word"):
+        keywords(["🚀 !"] * 12, np.zeros(12, dtype=int))

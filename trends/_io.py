@@ -17,6 +17,7 @@ import errno
 import os
 import stat
 import tempfile
+import threading
 from pathlib import Path
 
 
@@ -108,6 +109,18 @@ def write_target(path: str | os.PathLike) -> Path:
     return target
 
 
+# Reading the umask means setting it: two threads writing at once (two fits' caches)
+# would otherwise read each other's 0 and leave the process with umask 0.
+_UMASK_LOCK = threading.Lock()
+
+
+def _umask() -> int:
+    with _UMASK_LOCK:
+        umask = os.umask(0)
+        os.umask(umask)
+    return umask
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     """Write ``data`` to ``path`` so that a reader sees the old file or the new one, never half.
 
@@ -124,8 +137,7 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             # mkstemp makes the file private (0600); give it the mode a plain open() would.
-            umask = os.umask(0)
-            os.umask(umask)
+            umask = _umask()
             os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~umask)
             fh.write(data)
             fh.flush()

@@ -13,6 +13,27 @@ def _min_df(n_docs: int, min_df: int | None) -> int:
     return int(min(min_df, max(1, n_docs // 2)))
 
 
+def check_words(texts: list[str]) -> None:
+    """Refuse papers none of which has a word the keywords can count (`InputError`).
+
+    A word is what `term_counts` counts: 2+ letters or digits, not an English stop word.
+    Symbols, punctuation or stop words alone give a theme nothing to be described by.
+    Reads the texts until the first that has one: cheap on any real corpus.
+    """
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from .errors import InputError
+
+    words = CountVectorizer(stop_words="english").build_analyzer()
+    if not any(words(text) for text in texts):
+        example = str(texts[0])[:40] if len(texts) else ""
+        raise InputError(
+            f"none of the {len(texts)} papers has a word (2+ letters or digits, not a stop "
+            f"word such as 'the'; the first paper: {example!r}): themes are described by "
+            "their words, so symbols, punctuation or stop words alone cannot be fitted"
+        )
+
+
 def term_counts(
     texts: list[str], *, ngram_range=(1, 2), min_df: int | None = None, progress: bool = False
 ):
@@ -36,6 +57,7 @@ def term_counts(
     try:
         counts = vec.fit_transform(each_paper(texts, "Keywords", progress))
     except ValueError:  # every word is a stop word or too rare: take all words
+        check_words(texts)  # no word at all: said in words, not "empty vocabulary"
         vec = CountVectorizer(stop_words="english", ngram_range=ngram_range, min_df=1)
         counts = vec.fit_transform(texts)
     return counts.tocsr(), vec.get_feature_names_out()

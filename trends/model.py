@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+import numbers
+from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
@@ -13,14 +15,82 @@ from sklearn.utils.validation import check_is_fitted
 from . import fit as _fit
 from . import metrics as _metrics
 from ._warn import user_level
+from .describe import check_words
 from .engine import DEFAULT_SAMPLE_SIZE
 from .errors import InputError
 
 OUTLIER_LABEL = _fit.OUTLIER_LABEL
 
 
+_NOT_TEXTS = "corpus must be a DataFrame from trends.load() or a list of texts"
+
+
+def _type_name(value) -> str:
+    """The type of ``value`` as a user writes it: ``numpy.ndarray``, ``polars.DataFrame``."""
+    kind = type(value)
+    root = kind.__module__.partition(".")[0]
+    return kind.__qualname__ if root == "builtins" else f"{root}.{kind.__qualname__}"
+
+
+def _refuse_non_texts(corpus) -> None:
+    """Refuse what iterates, but not into texts: a dict, an array of numbers, a 2-D array."""
+    name = _type_name(corpus)
+    if isinstance(corpus, Mapping):
+        raise InputError(
+            f"{_NOT_TEXTS}, got a {name} (its keys would be the texts): pass "
+            "pandas.DataFrame(...) of it, with a 'text' column, or its list of texts"
+        )
+    shape = getattr(corpus, "shape", None)
+    kind = getattr(getattr(corpus, "dtype", None), "kind", None)
+    if isinstance(shape, tuple) and kind in {"b", "i", "u", "f", "c"}:
+        raise InputError(
+            f"{_NOT_TEXTS}, got a {name} of numbers of shape {shape}: numbers, not texts; "
+            "pass embeddings with embeddings=... and the texts as the first argument"
+        )
+    if isinstance(shape, tuple) and len(shape) != 1:
+        raise InputError(
+            f"{_NOT_TEXTS}, got a {name} of shape {shape}: pass one text per paper, a "
+            "1-D array or list (e.g. array.ravel() of a single column)"
+        )
+
+
+def _as_pandas(corpus):
+    """A table of another library (polars, pyarrow) as pandas, by its ``to_pandas()``."""
+    name = _type_name(corpus)
+    try:
+        return corpus.to_pandas()
+    except Exception as exc:  # noqa: BLE001 - any library's failure, said in one line
+        reason = " ".join(str(exc).split())[:200]
+        raise InputError(
+            f"corpus is a {name} and its to_pandas() failed ({type(exc).__name__}: {reason}): "
+            "convert it to a pandas DataFrame with a 'text' column, or to a list of texts"
+        ) from None
+
+
+def _item_not_text(i: int, item) -> str:
+    """Why the item ``i`` of a list of texts is not a text."""
+    where = f"text {i} of the corpus is a {_type_name(item)}"
+    if isinstance(item, bytes | bytearray | memoryview):
+        return f"{where}, not text: decode it first (e.g. item.decode('utf-8'))"
+    if isinstance(item, numbers.Number) or getattr(item, "dtype", None) is not None:
+        return (
+            f"{where} ({str(item)[:40]!r}): numbers, not texts; pass embeddings with "
+            "embeddings=... and the texts as the first argument"
+        )
+    return f"{where} ({str(item)[:40]!r}), not text: pass one string per paper"
+
+
 def as_corpus(corpus) -> pd.DataFrame:
-    """The canonical table, or a minimal one (``doc_id``, ``text``) built from texts."""
+    """The canonical table, or a minimal one (``doc_id``, ``text``) built from texts.
+
+    A table of another library with ``to_pandas()`` (polars, pyarrow) is read as its
+    pandas version; a dict, an array of numbers, a 2-D array or items that are not
+    strings (bytes, numbers) are refused (`InputError`), never turned into text.
+    """
+    if not isinstance(corpus, pd.DataFrame | pd.Series | pd.Index | np.ndarray) and hasattr(
+        corpus, "to_pandas"
+    ):
+        corpus = _as_pandas(corpus)
     if isinstance(corpus, pd.DataFrame):
         repeated = sorted({str(c) for c in corpus.columns[corpus.columns.duplicated()]})
         if repeated:
@@ -34,18 +104,18 @@ def as_corpus(corpus) -> pd.DataFrame:
             )
         frame = corpus
     elif isinstance(corpus, str | bytes):
-        raise InputError("corpus must be a DataFrame from trends.load() or a list of texts")
+        raise InputError(_NOT_TEXTS)
     else:
+        _refuse_non_texts(corpus)
         try:
             texts = list(corpus)
         except TypeError:
-            raise InputError(
-                f"corpus must be a DataFrame from trends.load() or a list of texts, "
-                f"got {type(corpus).__name__}"
-            ) from None
+            raise InputError(f"{_NOT_TEXTS}, got {type(corpus).__name__}") from None
         for i, t in enumerate(texts):
             if t is None or (isinstance(t, float | np.floating) and np.isnan(t)):
                 raise InputError(f"text {i} of the corpus is missing ({t!r})")
+            if not isinstance(t, str):
+                raise InputError(_item_not_text(i, t))
         texts = [str(t) for t in texts]
         frame = pd.DataFrame({"doc_id": [f"d{i}" for i in range(len(texts))], "text": texts})
     if "doc_id" not in frame.columns:
@@ -54,6 +124,25 @@ def as_corpus(corpus) -> pd.DataFrame:
         bad = int(np.flatnonzero(frame["text"].isna().to_numpy())[0])
         raise InputError(f"corpus row {bad} has no text")
     return frame
+
+
+def _check_y(y, method: str) -> None:
+    """Refuse embeddings passed as ``y`` (``fit(texts, E)``), which would be ignored.
+
+    ``y`` is otherwise ignored: None from a pipeline, or labels (1-D) from sklearn's tools.
+    """
+    if y is None:
+        return
+    try:
+        values = np.asarray(y)
+    except (TypeError, ValueError):  # rows of several lengths: no labels either
+        return
+    if values.ndim >= 2 and values.dtype.kind in {"b", "i", "u", "f", "c"}:
+        raise InputError(
+            f"{method}() got an array of numbers of shape {values.shape} as its second "
+            "argument (y, which is ignored): pass embeddings with embeddings=..., as in "
+            f"model.{method}(texts, embeddings=vectors)"
+        )
 
 
 def check_fit_corpus(frame: pd.DataFrame) -> None:
@@ -275,7 +364,8 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         X : pandas.DataFrame or sequence of str
             The canonical table from `trends.load` (its ``text`` column is read), or texts.
         y : ignored
-            Accepted for scikit-learn compatibility (pipelines pass it).
+            Accepted for scikit-learn compatibility (pipelines pass it, or labels). A 2-D
+            array of numbers is refused (`InputError`): embeddings go in ``embeddings=``.
         embeddings : numpy.ndarray of shape (n_papers, n_dims), optional
             Precomputed embeddings; skips the embedding step. The themes' names are then
             chosen by class-based TF-IDF alone: the candidate phrases are embedded only
@@ -297,12 +387,14 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         check_engine(self.engine, self.ray_address, self.sample_size)
         # Its form, also for a backend that does not use it (static, tfidf: any machine).
         check_device_name(self.device)
+        _check_y(y, "fit")
         frame = as_corpus(X)
         check_fit_corpus(frame)
         if len(frame) < _fit.MIN_PAPERS:
             raise InputError(
                 f"need at least {_fit.MIN_PAPERS} papers to find themes, got {len(frame)}"
             )
+        check_words(frame["text"].astype(str).tolist())  # before the embedding and runs
         embedder = resolve_embedder(
             self.embedding, random_state=self.random_state, device=self.device
         )
@@ -331,6 +423,11 @@ class ThemeModel(ClusterMixin, BaseEstimator):
 
             warnings.warn(_no_theme_message(result), UserWarning, stacklevel=user_level())
         return self
+
+    def fit_predict(self, X, y=None, *, embeddings=None) -> np.ndarray:
+        """`fit`, then the theme id of each paper (``labels_``); ``y`` as in `fit`."""
+        _check_y(y, "fit_predict")
+        return self.fit(X, embeddings=embeddings).labels_
 
     def _phrase_embedder(self, embedder):
         """Embeds short phrases (name candidates) with the papers' backend and cache."""

@@ -32,6 +32,7 @@ broken by the phrase, so the same input gives the same names.
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -92,11 +93,18 @@ def _stop_words() -> frozenset[str]:
     return frozenset(ENGLISH_STOP_WORDS)
 
 
-@lru_cache(maxsize=1)
-def _stemmer():
-    import snowballstemmer
+# A Snowball stemmer keeps the word it works on in itself: one per thread, so that fits
+# in parallel threads do not stem each other's words.
+_THREAD = threading.local()
 
-    return snowballstemmer.stemmer("english")
+
+def _stemmer():
+    stemmer = getattr(_THREAD, "stemmer", None)
+    if stemmer is None:
+        import snowballstemmer
+
+        stemmer = _THREAD.stemmer = snowballstemmer.stemmer("english")
+    return stemmer
 
 
 @lru_cache(maxsize=200_000)

@@ -6,6 +6,7 @@ from .backends import (
     Embedder,
     SentenceTransformerEmbedder,
     TfidfEmbedder,
+    checked_vectors,
     resolve_embedder,
 )
 from .cache import EmbeddingCache, default_cache_dir
@@ -70,7 +71,8 @@ def embed_texts(
     # A backend that does not say is not cached (as on Ray): its identity may not hold
     # all its state.
     if cache is None or not getattr(embedder, "cacheable", False):
-        return embedder.encode(texts, progress=progress)
+        vectors = embedder.encode(texts, progress=progress)
+        return checked_vectors(vectors, len(texts)) if texts else vectors
     found = cache.get(embedder.identity, texts)
     todo: dict[bytes, str] = {}  # one text per key: repeats are embedded once
     for text, vector in zip(texts, found, strict=True):
@@ -101,7 +103,8 @@ def _embed_in_chunks(texts, embedder, cache, progress, checkpoint):
     try:
         with tqdm(total=len(texts), desc="Embedding", unit="paper", disable=not progress) as bar:
             for start in range(0, len(texts), _CHUNK):
-                part = embedder.encode(texts[start : start + _CHUNK], progress=False)
+                chunk = texts[start : start + _CHUNK]
+                part = checked_vectors(embedder.encode(chunk, progress=False), len(chunk))
                 done.extend(part)
                 bar.update(len(part))
                 if len(done) - saved >= checkpoint:

@@ -7,6 +7,7 @@ backend. Named options (`OPTIONS`) trade speed for theme quality, measured by
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -329,11 +330,47 @@ class SentenceTransformerEmbedder:
                     "convert_to_numpy": True,
                 }
                 vectors = model.encode([texts[i] for i in idx], **_accepted(model, options))
-                parts.append(np.asarray(vectors, dtype=np.float32))
+                parts.append(checked_vectors(vectors, len(idx), dims=_dims(parts)))
                 bar.update(len(idx))
         out = np.empty((len(texts), parts[0].shape[1]), dtype=np.float32)
         out[order] = np.vstack(parts)
         return _unit(out)
+
+
+def _dims(parts: list[np.ndarray]) -> int | None:
+    return parts[0].shape[1] if parts else None
+
+
+def checked_vectors(vectors, n: int, *, dims: int | None = None) -> np.ndarray:
+    """What an embedding model's ``encode`` returned for ``n`` texts, as float32 rows.
+
+    Raises
+    ------
+    EmbeddingError
+        Not one row of numbers per text (None, text, rows of several lengths, another
+        number of rows, not 2-D), or rows of another length than ``dims`` (the earlier
+        batches').
+    """
+    who = "the embedding model's encode()"
+    need = f"it must return one row of numbers per text, shape ({n}, n_dims)"
+    if vectors is None:
+        raise EmbeddingError(f"{who} returned None for {n} texts: {need}")
+    try:
+        rows = np.asarray(vectors, dtype=np.float32)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        reason = " ".join(str(exc).split())[:120]
+        raise EmbeddingError(
+            f"{who} returned a {type(vectors).__name__} that is not a matrix of numbers for "
+            f"{n} texts ({reason}): {need}"
+        ) from None
+    if rows.ndim != 2 or rows.shape[0] != n or rows.shape[1] == 0:
+        raise EmbeddingError(f"{who} returned shape {rows.shape} for {n} texts: {need}")
+    if dims is not None and rows.shape[1] != dims:
+        raise EmbeddingError(
+            f"{who} returned rows of {rows.shape[1]} numbers for {n} texts after rows of "
+            f"{dims} for the texts before: every text must get as many"
+        )
+    return rows
 
 
 def _accepted(model, options: dict) -> dict:
@@ -355,9 +392,13 @@ def _accepted(model, options: dict) -> dict:
 
 
 def _object_digest(model) -> str:
-    """``:`` and a digest of a model object: its torch weights, else its pickled state.
+    """``:`` and a digest of a model object: its torch weights, else what it computes.
 
-    Empty when neither can be had: such an object cannot be told from another of its
+    An object without torch weights is known by its pickled state, its class (module,
+    name and source) and its vectors of `PROBE`: a stateless wrapper pickles to little
+    more than its class's name, which another script's class may share, and its
+    ``encode`` may be edited without its name changing. Empty when the object cannot be
+    pickled or does not embed `PROBE`: such an object cannot be told from another of its
     class, so its vectors are not cached (`SentenceTransformerEmbedder.cacheable`).
     """
     digest = _weights_digest(model)
@@ -369,7 +410,44 @@ def _object_digest(model) -> str:
         state = pickle.dumps(model, protocol=5)
     except Exception:  # noqa: BLE001 - any object that cannot be pickled
         return ""
-    return ":p" + hashlib.sha1(state).hexdigest()[:16]
+    output = _output_digest(model)
+    if output is None:
+        return ""
+    h = hashlib.sha1(state)
+    h.update(_class_digest(type(model)))
+    h.update(output)
+    return ":p" + h.hexdigest()[:16]
+
+
+#: The text a model object without torch weights embeds once, for its identity.
+PROBE = "Attention is all you need: a probe of what this embedding model computes."
+
+
+def _output_digest(model) -> bytes | None:
+    """A digest of ``model``'s vector of `PROBE`; None when it cannot embed it.
+
+    Rounded, so that float noise (another process, another thread count) gives the same.
+    """
+    options = {"show_progress_bar": False, "convert_to_numpy": True}
+    try:
+        vector = checked_vectors(model.encode([PROBE], **_accepted(model, options)), 1)
+    except Exception:  # noqa: BLE001 - said when it embeds the papers, not here
+        return None
+    rounded = np.round(_unit(vector).astype(np.float64), 4) + 0.0  # no -0.0
+    return hashlib.sha1(repr(rounded.shape).encode() + rounded.tobytes()).digest()
+
+
+def _class_digest(cls: type) -> bytes:
+    """The module, name and source (where it can be read) of ``cls`` and its bases."""
+    import inspect
+
+    h = hashlib.sha1()
+    for klass in cls.__mro__[:-1]:
+        h.update(f"{klass.__module__}.{klass.__qualname__}\0".encode())
+        # No source for a class defined in a notebook, a REPL, or in C.
+        with contextlib.suppress(OSError, TypeError):
+            h.update(inspect.getsource(klass).encode())
+    return h.digest()
 
 
 class TfidfEmbedder:
@@ -605,7 +683,7 @@ def resolve_embedder(embedding=None, random_state: int = 42, *, device: str | No
         return embedding  # already a backend
     if hasattr(embedding, "encode"):
         return SentenceTransformerEmbedder(embedding, device=device)
-    raise TypeError(
+    raise InputError(
         f"embedding must be one of {', '.join(map(repr, OPTIONS))}, a sentence-transformers "
         f"model name or path, or a model object with .encode(); got {type(embedding).__name__}"
     )
