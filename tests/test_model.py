@@ -32,6 +32,12 @@ def test_invalid_parameters_fail_in_fit_with_a_clear_message(synthetic):
     frame, emb, _ = synthetic
     with pytest.raises(ValueError, match="reduce_outliers must be one of"):
         ThemeModel(reduce_outliers="sometimes").fit(frame, embeddings=emb)
+    for number in (0, 1):  # before: accepted (1 == True), and 0 reduced them all the same
+        with pytest.raises(ValueError, match=f"reduce_outliers must be one of .* got {number}"):
+            ThemeModel(reduce_outliers=number).fit(frame, embeddings=emb)
+    # before: a namer that is no function was found out after the whole fit, with a warning
+    with pytest.raises(ValueError, match="namer must be a function .* got 'gpt'"):
+        ThemeModel(namer="gpt").fit(frame.head(5))
     with pytest.raises(ValueError, match="n_runs must be a positive integer"):
         ThemeModel(n_runs=0).fit(frame, embeddings=emb)
     with pytest.raises(ValueError, match="embeddings has 3 rows but the corpus 160"):

@@ -171,7 +171,10 @@ def check_settings(
             f"random_state must be an integer from 0 to 2**32 - 1, got {random_state!r} "
             "(the themes depend on it, so there is no random default: pick a number)"
         )
-    if reduce_outliers not in REDUCE_OUTLIERS:
+    # not `in`: 1 == True and 0 == False, and 0 would have reduced them ("is not False")
+    if not any(reduce_outliers is allowed for allowed in REDUCE_OUTLIERS[1:]) and not (
+        isinstance(reduce_outliers, str) and reduce_outliers == "auto"
+    ):
         raise InputError(
             f"reduce_outliers must be one of {REDUCE_OUTLIERS}, got {reduce_outliers!r}"
         )

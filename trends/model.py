@@ -388,6 +388,11 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         # Its form, also for a backend that does not use it (static, tfidf: any machine).
         check_device_name(self.device)
         _check_y(y, "fit")
+        if self.namer is not None and not callable(self.namer):  # not after the whole fit
+            raise InputError(
+                "namer must be a function (themes table, {theme id: texts}) -> names, such "
+                f"as trends.namers.chat(...) or trends.namers.llama_cpp(...), got {self.namer!r}"
+            )
         frame = as_corpus(X)
         check_fit_corpus(frame)
         if len(frame) < _fit.MIN_PAPERS:
