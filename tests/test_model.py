@@ -8,6 +8,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.metrics import adjusted_rand_score
 
+import trends
 from trends import ThemeModel
 from trends import cluster as tc
 from trends.errors import InputError
@@ -809,3 +810,13 @@ def test_keywords_of_papers_without_a_word_say_so():
 
     with pytest.raises(InputError, match="none of the 12 papers has a word"):
         keywords(["🚀 !"] * 12, np.zeros(12, dtype=int))
+
+
+def test_a_sampled_fit_keeps_the_theme_size_cap():
+    # before: the papers placed after a fit on a sample took a theme to 53 papers where
+    # params_.max_cluster_size said 50 (31 sampled + 22 placed)
+    model = ThemeModel(embedding="static", sample_size=100, n_runs=3, verbose=False)
+    model.fit(trends.datasets.trending_papers())
+    sizes = np.bincount(model.labels_[model.labels_ >= 0])
+    assert model.params_.max_cluster_size == 50  # a quarter of 192, at least MIN_CAP
+    assert sizes.max() <= 50 and sizes.max() == model.themes_["size"].max()

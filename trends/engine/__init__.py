@@ -100,18 +100,23 @@ def sample_settings(n: int, m: int, settings: dict) -> dict:
     themes a fit of all papers would find. Derived from m instead they would be too
     large for the sample (they grow as the square root of the size) and merge themes.
     """
-    from ..cluster import ClusterParams
-
-    full = ClusterParams.for_corpus(
-        n,
-        min_cluster_size=settings.get("min_cluster_size"),
-        min_samples=settings.get("min_samples"),
-    )
+    full = _corpus_params(n, settings)
     size = max(5, round(full.min_cluster_size * m / n))
     return {
         "min_cluster_size": size,
         "min_samples": max(1, min(size, round(full.min_samples * m / n))),
     }
+
+
+def _corpus_params(n: int, settings: dict):
+    """HDBSCAN's sizes (and the theme size cap) of a fit of all ``n`` papers."""
+    from ..cluster import ClusterParams
+
+    return ClusterParams.for_corpus(
+        n,
+        min_cluster_size=settings.get("min_cluster_size"),
+        min_samples=settings.get("min_samples"),
+    )
 
 
 def placement_thresholds(sample_fit, reduce_outliers) -> np.ndarray:
@@ -240,6 +245,7 @@ def fit_on_engine(
         texts=texts,
         doc_ids=doc_ids,
         n_keywords=settings.get("n_keywords", 10),
+        max_size=_corpus_params(n, settings).max_cluster_size,
     )
     result.timings["embedding"] = seconds
     result.timings["placement"] = time.perf_counter() - t0

@@ -17,6 +17,7 @@ def merge_placed(
     texts: list[str],
     doc_ids: list[str],
     n_keywords: int,
+    max_size: int = 0,
 ):
     """The fit of all ``n`` papers: the sample's themes, every paper's vector and theme.
 
@@ -34,6 +35,11 @@ def merge_placed(
         All papers, in corpus order.
     n_keywords : int
         Keywords per theme in the theme table.
+    max_size : int
+        The corpus's theme size cap (`trends.cluster.ClusterParams.max_cluster_size` of all
+        ``n`` papers; 0: none). A theme that the placed papers take past it keeps the
+        placed papers closest to its centre; the others are outliers, as after outlier
+        reassignment in a fit of all papers. ``params.max_cluster_size`` says this cap.
 
     Returns
     -------
@@ -52,7 +58,7 @@ def merge_placed(
     embeddings[rest] = rest_vectors
     labels = np.empty(n, dtype=np.int64)
     labels[rows] = sample_fit.labels
-    labels[rest] = rest_labels
+    labels[rest] = _capped(rest_labels, rest_vectors, sample_fit, max_size)
     runs = np.full((sample_fit.runs.shape[0], n), -1, dtype=np.int64)
     runs[:, rows] = sample_fit.runs
     doc_ids = np.asarray([str(x) for x in doc_ids], dtype=object)
@@ -78,4 +84,25 @@ def merge_placed(
         knn_distances=np.zeros((n, 0), dtype=np.float32),
         timings=dict(sample_fit.timings),
         fit_rows=np.asarray(rows, dtype=np.int64),
+        params=dataclasses.replace(sample_fit.params, max_cluster_size=int(max_size))
+        if max_size
+        else sample_fit.params,
     )
+
+
+def _capped(rest_labels, rest_vectors, sample_fit, max_size: int) -> np.ndarray:
+    """``rest_labels`` with no theme past ``max_size`` papers, sampled ones included."""
+    labels = np.array(rest_labels, dtype=np.int64, copy=True)
+    if not max_size:
+        return labels
+    n_themes = len(sample_fit.centroids)
+    sampled = np.bincount(sample_fit.labels[sample_fit.labels >= 0], minlength=n_themes)
+    placed = np.bincount(labels[labels >= 0], minlength=n_themes)
+    for t in np.flatnonzero(sampled + placed > max_size):
+        rows = np.flatnonzero(labels == t)
+        closeness = rest_vectors[rows] @ sample_fit.centroids[t]
+        keep = max(0, max_size - int(sampled[t]))
+        # the closest stay (ties: the earlier paper); the rest are outliers
+        order = rows[np.argsort(-closeness, kind="stable")]
+        labels[order[keep:]] = -1
+    return labels
