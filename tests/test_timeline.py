@@ -167,6 +167,24 @@ def test_no_dates_is_a_clear_message():
         trends.emerging(view, corpus)
 
 
+def test_a_store_without_a_file_or_papers_says_so(tmp_path):
+    """A mistyped store path read as a store of 0 papers: emerging said "none of the 0
+    papers has a date ... (load a source with a date ...)" and the lineage chart was empty."""
+    from trends.store import Store
+    from trends.timeline import lineage_flows
+
+    missing = Store(tmp_path / "feeed.sqlite")
+    for call in (trends.emerging, trends.theme_trends, lineage_flows, trends.charts.lineage):
+        with pytest.raises(trends.StoreError, match=r"feeed\.sqlite: no such file"):
+            call(missing)
+    assert not (tmp_path / "feeed.sqlite").exists()  # nothing created by asking
+    (tmp_path / "empty.sqlite").touch()
+    empty = Store(tmp_path / "empty.sqlite")
+    for call in (trends.emerging, lineage_flows):
+        with pytest.raises(trends.StoreError, match=r"empty\.sqlite: the store holds no papers"):
+            call(empty)
+
+
 def test_bad_frequency_names_itself():
     view, corpus = planted([1, 4, 4, 4], [3, 2, 4, 4])
     with pytest.raises(ValueError, match="freq='fortnightly'"):
