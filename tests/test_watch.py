@@ -138,7 +138,7 @@ def test_phrases_are_read_in_composed_unicode(tmp_path, watched):
     assert result.topics.set_index("label").loc[composed, "size"] == 40
     assert result.notes == [
         "1 repeated phrase(s) in the watch-list counted once: décohérence quantique "
-        "(phrases that differ in case only are the same)"
+        "(phrases that differ in case only, or in how an accent is encoded, are the same)"
     ]
     path = tmp_path / "topics.txt"
     path.write_text(f"{decomposed}\n", encoding="utf-8")

@@ -140,7 +140,8 @@ def _clean(phrases) -> tuple[list[str], str]:
         repeated = [first[p] for p in counts.index[counts > 1]]
         note = (
             f"{len(out) - len(seen)} repeated phrase(s) in the watch-list counted once: "
-            f"{', '.join(repeated)} (phrases that differ in case only are the same)"
+            f"{', '.join(repeated)} (phrases that differ in case only, or in how an "
+            "accent is encoded, are the same)"
         )
         warnings.warn(note, UserWarning, stacklevel=3)
     return seen, note
