@@ -126,6 +126,17 @@ def test_papers_per_period_picks_a_readable_period():
     assert papers.papers_per_period(pd.Series([pd.NaT])).empty
 
 
+def test_papers_per_period_counts_stray_dates_apart():
+    # A week of a feed and one paper misdated 1970: before, 57 yearly bars, every real
+    # paper in the last one, and nothing said.
+    days = pd.Series(pd.bdate_range("2025-03-17", "2025-03-21", tz="UTC").repeat(40))
+    days = pd.concat([days, pd.Series(pd.to_datetime(["1970-01-01"], utc=True))])
+    counts = papers.papers_per_period(days)
+    assert counts.attrs["freq"] == "D" and len(counts) == 5
+    assert counts.papers.sum() == 200
+    assert counts.attrs["stray"] == 1 and counts.attrs["stray_dates"] == ["1970-01-01"]
+
+
 def test_model_paper_info_is_the_paper_table(fitted):
     model, frame = fitted
     info = model.paper_info(frame)

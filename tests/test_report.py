@@ -192,6 +192,27 @@ def test_report_summary_and_sections(hostile, tmp_path):
     assert headline == quality == f"{np.mean(model.labels_ == -1):.1%}"
 
 
+def test_stray_dates_stay_out_of_the_header_and_the_timeline(hostile):
+    # One paper dated 1970 and one 2099 in a corpus of 2025. Before: the header read
+    # "1970-01-01 to 2099-12-31" and the explorer's timeline was 130 yearly bars, every
+    # real paper in one.
+    from trends.report import ReportInput, _papers_section
+
+    model, frame = hostile
+    frame = frame.copy()
+    frame.loc[3, "published"] = pd.Timestamp("1970-01-01", tz="UTC")
+    frame.loc[4, "published"] = pd.Timestamp("2099-12-31", tz="UTC")
+    html = trends.report.render_report(model, frame)
+    assert f"{len(frame)} papers, 2025-01-01 to 2025-02-09; 2 with stray dates ·" in html
+    assert "1970-01-01 to" not in html
+    assert "2 papers dated far from the rest (stray dates: 1970-01-01, 2099-12-31)" in html
+    assert len(payload(html)["date"]) == len(frame)  # the papers stay in the explorer
+    section = _papers_section(ReportInput(model, frame))
+    bins = section["figures"]["papers-timeline"].layout.meta["bins"]
+    assert (bins[0], bins[-1], len(bins)) == ("2025-01-01", "2025-02-09", 40)  # days
+    assert section["stray"] == 2
+
+
 def test_building_a_report_shows_its_sections_progress(hostile, capsys):
     """The 2-D map and the bursts of a 17,000-paper feed take ~40 s after the fit, silently."""
     model, frame = hostile

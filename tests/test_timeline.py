@@ -167,6 +167,24 @@ def test_no_dates_is_a_clear_message():
         trends.emerging(view, corpus)
 
 
+def test_a_store_without_a_file_or_papers_says_so(tmp_path):
+    """A mistyped store path read as a store of 0 papers: emerging said "none of the 0
+    papers has a date ... (load a source with a date ...)" and the lineage chart was empty."""
+    from trends.store import Store
+    from trends.timeline import lineage_flows
+
+    missing = Store(tmp_path / "feeed.sqlite")
+    for call in (trends.emerging, trends.theme_trends, lineage_flows, trends.charts.lineage):
+        with pytest.raises(trends.StoreError, match=r"feeed\.sqlite: no such file"):
+            call(missing)
+    assert not (tmp_path / "feeed.sqlite").exists()  # nothing created by asking
+    (tmp_path / "empty.sqlite").touch()
+    empty = Store(tmp_path / "empty.sqlite")
+    for call in (trends.emerging, lineage_flows):
+        with pytest.raises(trends.StoreError, match=r"empty\.sqlite: the store holds no papers"):
+            call(empty)
+
+
 def test_bad_frequency_names_itself():
     view, corpus = planted([1, 4, 4, 4], [3, 2, 4, 4])
     with pytest.raises(ValueError, match="freq='fortnightly'"):
@@ -569,8 +587,40 @@ def test_a_window_length_is_calendar_time():
     table = trends.emerging(view, corpus, freq="week", recent="8W", baseline="4W")
     b0, b1 = table.attrs["baseline"]
     assert (f"{b0:%Y-%m-%d}", f"{b1:%Y-%m-%d}") == ("2024-04-08", "2024-05-05")
-    with pytest.raises(trends.NoDatesError, match=r"baseline \(2024-03-04 to 2024-03-31\) 0"):
+    empty = r"baseline window \(2024-03-04 to 2024-03-31\) holds no papers"
+    with pytest.raises(trends.EmptyWindowError, match=empty):
         trends.emerging(view, corpus, freq="week", recent="13W", baseline="4W")
+
+
+def test_a_gap_before_the_last_partial_period_does_not_empty_the_default_windows():
+    # Four whole weeks of a weekday feed, a three-week gap, then one Wednesday. Before:
+    # the default recent window was the last two whole weeks, both in the gap, and
+    # emerging raised NoDatesError ("holds 0 papers ... both need papers").
+    days = pd.bdate_range("2025-03-03", "2025-03-28").append(pd.DatetimeIndex(["2025-04-23"]))
+    view, corpus = _weekday_feed(days)
+    table = trends.emerging(view, corpus, freq="week")
+    r0, r1 = table.attrs["recent"]
+    assert (f"{r0:%Y-%m-%d}", f"{r1:%Y-%m-%d}") == ("2025-03-24", "2025-03-30")
+    assert table.attrs["recent_papers"] == 100 and table.attrs["baseline_papers"] == 300
+    assert table.attrs["left_out"] == 20  # the partial week after the gap, as without one
+    # Only one whole week holds papers: the windows take the partial weeks too, and say so.
+    view, corpus = _weekday_feed(days[days >= "2025-03-19"])
+    table = trends.emerging(view, corpus, freq="week")
+    assert table.attrs["recent_papers"] == 20 and table.attrs["left_out"] == 0
+    assert "the rising/fading windows include them" in table.attrs["note"]
+
+
+def test_an_empty_window_says_so_and_what_to_do():
+    days = pd.bdate_range("2025-03-03", "2025-03-28").append(pd.DatetimeIndex(["2025-04-23"]))
+    view, corpus = _weekday_feed(days)
+    with pytest.raises(trends.EmptyWindowError) as caught:
+        trends.emerging(view, corpus, freq="week", recent=("2025-04-07", "2025-04-20"))
+    message = str(caught.value)
+    assert "recent window (2025-04-07 to 2025-04-20) holds no papers" in message
+    assert "recent=" in message and "both need papers" not in message
+    # the papers have dates: not a NoDatesError by name, still one for those catching it
+    assert type(caught.value) is not trends.NoDatesError
+    assert isinstance(caught.value, trends.NoDatesError)
 
 
 def test_a_recent_window_longer_than_the_feed_is_shortened_with_a_warning():

@@ -120,3 +120,16 @@ def test_a_report_where_no_theme_can_be_tested_says_so(dated_model):
     # before: "the intervals control the false discovery rate across the 0 tested themes"
     assert "No theme has papers enough to be tested." in section["note"]
     assert "0 tested" not in section["note"] and "false discovery" not in section["note"]
+
+
+def test_trends_without_a_comparison_still_show_the_shares(dated_model):
+    # Every paper on one day: no recent window to compare with an earlier one. Before, the
+    # Trends section showed only the reason, though it had built the share chart.
+    model, frame = dated_model
+    frame = frame.assign(published=pd.Timestamp("2025-03-19", tz="UTC"))
+    html = render_report(
+        model, frame, sections=[Section("trends", "Trends", "trends.timeline:trends_section")]
+    )
+    assert "No rising or fading themes: every dated paper carries the same date" in html
+    assert 'data-chart="share"' in html and 'id="spec-share"' in html
+    assert 'data-chart="emerging"' not in html

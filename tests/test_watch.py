@@ -118,6 +118,33 @@ def test_phrases_keep_a_hash_inside_a_word_and_lose_a_bom_and_case_repeats(tmp_p
             trends.watch(frame, ["quantum circuits", odd], model=model)
 
 
+def test_phrases_are_read_in_composed_unicode(tmp_path, watched):
+    """A phrase typed with a combining accent (NFD) was a second phrase beside the
+    composed one (NFC, as the loader reads the papers): two identical-looking rows, one
+    with the papers and one with none."""
+    import unicodedata
+
+    frame, _, model = watched
+    composed = "décohérence quantique"
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert decomposed != composed
+    # the stand-in embeds the two forms apart, as a real model does
+    vectors = model.embedding.table | {composed: np.eye(32)[0], decomposed: np.eye(32)[12]}
+    stand_in = PhraseStandIn(frame.iloc[:0], [], vectors)
+    both = trends.ThemeModel(embedding=stand_in, verbose=False)
+    with pytest.warns(UserWarning, match="1 repeated phrase.*counted once: décohérence"):
+        result = trends.watch(frame, [composed, decomposed], model=both)
+    assert result.topics.label.tolist() == [composed, "(no watched topic)"]
+    assert result.topics.set_index("label").loc[composed, "size"] == 40
+    assert result.notes == [
+        "1 repeated phrase(s) in the watch-list counted once: décohérence quantique "
+        "(phrases that differ in case only, or in how an accent is encoded, are the same)"
+    ]
+    path = tmp_path / "topics.txt"
+    path.write_text(f"{decomposed}\n", encoding="utf-8")
+    assert read_phrases(path) == [composed]
+
+
 def test_watch_section_in_the_report(watched):
     from trends.report import Section, render_report
 
@@ -132,6 +159,20 @@ def test_watch_section_in_the_report(watched):
     assert 'id="watch"' in html and "quantum circuits" in html
     assert "medieval &lt;b&gt;poetry&lt;/b&gt;" in html and "<b>poetry" not in html
     assert 'data-chart="watch-share"' in html and 'data-chart="watch-emerging"' in html
+    assert "repeated phrase" not in html
+    # Repeated phrases are counted once, and the section says so (the report silenced the
+    # warning: one row, and no word about the two others).
+    html = render_report(
+        fitted,
+        frame,
+        sections=[Section("watch", "Watch-list", "trends.timeline:watch_section")],
+        watch=["medieval <b>poetry</b>", "quantum circuits", "MEDIEVAL <b>poetry</b>"],
+    )
+    assert html.count("<tr><td>medieval &lt;b&gt;poetry&lt;/b&gt;</td>") == 1
+    assert (
+        "1 repeated phrase(s) in the watch-list counted once: medieval &lt;b&gt;poetry&lt;/b&gt;"
+        in html
+    )
     # the watched topics are numbered as themes are, but a click on one must not filter
     # the explorer to the theme of that number
     from trends.report import ReportInput

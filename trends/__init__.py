@@ -15,6 +15,7 @@ import importlib
 from . import _numba_target
 from .errors import (
     EmbeddingError,
+    EmptyWindowError,
     InputError,
     ModelFileError,
     NoDatesError,
@@ -52,6 +53,7 @@ _LAZY = {
 
 __all__ = [
     "EmbeddingError",
+    "EmptyWindowError",
     "EngineError",
     "InputError",
     "LoadError",

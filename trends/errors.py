@@ -22,6 +22,14 @@ class NoDatesError(InputError):
     """The corpus has no dated papers, so nothing can be said about time."""
 
 
+class EmptyWindowError(NoDatesError):
+    """A window of time holds no papers (a gap in a feed), though the papers have dates.
+
+    A `NoDatesError` too, for the callers that catch that one: either way there is no
+    time comparison to make.
+    """
+
+
 class ModelFileError(TrendsError, ValueError):
     """A saved model file is missing, damaged, or written by a newer version."""
 
@@ -36,6 +44,7 @@ class StoreError(TrendsError):
 
 __all__ = [
     "EmbeddingError",
+    "EmptyWindowError",
     "InputError",
     "ModelFileError",
     "NoDatesError",

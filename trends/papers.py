@@ -215,6 +215,11 @@ MAX_PERIODS = 400
 def papers_per_period(dates: pd.Series) -> pd.DataFrame:
     """Papers per day, or per week, month... whichever first gives at most 400 periods.
 
+    Papers with stray dates (the rule of the trends, `trends.timeline.stray_dates`: one
+    paper dated 1970 in a feed of 2025) are not counted: they would stretch the periods
+    over the decades between. ``.attrs["stray"]`` counts them and ``.attrs["stray_dates"]``
+    lists their days.
+
     Returns
     -------
     pandas.DataFrame
@@ -222,10 +227,15 @@ def papers_per_period(dates: pd.Series) -> pd.DataFrame:
         first and the last date (empty ones too); ``.attrs["freq"]`` is the pandas
         frequency. Undated papers are not counted.
     """
-    days = pd.to_datetime(dates, utc=True).dropna().dt.floor("D")
+    from .timeline.periods import stray_dates
+
+    days = pd.to_datetime(dates, utc=True).dropna().dt.floor("D").reset_index(drop=True)
+    stray = stray_dates(days)
+    strays = sorted({f"{d:%Y-%m-%d}" for d in days[stray]})
+    days = days[~stray]
     if days.empty:
         out = pd.DataFrame({"period": [], "end": [], "papers": []})
-        out.attrs["freq"] = "D"
+        out.attrs.update(freq="D", stray=0, stray_dates=[])
         return out
     span = (days.max() - days.min()).days + 1
     freq = next((f for f, d in PERIODS if span / d <= MAX_PERIODS), "YS")
@@ -240,7 +250,7 @@ def papers_per_period(dates: pd.Series) -> pd.DataFrame:
             "papers": [int(counts.get(p, 0)) for p in periods.start_time],
         }
     )
-    out.attrs["freq"] = freq
+    out.attrs.update(freq=freq, stray=int(stray.sum()), stray_dates=strays)
     return out
 
 

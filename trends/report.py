@@ -16,6 +16,7 @@ import base64
 import importlib
 import json
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -176,6 +177,8 @@ def _papers_section(report: ReportInput) -> dict:
     if "published" in report.corpus.columns and report.corpus["published"].notna().any():
         counts = _papers.papers_per_period(report.corpus["published"])
         out["figures"]["papers-timeline"] = paper_timeline(counts)
+        out["stray"] = counts.attrs["stray"]
+        out["stray_dates"] = ", ".join(counts.attrs["stray_dates"][:5])
     out["timeline"] = bool(out["figures"])
     return out
 
@@ -385,6 +388,22 @@ def _date(value) -> str:
     return "" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
+def _without_strays(dates: pd.Series) -> tuple[pd.Series, int]:
+    """The dates less the stray ones (the trends' rule: a paper misdated 1970), and how many.
+
+    Dates that cannot be read as dates are kept as they are: the Trends section says why.
+    """
+    from .timeline.periods import as_dates, stray_dates
+
+    try:
+        with warnings.catch_warnings():  # the Trends section warns about the dates
+            warnings.simplefilter("ignore", UserWarning)
+            stray = stray_dates(as_dates(dates))
+    except InputError:
+        return dates, 0
+    return dates[~stray], int(stray.sum())
+
+
 def _summary(model, corpus: pd.DataFrame) -> dict:
     dates = corpus["published"].dropna() if "published" in corpus.columns else pd.Series([])
     report = corpus.attrs.get("load_report")
@@ -403,14 +422,16 @@ def _summary(model, corpus: pd.DataFrame) -> dict:
                 for s in skipped[:3]
             ],
         }
-    date_range = None
+    date_range, stray = None, 0
     if len(dates):
+        dates, stray = _without_strays(dates)
         date_range = f"{_date(dates.min())} to {_date(dates.max())}"
     return {
         "papers": len(corpus),
         "n_themes": model.n_themes_,
         "outlier_share": float(np.mean(model.labels_ == -1)),
         "date_range": date_range,
+        "stray": stray,
         "load": load,
         "generated": None,
     }

@@ -22,7 +22,15 @@ from .emerging import emerging, emerging_table, rate_ratio_ci
 from .facets import facets
 from .lineage import lineage_events, lineage_flows
 from .mix import mix_changes, mix_shares
-from .periods import AUTO_FREQS, PAPERS_PER_THEME, Periods, choose_freq, date_precision, periods_of
+from .periods import (
+    AUTO_FREQS,
+    PAPERS_PER_THEME,
+    Periods,
+    choose_freq,
+    date_precision,
+    periods_of,
+    stray_dates,
+)
 from .sections import (
     bursts_section,
     facets_section,
@@ -65,6 +73,7 @@ __all__ = [
     "report_section",
     "resolve",
     "share_table",
+    "stray_dates",
     "theme_trends",
     "trends_section",
     "vocabulary",

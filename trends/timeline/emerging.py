@@ -4,7 +4,10 @@
 the dates' precision): the recent window is the last quarter of the *whole* periods
 (at least one), the baseline every whole period before it. Partial periods at either
 end are left out of both (their papers are counted in ``.attrs["left_out"]``): their
-share is noisy and, in a feed whose mix differs by weekday, biased. A window given as a
+share is noisy and, in a feed whose mix differs by weekday, biased. Whole periods without
+papers at the end (a gap before the feed's partial last period) are left out too, and
+when fewer than two whole periods hold papers, the windows use every period
+(`default_periods`). A window that holds no papers is an `EmptyWindowError`. A window given as a
 length (``"90D"``) is rounded to whole periods of calendar time (periods without papers
 count: a gap in the feed does not stretch it), the baseline's ending where the recent
 one starts; one given as ``(start, end)`` dates is used as given.
@@ -40,7 +43,7 @@ import pandas as pd
 
 from .._numbers import is_whole
 from .._warn import user_level
-from ..errors import InputError, NoDatesError
+from ..errors import EmptyWindowError, InputError, NoDatesError
 from .periods import Periods, periods_of
 from .shares import display_names, resolve
 
@@ -278,7 +281,7 @@ def _span(name: str, value) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
 def windows(periods: Periods, dates: pd.Series, recent=None, baseline=None):
     """Masks of the dated papers in the recent and the baseline window, and their bounds."""
     table = periods.table
-    use = periods.complete
+    use = default_periods(periods) if recent is None else periods.complete
     if len(use) < 2:
         use = np.arange(len(table))
     if len(use) < 2 and not isinstance(recent, tuple | list):
@@ -352,6 +355,22 @@ def windows(periods: Periods, dates: pd.Series, recent=None, baseline=None):
     return in_recent, in_base, recent_bounds, base_bounds
 
 
+def default_periods(periods: Periods) -> np.ndarray:
+    """Positions in ``periods.table`` of the periods the default windows are made of.
+
+    The whole periods up to the last one holding papers (empty whole periods at the end,
+    a gap before a partial last period, would make an empty recent window); all periods
+    when fewer than two of those hold papers. On a feed without gaps: its whole periods.
+    """
+    use = periods.complete
+    papers = periods.table["papers"].to_numpy()
+    held = np.flatnonzero(papers[use] > 0)
+    use = use[: held[-1] + 1] if len(held) else use[:0]
+    if len(held) < 2:
+        use = np.arange(len(periods.table))
+    return use
+
+
 def _within(periods: Periods, use: np.ndarray, end: pd.Period, length: pd.Timedelta):
     """The periods of ``use`` in the ``length`` of calendar time that ends with ``end``.
 
@@ -371,14 +390,31 @@ def _within(periods: Periods, use: np.ndarray, end: pd.Period, length: pd.Timede
     return chosen, bounds
 
 
+def _empty_window(periods: Periods, recent, baseline) -> EmptyWindowError:
+    """The error for a window without papers: which window, its dates, what to do."""
+    empty = [
+        f"the {name} window ({start:%Y-%m-%d} to {end:%Y-%m-%d})"
+        for name, (start, end, n) in (("recent", recent), ("baseline", baseline))
+        if n == 0
+    ]
+    held = periods.table[periods.table["papers"] > 0]
+    first, last = periods.span()
+    return EmptyWindowError(
+        f"{' and '.join(empty)} {'hold' if len(empty) > 1 else 'holds'} no papers (the "
+        f"dated papers, {first:%Y-%m-%d} to {last:%Y-%m-%d}, fall in {len(held)} of "
+        f"{len(periods.table)} {periods.name}s: a gap in the feed?): give windows that "
+        "hold papers, emerging(..., recent=, baseline=) as lengths ('8W') or pairs of dates"
+    )
+
+
 def _note(periods: Periods) -> str:
     """What a period is; with fewer than two whole periods the windows use partial ones."""
     note = periods.describe()
-    if len(periods.complete) < 2:
+    if len(default_periods(periods)) > len(periods.complete):
         note = note.replace(
             "drawn open and left out of the rising/fading windows.",
-            f"drawn open; with fewer than two whole {periods.name}s, the rising/fading "
-            "windows include them.",
+            f"drawn open; with fewer than two whole {periods.name}s holding papers, the "
+            "rising/fading windows include them.",
         )
     return note
 
@@ -433,10 +469,7 @@ def emerging_table(
         b0, b1 = max(b0, first_day), min(b1, last_moment)
     n_recent, n_base = int(in_recent.sum()), int(in_base.sum())
     if n_recent == 0 or n_base == 0:
-        raise NoDatesError(
-            f"the recent window ({r0:%Y-%m-%d} to {r1:%Y-%m-%d}) holds {n_recent} papers "
-            f"and the baseline ({b0:%Y-%m-%d} to {b1:%Y-%m-%d}) {n_base}: both need papers"
-        )
+        raise _empty_window(periods, (r0, r1, n_recent), (b0, b1, n_base))
     stratum = None
     if adjust_for is not None:
         from .mix import strata

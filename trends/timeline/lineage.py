@@ -17,6 +17,7 @@ import pandas as pd
 
 from .._tables import checked_table
 from ..errors import InputError
+from .shares import checked_store
 
 NEW_PAPERS = -2  # the source node of papers first placed by a refit
 MIN_SHARE = 0.1
@@ -57,6 +58,7 @@ def lineage_flows(store, *, min_share: float = MIN_SHARE) -> pd.DataFrame:
         raise InputError(
             f"lineage_flows takes a store (trends.store.Store(path)), not a {type(store).__name__}"
         )
+    checked_store(store)
     runs = store.runs()
     fits = runs.loc[runs.kind == "fit", ["run_id", "created_at"]].to_numpy().tolist()
     frames = []

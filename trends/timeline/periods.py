@@ -254,6 +254,20 @@ def _dates(corpus: pd.DataFrame, *, warn: bool = True):
     return dates, rows, undated, int(stray.sum())
 
 
+def stray_dates(dates: pd.Series) -> np.ndarray:
+    """Which of ``dates`` are stray (see the module docstring): a boolean mask.
+
+    The rule `periods_of` leaves papers out of the trends by, for the other views of the
+    dates (the report's header, the paper explorer's timeline). Missing dates are not
+    stray.
+    """
+    dates = pd.to_datetime(pd.Series(dates), utc=True)
+    known = dates.notna().to_numpy()
+    out = np.zeros(len(dates), dtype=bool)
+    out[known] = _strays(dates[known].reset_index(drop=True))
+    return out
+
+
 def _strays(dates: pd.Series) -> np.ndarray:
     """Which dates are stray (see the module docstring): a boolean mask."""
     days = dates.dt.tz_convert(None).dt.normalize().to_numpy()

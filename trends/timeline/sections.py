@@ -138,9 +138,11 @@ def trends_section(report) -> dict:
     try:
         table = _emerging(report)
     except NoDatesError as exc:
+        # the shares per period are still worth showing: only the comparison is missing
         return {
-            "reason": str(exc),
+            "reason": f"No rising or fading themes: {exc}.",
             "figures": {"share": theme_share(shares, changes=_changes(report))},
+            "has_share": True,
         }
     r0, r1 = table.attrs["recent"]
     b0, b1 = table.attrs["baseline"]
@@ -458,6 +460,7 @@ def watch_section(report) -> dict | None:
         "figures": {},
         "threshold": f"{result.threshold:.2f}",
         "reason": result.reason,
+        "notes": result.notes,  # `_once` silences the warnings of `watch`: said here
         "topics": [],
     }
     status = {}

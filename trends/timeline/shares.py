@@ -5,8 +5,28 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import InputError, StoreError
 from .periods import Periods, periods_of
+
+
+def checked_store(store) -> None:
+    """A `StoreError` for a store with nothing to read: no such file, or no papers yet.
+
+    A `trends.store.Store` opened on a path that does not exist reads as empty (its first
+    update creates the file): a mistyped path would otherwise read as a store of 0 papers,
+    "none of the 0 papers has a date", or an empty chart.
+    """
+    path = getattr(store, "path", None)
+    if path is None:
+        return
+    from pathlib import Path
+
+    fill = f"(`trends update {path} INPUT...` fills a store)"
+    if not Path(path).exists():
+        raise StoreError(f"{path}: no such file: not a store yet {fill}; check the path")
+    count = getattr(store, "paper_count", None)
+    if count is not None and count() == 0:
+        raise StoreError(f"{path}: the store holds no papers yet {fill}")
 
 
 def resolve(source, corpus: pd.DataFrame | None, *, level: int | None = None):
@@ -28,6 +48,7 @@ def resolve(source, corpus: pd.DataFrame | None, *, level: int | None = None):
             f"column), got {type(corpus).__name__}"
         )
     if hasattr(source, "current") and not hasattr(source, "fit_"):
+        checked_store(source)
         papers, labels, themes = source.current()
         if corpus is None:
             corpus = papers

@@ -19,8 +19,9 @@ for broad one-word topics, raise it for precision.
 from __future__ import annotations
 
 import re
+import unicodedata
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -56,6 +57,9 @@ class WatchList:
         `trends.emerging` of the topics (None when it cannot be computed: ``reason``).
     reason : str
         Why ``shares`` or ``emerging`` is missing.
+    notes : list of str
+        What `watch` warned about the phrases (repeated ones counted once), for a report
+        to say.
     """
 
     topics: pd.DataFrame
@@ -65,6 +69,7 @@ class WatchList:
     shares: pd.DataFrame | None = None
     emerging: pd.DataFrame | None = None
     reason: str = ""
+    notes: list[str] = field(default_factory=list)
 
     def __repr__(self) -> str:  # not the arrays (a notebook would print them all)
         phrases = self.topics[self.topics.theme_id >= 0]
@@ -82,7 +87,8 @@ def read_phrases(path) -> list[str]:
 
     A comment is a line whose first character other than a space is ``#``, or the rest of
     a line from a ``#`` that follows a space or tab (``gpu  # hardware``); a ``#`` inside a
-    word belongs to the phrase (``C#``, ``F# programs``). A byte-order mark is dropped.
+    word belongs to the phrase (``C#``, ``F# programs``). A byte-order mark is dropped;
+    the phrases are in Unicode's composed form (NFC), as `trends.load` reads the papers.
 
     Raises
     ------
@@ -96,14 +102,19 @@ def read_phrases(path) -> list[str]:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read the watch-list ({exc})") from None
-    phrases = [_COMMENT.sub("", line).strip() for line in lines]
+    phrases = [unicodedata.normalize("NFC", _COMMENT.sub("", line).strip()) for line in lines]
     phrases = [p for p in phrases if p]
     if not phrases:
         raise InputError(f"{path}: the watch-list lists no phrase (one phrase per line)")
     return phrases
 
 
-def _clean(phrases) -> list[str]:
+def _clean(phrases) -> tuple[list[str], str]:
+    """The phrases, stripped, in Unicode's composed form (NFC), each once; and a note.
+
+    The note (empty when there is none) says how many repeated phrases were counted once;
+    it is also warned.
+    """
     if isinstance(phrases, str):
         phrases = [phrases]
     phrases = list(phrases)
@@ -113,7 +124,9 @@ def _clean(phrases) -> list[str]:
             f"watch() needs phrases as text; got {len(odd)} that are not "
             f"(the first: {odd[0]!r} of type {type(odd[0]).__name__})"
         )
-    out = [p.strip() for p in phrases]
+    # NFC: "vidéo" typed with a combining accent (NFD) is the papers' "vidéo" (the loader
+    # reads text as NFC); it would otherwise be another phrase that matches nothing.
+    out = [unicodedata.normalize("NFC", p.strip()) for p in phrases]
     if not out or not all(out):
         raise InputError("watch() needs one or more non-empty phrases")
     # Phrases that differ in case only are one topic (the embedding and the matching
@@ -122,14 +135,17 @@ def _clean(phrases) -> list[str]:
     for p in out:
         first.setdefault(p.casefold(), p)
     seen = list(first.values())
+    note = ""
     if len(seen) < len(out):
-        warnings.warn(
-            f"{len(out) - len(seen)} repeated phrase(s) in the watch-list counted once "
-            "(phrases that differ in case only are the same)",
-            UserWarning,
-            stacklevel=user_level(),
+        counts = pd.Series([p.casefold() for p in out]).value_counts(sort=False)
+        repeated = [first[p] for p in counts.index[counts > 1]]
+        note = (
+            f"{len(out) - len(seen)} repeated phrase(s) in the watch-list counted once: "
+            f"{', '.join(repeated)} (phrases that differ in case only, or in how an "
+            "accent is encoded, are the same)"
         )
-    return seen
+        warnings.warn(note, UserWarning, stacklevel=user_level())
+    return seen, note
 
 
 _PHRASE_ADVICE = (
@@ -205,7 +221,7 @@ def watch(
             f"threshold={threshold!r}: a cosine similarity, between -1 and 1 (default "
             f"{DEFAULT_THRESHOLD})"
         )
-    phrases = _clean(phrases)
+    phrases, note = _clean(phrases)
     corpus = as_corpus(corpus)
     if model is None:  # it embeds every paper: with the embedding's progress bar
         model = ThemeModel()
@@ -235,6 +251,7 @@ def watch(
         }
     )
     result = WatchList(topics, labels.astype(np.int64), similarity, float(threshold))
+    result.notes = [note] if note else []
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
