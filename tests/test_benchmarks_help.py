@@ -33,8 +33,14 @@ def test_help_prints_usage_and_runs_nothing(script):
 def test_a_narrowed_run_leaves_the_committed_results_alone(tmp_path, capsys, monkeypatch):
     # before: `names.py --quick` overwrote reports/benchmarks/names.md, the full run's
     # figures the README quotes, with one seed's
+    # _common turns the run cache off for the benchmarks (os.environ.setdefault): set it
+    # here first, so that it is put back for the tests after this one
+    monkeypatch.setenv("TRENDS_RUN_CACHE", "off")
     monkeypatch.syspath_prepend(str(BENCHMARKS[0].parent))
+    monkeypatch.delitem(sys.modules, "_common", raising=False)
     from _common import ROOT, results_path
+
+    monkeypatch.delitem(sys.modules, "_common")
 
     assert results_path(None, "names.md", ["--quick"]) is None
     assert "names.md holds the full run's figures" in capsys.readouterr().out
