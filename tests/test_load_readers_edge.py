@@ -678,3 +678,13 @@ def test_in_memory_tables_and_column_maps_of_other_kinds(tmp_path):
     assert "give a DataFrame with an abstract column" in str(caught.value)
     with pytest.raises(LoadError, match="no such file or folder"):  # a mistyped name stays one
         trends.load(str(tmp_path / "my papers export file from zotero.csv"))
+
+
+def test_a_loaded_table_loads_again_without_a_copy_of_its_text():
+    # before: trends.load(trends.load(...)) added original_text, a copy of every text
+    first = trends.load(pd.DataFrame({"title": ["Graphs"], "abstract": ["On graphs."]}))
+    again = trends.load(first)
+    assert "original_text" not in again.columns
+    assert again.text.tolist() == first.text.tolist() == ["Graphs. On graphs."]
+    edited = first.assign(text=["Something else entirely."])  # not derived: kept apart
+    assert trends.load(edited).original_text.tolist() == ["Something else entirely."]

@@ -128,6 +128,22 @@ def test_save_load_roundtrip_gives_same_transform(fitted, tmp_path):
         assert "meta" in npz.files
 
 
+def test_themes_renamed_by_replacing_the_table_are_saved(fitted, tmp_path):
+    # before: model.themes_ = model.themes_.assign(name=...) showed in the report but was
+    # lost on save (the fit's own table was written); editing cells in place was kept
+    from trends.errors import ModelFileError
+
+    model, *_ = fitted
+    names = [f"My theme {t}" for t in model.themes_.theme_id]
+    model.themes_ = model.themes_.assign(name=names)
+    model.save(tmp_path / "m.trends")
+    assert ThemeModel.load(tmp_path / "m.trends").themes_.name.tolist() == names
+    model.themes_ = model.themes_.head(1)
+    with pytest.raises(ModelFileError, match="other rows or columns than the fit's"):
+        model.save(tmp_path / "other.trends")
+    assert not (tmp_path / "other.trends").exists()
+
+
 def test_load_rejects_other_files(tmp_path):
     bad = tmp_path / "x.trends"
     bad.write_bytes(b"not a model")

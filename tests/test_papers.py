@@ -9,6 +9,7 @@ import pytest
 
 import trends
 from trends import frames, papers
+from trends.errors import InputError
 
 
 @pytest.fixture(scope="module")
@@ -142,6 +143,17 @@ def test_model_paper_info_is_the_paper_table(fitted):
     info = model.paper_info(frame)
     pd.testing.assert_frame_equal(info, papers.paper_table(model, frame))
     assert len(info[info.theme_id == 0]) == int((model.labels_ == 0).sum())
+
+
+def test_paper_info_refuses_texts_edited_since_the_fit(fitted):
+    # before: an edited text was shown beside the old text's theme (closeness 0.80),
+    # where assign() and training_rows() said the paper was not fitted on
+    model, frame = fitted
+    edited = frame.copy()
+    edited.loc[7, "text"] = "A recipe for cooking pasta."
+    with pytest.raises(InputError, match=r"1 of its papers have another text .* 'quantum-7'"):
+        model.paper_info(edited)
+    assert model.training_rows(edited)[7] == -1
 
 
 def test_export_formats(fitted, tmp_path):

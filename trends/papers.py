@@ -97,6 +97,7 @@ def paper_table(model, corpus: pd.DataFrame | None = None) -> pd.DataFrame:
 
         corpus = as_corpus(corpus)
     corpus = _aligned(corpus, doc_ids)
+    _check_texts(corpus, model)
     rest = corpus.drop(columns=[c for c in MODEL_COLUMNS if c in corpus.columns])
     return pd.concat([table, rest.reset_index(drop=True)], axis=1)
 
@@ -129,6 +130,23 @@ def _aligned(corpus: pd.DataFrame, doc_ids: list[str]) -> pd.DataFrame:
             else "the corpus has repeated doc_ids: pass the corpus the model was fitted on"
         )
     return corpus.iloc[[where[d] for d in doc_ids]].reset_index(drop=True)
+
+
+def _check_texts(corpus: pd.DataFrame, model) -> None:
+    """Refuse a corpus whose papers have other texts than those fitted (edited since).
+
+    Its rows would show an edited text beside the theme of the old one; `training_rows`
+    (the one check of "is this the training corpus?") would not count them as fitted.
+    """
+    if "text" not in corpus.columns:
+        return
+    other = np.flatnonzero(corpus["text"].astype(str).to_numpy() != model.texts_)
+    if len(other):
+        raise InputError(
+            f"the corpus is not the one the model was fitted on: {len(other)} of its papers "
+            f"have another text than the one fitted (e.g. doc_id {model.doc_ids_[other[0]]!r}):"
+            " pass the corpus as fitted, or place edited and new papers with model.assign()"
+        )
 
 
 # Columns that are never facets: text, links, ids, dates and where a record came from.

@@ -117,6 +117,27 @@ def _decode(meta: dict, npz) -> object:
     return fit
 
 
+def _with_themes(model):
+    """The fit to write, with ``model.themes_`` (a user may rename themes by replacing it).
+
+    ``model.themes_ = model.themes_.assign(name=...)`` replaces the attribute, not the fit's
+    table: the names it gives are kept. A table of other rows or columns is refused.
+    """
+    fit, themes = model.fit_, model.__dict__.get("themes_")
+    if themes is None or themes is fit.themes:
+        return fit
+    if (
+        not isinstance(themes, pd.DataFrame)
+        or list(themes.columns) != list(fit.themes.columns)
+        or themes["theme_id"].tolist() != fit.themes["theme_id"].tolist()
+    ):
+        raise ModelFileError(
+            "themes_ was replaced by a table with other rows or columns than the fit's: "
+            "change its cells only (e.g. model.themes_['name'] = new_names) to save them"
+        )
+    return dataclasses.replace(fit, themes=themes)
+
+
 def save_model(model, path) -> None:
     """Write a fitted ``model`` to ``path`` atomically (``~`` is the home folder)."""
     import os
@@ -139,7 +160,7 @@ def save_model(model, path) -> None:
         backend.update(kind="sentence-transformers", model=embedding)
     else:
         backend.update(kind="object", model=None)
-    fit_meta, fit_arrays = _encode(model.fit_)
+    fit_meta, fit_arrays = _encode(_with_themes(model))
     meta = {
         "format": FORMAT,
         "version": FORMAT_VERSION,

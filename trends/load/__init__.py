@@ -303,10 +303,15 @@ def _from_frame(frame: pd.DataFrame, columns, rec, report) -> list[dict]:
     if len(set(names)) != len(names):
         repeated = sorted({n for n in names if names.count(n) > 1})
         raise LoadError(f"the table names a column more than once: {repeated}", path=path)
+    frame = frame.set_axis(names, axis=1)
+    if set(CANONICAL) <= set(names) and _derived_text(frame):
+        # a table of trends.load: its text is title + abstract, made again from them
+        # (kept, it would come back as an extra column, original_text)
+        frame = frame.drop(columns="text")
+        names = list(frame.columns)
     cmap = ColumnMap.build(names, columns, path)
     if "abstract" not in cmap.used:
         raise LoadError("no abstract column (abstract, summary or text)", path=path)
-    frame = frame.set_axis(names, axis=1)
     out = []
     replays: list[tuple[Tape, list[int]]] = []
     mark = rec.mark()
@@ -318,6 +323,15 @@ def _from_frame(frame: pd.DataFrame, columns, rec, report) -> list[dict]:
                 out.append(row)
     rec.replay_copies(path, replays, mark)
     return out
+
+
+def _derived_text(frame: pd.DataFrame) -> bool:
+    """Whether every row's ``text`` is what `trends.load` makes of its title and abstract."""
+    try:
+        made = [make_text(t, a) for t, a in zip(frame["title"], frame["abstract"], strict=True)]
+    except TypeError:  # a title or abstract that is not text
+        return False
+    return made == frame["text"].tolist()
 
 
 def _canonical(raw, cmap, copies, path, line, rec, default_date, notes, replays) -> dict | None:
