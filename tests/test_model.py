@@ -131,9 +131,11 @@ def test_save_load_roundtrip_gives_same_transform(fitted, tmp_path):
 def test_themes_renamed_by_replacing_the_table_are_saved(fitted, tmp_path):
     # before: model.themes_ = model.themes_.assign(name=...) showed in the report but was
     # lost on save (the fit's own table was written); editing cells in place was kept
+    import copy
+
     from trends.errors import ModelFileError
 
-    model, *_ = fitted
+    model = copy.deepcopy(fitted[0])  # the fixture's model is shared: it stays as fitted
     names = [f"My theme {t}" for t in model.themes_.theme_id]
     model.themes_ = model.themes_.assign(name=names)
     model.save(tmp_path / "m.trends")
