@@ -314,10 +314,10 @@ class Store:
         A revised abstract under the same arXiv id or DOI: the store keeps the text it
         stored first, and the update's summary counts these.
         """
-        matched, revised = self._matches(corpus)
+        matched, revised = self.matches(corpus)
         return np.array([m is not None for m in matched], dtype=bool), np.array(revised, dtype=bool)
 
-    def _matches(self, corpus: pd.DataFrame) -> tuple[list[str | None], list[bool]]:
+    def matches(self, corpus: pd.DataFrame) -> tuple[list[str | None], list[bool]]:
         """The stored id of each paper of ``corpus`` (None: new), and which are revised."""
         from ..load.canonical import is_global_id
 
@@ -338,14 +338,16 @@ class Store:
             revised.append(same_id and (k, t) not in stored)
         return matched, revised
 
-    def earlier_dates(self, corpus: pd.DataFrame) -> list[tuple[str, str]]:
+    def earlier_dates(self, corpus: pd.DataFrame, matched=None) -> list[tuple[str, str]]:
         """``(doc_id, ISO date)`` of the stored papers that ``corpus`` dates earlier.
 
         A paper is dated by the earliest listing that holds it (as `trends.load` dates the
         same files read together): a missed day fed late moves its papers' dates back, and
-        a paper stored without a date takes the input's.
+        a paper stored without a date takes the input's. ``matched``: `matches`' first
+        list, when the caller has it (reading the stored texts once).
         """
-        matched, _ = self._matches(corpus)
+        if matched is None:
+            matched, _ = self.matches(corpus)
         dated = dict(self._query("SELECT doc_id, published FROM papers"))
         earliest: dict[str, pd.Timestamp] = {}
         for stored_id, when in zip(matched, corpus["published"], strict=True):

@@ -237,8 +237,10 @@ def run_update(
         model.set_params(verbose=verbose)
         last_fit = store.last_fit()
         unique = ~corpus["doc_id"].astype(str).duplicated()
-        known, revised = store.known_and_revised(corpus)
-        earlier = store.earlier_dates(corpus)
+        matched, revised = store.matches(corpus)  # the stored texts, read once
+        known = np.array([m is not None for m in matched], dtype=bool)
+        revised = np.array(revised, dtype=bool)
+        earlier = store.earlier_dates(corpus, matched)
         new = corpus[(~known) & unique.to_numpy()].reset_index(drop=True)
         new["doc_id"] = store.fresh_ids(new["doc_id"])
         new_emb = model.embed(new) if len(new) else None
